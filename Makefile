@@ -1,0 +1,55 @@
+# The two commands of the README's quick start, and the tasks around them.
+# `make demo` and `make test` set up everything a fresh Debian machine needs (run as root there).
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+# Debian packages: Pango (WeasyPrint's text layout), HarfBuzz subsetting (fast font embedding),
+# the free CJK fonts the PDF embeds, poppler-utils (pdftoppm/pdffonts in tests) and
+# LibreOffice Writer (the DOCX conversion test and the benchmark's yardstick).
+APT_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+            fonts-noto-cjk fonts-lxgw-wenkai fonts-cwtex-fs \
+            poppler-utils libreoffice-writer-nogui
+INPUTS  := $(wildcard inputs/*.xlsx)
+
+.PHONY: setup system-deps demo test lint bench example clean
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	@mkdir -p outputs
+	$(BIN)/budget-report render $(INPUTS) -o outputs
+
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check generator tests tools bench
+	$(BIN)/ruff format --check generator tests tools bench
+
+bench: setup
+	$(PY) bench/render_vs_soffice.py
+
+# Rebuild the example workbook from the seed transcription in tools/build_example.py.
+example: setup
+	$(PY) tools/build_example.py
+
+clean:
+	rm -rf $(VENV) outputs/*.pdf outputs/*.docx outputs/*.html

@@ -1,0 +1,387 @@
+"""Turn a loaded ``Budget`` into findings: every consistency rule (勾稽关系) broken, at its sheet and cell.
+
+The rules are those of ``shared/reference/domain.md`` §2: sums inside each table, equalities
+between tables, "三公" against the 经济分类 items as "≤", required facts, placeholder text,
+codes against the bundled reference lists, and the 尾差 envelope of §3. A figure is compared at
+the precision the workbook holds. Two figures whose cent roundings agree are consistent; beyond
+that, a parent and the n items it sums may differ by up to (n + 1) × 0.005 万元 as a rounding
+difference (尾差, a warning), and more than that is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .codes import CodeBook, load_codes
+from .derive import RELATIONS, SPENDING_SHAPED, Complete, complete, q2, sums, total, unit_groups
+from .errors import Finding, Severity
+from .figures import CHANGES, Figures, headline
+from .load import normalize_text
+from .model import ZERO, Budget, Row, Table
+from .schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
+
+HALF_CENT = Decimal("0.005")
+
+
+def envelope(items: int) -> Decimal:
+    """The largest difference that is still a rounding difference for a parent over ``items`` items."""
+    return (items + 1) * HALF_CENT
+
+
+def judge(given: Decimal, expected: Decimal, items: int) -> Severity | None:
+    """None when consistent, "warning" for a 尾差, "error" beyond the envelope."""
+    if given == expected or q2(given) == q2(expected):
+        return None
+    return "warning" if abs(given - expected) <= envelope(items) else "error"
+
+
+def fmt(value: Decimal) -> str:
+    """An amount as a finding shows it: to the cent, more digits when the workbook holds more."""
+    text = format(q2(value), "f") if value == q2(value) else format(value.normalize(), "f")
+    return text
+
+
+class Checker:
+    """Collects findings; one method per group of rules."""
+
+    def __init__(self, budget: Budget, codes: CodeBook, done: Complete):
+        self.budget = budget
+        self.codes = codes
+        self.done = done
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        severity: Severity,
+        sheet: str,
+        cell: str | None,
+        rule: str,
+        message: str,
+        expected: str | None = None,
+        found: str | None = None,
+    ) -> None:
+        self.findings.append(Finding(severity, sheet, cell, rule, message, expected, found))
+
+    def compare(
+        self, given: Decimal, expected: Decimal, items: int, sheet: str, cell: str | None, rule: str, message: str
+    ) -> None:
+        severity = judge(given, expected, items)
+        if severity == "warning":
+            self.add("warning", sheet, cell, "尾差", f"{message}，差额在 {fmt(envelope(items))} 万元以内", fmt(expected), fmt(given))
+        elif severity == "error":
+            self.add("error", sheet, cell, rule, message, fmt(expected), fmt(given))
+
+    # --- facts and last year ------------------------------------------------------------
+
+    def facts(self) -> None:
+        facts = self.budget.facts
+        for fact in FACTS:
+            value = facts.values.get(fact.key)
+            empty = value is None or value == [] or value == ""
+            if empty and fact.required:
+                self.add("error", FACTS_SHEET, facts.cells.get(fact.key), "必填项", f"“{fact.label}”未填写")
+        if self.budget.year and self.done.tables["YS03"] == []:
+            self.add("error", "YS03", None, "必填项", "部门支出总体情况表没有数据")
+        for prior in PRIOR:
+            if self.budget.prior.values.get(prior.key) is None:
+                self.add(
+                    "error", PRIOR_SHEET, self.budget.prior.cells.get(prior.key), "必填项", f"上年数“{prior.label}”未填写（没有填 0）"
+                )
+
+    def placeholders(self) -> None:
+        facts = self.budget.facts
+        for fact in FACTS:
+            for text in facts.items(fact.key) if fact.kind in ("list", "text") else []:
+                self._placeholder(text, FACTS_SHEET, facts.cells.get(fact.key), fact.label)
+        for table in self.budget.tables.values():
+            for row in table.rows:
+                for col in table.spec.columns:
+                    if col.kind in ("text", "choice"):
+                        self._placeholder(row.text(col.key), table.code, row.cell(col.key), col.label)
+
+    def _placeholder(self, text: str, sheet: str, cell: str | None, label: str) -> None:
+        for marker in PLACEHOLDERS.markers:
+            if marker in text:
+                self.add("error", sheet, cell, "占位文字", f"“{label}”含有占位文字“{marker}”，请填写实际内容")
+                return
+
+    # --- inside each table -----------------------------------------------------------------
+
+    def row_sums(self) -> None:
+        """Every subtotal cell a clerk filled equals the sum of its parts (rows of every table)."""
+        for code, relations in RELATIONS.items():
+            for row in self.budget.table(code).rows:
+                for parent, parts in relations:
+                    given = row.given(parent)
+                    if given is None or row.kind == "continuation":
+                        continue
+                    expected = sum((row.amount(p) for p in parts), ZERO)
+                    names = "＋".join(TABLES_BY_CODE[code].column(p).label for p in parts)
+                    label = TABLES_BY_CODE[code].column(parent).label
+                    self.compare(given, expected, len(parts), code, row.cell(parent), "小计不符", f"{label}应等于{names}")
+
+    def column_sums(self) -> None:
+        """Every total or unit row a clerk filled equals the sum of the rows it totals."""
+        unit_code, bureau = self.budget.facts.text("unit_code"), self.budget.bureau
+        for code in SPENDING_SHAPED:
+            table = self.budget.table(code)
+            groups = unit_groups(table, unit_code, bureau)
+            items = [r for g in groups for r in g.items]
+            for group in groups:
+                if group.row is not None:
+                    self._given_vs(group.row, group.items, f"单位“{group.name}”的金额应等于其下各科目之和")
+            for row in table.of("total", "sum"):
+                self._given_vs(row, items, "合计应等于各科目之和")
+        for code, kinds in (("YS06", ("item",)), ("YS14", ("item",)), ("YS10", ("project",)), ("YS12", ("project",))):
+            table = self.budget.table(code)
+            items = [r for r in table.rows if r.kind in kinds]
+            for row in table.of("total", "sum", "unit") if code != "YS12" else table.of("total"):
+                if code == "YS10" and row.kind == "unit":
+                    members = [r for r in items if r.text("unit") == row.text("unit")]
+                    self._given_vs(row, members, f"单位“{row.text('unit')}”的金额应等于其项目之和")
+                else:
+                    self._given_vs(row, items, "合计应等于各明细行之和")
+        ys07 = self.budget.table("YS07")
+        for cls in ys07.of("class"):
+            members = [r for r in ys07.of("item") if r.text("lei") == cls.text("lei")]
+            self._given_vs(cls, members, f"类“{cls.text('lei')}”应等于其下各款之和")
+
+    def _given_vs(self, row: Row, items: list[Row], message: str) -> None:
+        derived = sums(row.code, items)
+        for key, value in derived.items():
+            given = row.given(key)
+            if given is not None and isinstance(value, Decimal):
+                label = row.spec.column(key).label
+                self.compare(given, value, len(items), row.code, row.cell(key), "合计不符", f"{label}：{message}")
+
+    # --- between tables ----------------------------------------------------------------
+
+    def cross_tables(self) -> None:
+        done = self.done
+        # YS05 is the 一般公共预算 part of YS03; YS06 details YS05's 基本支出.
+        ys05 = done.total_row("YS05")
+        ys06 = done.total_row("YS06")
+        if ys05 is not None and ys06 is not None:
+            cell = self._cell("YS06", ys06, "total")
+            for key, parts, label in (
+                ("total", ("basic",), "合计"),
+                ("personnel", ("wage", "family"), "人员经费"),
+                ("public", ("goods", "capital"), "公用经费"),
+            ):
+                expected = sum((ys05.amount(p) for p in parts), ZERO)
+                self.compare(
+                    ys06.amount(key),
+                    expected,
+                    1,
+                    "YS06",
+                    self._cell("YS06", ys06, key) or cell,
+                    "表间不符",
+                    f"基本支出{label}应等于YS05的基本支出{label}",
+                )
+        elif ys05 is not None and ys05.amount("basic") != ZERO:
+            self.add("error", "YS06", None, "表间不符", "YS05有基本支出，但一般公共预算基本支出情况表没有数据")
+        # YS10's projects are YS03's 项目支出, by type.
+        ys03 = done.total_row("YS03")
+        ys10 = done.total_row("YS10")
+        if ys03 is not None:
+            projects = done.rows("YS10", "project")
+            for kind_key, kind in (("project", None), ("operating", "其他运转类"), ("target", "特定目标类")):
+                chosen = [p for p in projects if kind is None or p.text("kind") == kind]
+                amount = total(chosen, "total")
+                what = "项目合计" if kind is None else f"{kind}项目之和"
+                cell = self._cell("YS10", ys10, "total") if ys10 is not None and kind is None else None
+                self.compare(
+                    amount,
+                    ys03.amount(kind_key),
+                    len(chosen),
+                    "YS10",
+                    cell,
+                    "表间不符",
+                    f"{what}应等于YS03的{TABLES_BY_CODE['YS03'].column(kind_key).label}",
+                )
+        # YS14 is the 公用经费 items of YS06.
+        if "YS14" not in done.derived:
+            public: dict[str, Decimal] = {}
+            for row in done.rows("YS06", "item"):
+                if row.amount("public") != ZERO:
+                    public[row.text("dept_code")] = public.get(row.text("dept_code"), ZERO) + row.amount("public")
+            for row in done.rows("YS14", "item"):
+                expected = public.pop(row.text("code"), ZERO)
+                self.compare(row.amount("total"), expected, 1, "YS14", self._cell("YS14", row, "total"), "表间不符", f"科目{row.text('code')}应等于YS06的公用经费")
+            for code, amount in public.items():
+                self.add("error", "YS14", None, "表间不符", f"缺少YS06的公用经费科目{code}", fmt(amount), "0.00")
+        # YS01, YS04: what the clerk filled against what the detail gives.
+        for code in ("YS01", "YS04"):
+            self._lines(code)
+        # YS01's two totals balance.
+        lines = {r.text("in_label"): r for r in done.rows("YS01")}
+        if "收入总计" in lines:
+            row = lines["收入总计"]
+            self.compare(row.amount("in_amount"), row.amount("out_amount"), 1, "YS01", self._cell("YS01", row, "out_amount"), "表间不符", "支出总计应等于收入总计")
+        # YS07, when filled, totals all spending.
+        if "YS07" not in done.derived and ys03 is not None:
+            ys07 = done.rows("YS07", "sum")
+            if ys07:
+                self.compare(ys07[0].amount("total"), ys03.amount("total"), 1, "YS07", self._cell("YS07", ys07[0], "total"), "表间不符", "合计应等于YS03的支出合计")
+        # YS12's projects are YS10's.
+        by_code = {p.text("project_code"): p for p in done.rows("YS10", "project") if p.text("project_code")}
+        for row in done.rows("YS12", "project"):
+            match = by_code.get(row.text("code"))
+            if match is None:
+                if by_code:
+                    self.add("warning", "YS12", self._cell("YS12", row, "code"), "表间不符", f"项目编码{row.text('code')}在YS10中找不到")
+                continue
+            self.compare(row.amount("total"), match.amount("total"), 1, "YS12", self._cell("YS12", row, "total"), "表间不符", f"项目“{match.text('name')}”的资金总额应等于YS10")
+
+    def _lines(self, code: str) -> None:
+        table = self.budget.table(code)
+        if not table.filled:
+            return
+        spec = TABLES_BY_CODE[code]
+        derived = self.done.tables[code]
+        label_keys = [c.key for c in spec.columns if c.kind == "text"]
+        for i, row in enumerate(table.rows):
+            if i >= len(derived):
+                self.add("error", code, row.cell(label_keys[0]), "格式", "多出的行：项目栏与规范不符")
+                break
+            for key in label_keys:
+                want, got = derived[i].text(key), row.text(key)
+                if normalize_text(want) != normalize_text(got):
+                    self.add("error", code, row.cell(key), "格式", "项目名称与规范不符，请勿改动项目栏", want, got)
+            # compare with what the detail tables give (derive_* before the overlay)
+        fresh = _fresh_lines(self.budget, code, self.codes)
+        for i, row in enumerate(table.rows[: len(fresh)]):
+            for key in spec.amount_keys():
+                given = row.given(key)
+                if given is not None:
+                    label = row.text("out_label" if key.startswith("out") else "in_label")
+                    self.compare(given, fresh[i].amount(key), 1, code, row.cell(key), "表间不符", f"“{label}”应与明细表一致")
+
+    def _cell(self, code: str, row: Row | None, key: str) -> str | None:
+        if row is None or row.number == 0:
+            return None
+        return row.cell(key)
+
+    # --- 三公 against 经济分类 -----------------------------------------------------------------
+
+    def sangong(self) -> None:
+        ys08 = self.done.rows("YS08")[0]
+        econ = {
+            "abroad": ("30212",),
+            "reception": ("30217",),
+            "vehicle_running": ("30231",),
+            "vehicle_purchase": ("31013",),
+        }
+        for key, econ_codes in econ.items():
+            basic = sum(
+                (r.amount("total") for r in self.done.rows("YS06", "item") if r.text("dept_code") in econ_codes), ZERO
+            )
+            projects = sum(
+                (r.amount("total") for r in self.done.rows("YS10", "project") if r.text("econ_dept") in econ_codes), ZERO
+            )
+            spent = basic + projects
+            stated = ys08.amount(key)
+            if q2(spent) > q2(stated) and spent - stated > envelope(1):
+                label = TABLES_BY_CODE["YS08"].column(key).label
+                self.add(
+                    "error",
+                    "YS08",
+                    self._cell("YS08", ys08, key),
+                    "三公经费",
+                    f"{label}不能小于经济分类科目{'、'.join(econ_codes)}的支出（基本支出＋项目支出）",
+                    f"≥ {fmt(spent)}",
+                    fmt(stated),
+                )
+
+    # --- codes --------------------------------------------------------------------------
+
+    def codes_known(self) -> None:
+        for code in SPENDING_SHAPED:
+            for row in self.budget.table(code).of("item"):
+                self._function_code(row)
+        for row in self.budget.table("YS06").of("item"):
+            self._econ(row, "dept_code", "dept_name", self.codes.econ_dept_name, "部门预算支出经济分类")
+            self._econ(row, "gov_code", "gov_name", self.codes.econ_gov_name, "政府预算支出经济分类")
+        for row in self.budget.table("YS14").of("item"):
+            self._econ(row, "code", "name", self.codes.econ_dept_name, "部门预算支出经济分类")
+        for row in self.budget.table("YS10").of("project"):
+            self._econ(row, "econ_dept", None, self.codes.econ_dept_name, "部门预算支出经济分类")
+            self._econ(row, "econ_gov", None, self.codes.econ_gov_name, "政府预算支出经济分类")
+            if "YS07" not in self.done.derived or row.text("econ_dept"):
+                continue
+            self.add("error", "YS10", row.cell("econ_dept"), "必填项", f"项目“{row.text('name')}”缺少部门经济分类，无法生成支出经济分类汇总表")
+
+    def _function_code(self, row: Row) -> None:
+        lei, kuan, xiang = row.text("lei"), row.text("kuan"), row.text("xiang")
+        if not (len(lei) == 3 and len(kuan) == 2 and len(xiang) == 2 and (lei + kuan + xiang).isdigit()):
+            self.add("error", row.code, row.cell("lei"), "未知科目", f"功能分类科目编码“{lei} {kuan} {xiang}”格式不对：应为类3位、款2位、项2位")
+            return
+        name = self.codes.function_name(lei + kuan + xiang)
+        if name is None:
+            self.add("error", row.code, row.cell("lei"), "未知科目", f"功能分类科目“{lei}{kuan}{xiang}”不在{self.codes.year}年科目表中")
+        elif normalize_text(row.text("name")) != normalize_text(name):
+            self.add("warning", row.code, row.cell("name"), "科目名称", f"科目{lei}{kuan}{xiang}的名称与{self.codes.year}年科目表不同", name, row.text("name"))
+
+    def _econ(self, row: Row, code_key: str, name_key: str | None, lookup, what: str) -> None:  # type: ignore[no-untyped-def]
+        code = row.text(code_key)
+        if not code:
+            return
+        name = lookup(code)
+        if name is None:
+            self.add("error", row.code, row.cell(code_key), "未知科目", f"{what}科目“{code}”不在{self.codes.year}年科目表中")
+        elif name_key and normalize_text(row.text(name_key)) != normalize_text(name):
+            self.add("warning", row.code, row.cell(name_key), "科目名称", f"科目{code}的名称与{self.codes.year}年科目表不同", name, row.text(name_key))
+
+    # --- narrative ---------------------------------------------------------------------
+
+    def reasons(self, figures: Figures) -> None:
+        """A change worded 增加/减少 needs its reason (主要原因是：…)."""
+        facts = self.budget.facts
+        for change in CHANGES:
+            if change.reason is None:
+                continue
+            current, prior = figures.current[change.key], figures.prior.get(change.key)
+            if prior is None or q2(current) == q2(prior):
+                continue
+            if not facts.text(change.reason):
+                label = next(f.label for f in FACTS if f.key == change.reason)
+                self.add(
+                    "error",
+                    FACTS_SHEET,
+                    facts.cells.get(change.reason),
+                    "缺少原因",
+                    f"{change.label}较上年{'增加' if current > prior else '减少'}，须填写“{label}”",
+                )
+
+
+def _fresh_lines(budget: Budget, code: str, codes: CodeBook) -> list[Row]:
+    """YS01/YS04 as the detail tables give them, ignoring what the clerk typed into them."""
+    empty = Table(TABLES_BY_CODE[code])
+    stripped = Budget(budget.source, budget.facts, budget.prior, {**budget.tables, code: empty})
+    return complete(stripped, codes).tables[code]
+
+
+def check(budget: Budget, codes: CodeBook | None = None) -> list[Finding]:
+    """Every finding for ``budget``, grouped by sheet in workbook order."""
+    codes = codes or load_codes(budget.year)
+    done = complete(budget, codes)
+    checker = Checker(budget, codes, done)
+    checker.facts()
+    checker.placeholders()
+    checker.row_sums()
+    checker.column_sums()
+    checker.cross_tables()
+    checker.sangong()
+    checker.codes_known()
+    checker.reasons(headline(budget, done))
+    return sort_findings(checker.findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    order = {FACTS_SHEET: 0, PRIOR_SHEET: 1, **{code: i + 2 for i, code in enumerate(TABLES_BY_CODE)}}
+    return sorted(findings, key=lambda f: (order.get(f.sheet, 99), f.severity != "error"))
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)

@@ -1,0 +1,411 @@
+"""Turn a checked ``Budget`` into the ``Document``: every derived figure, change and table row the templates print.
+
+All arithmetic happens here (and in ``derive.py``/``figures.py``), with ``Decimal`` and
+ROUND_HALF_UP. The templates only choose words and lay things out; they never add or divide.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from .codes import CodeBook, load_codes
+from .derive import Complete, complete, q2, total
+from .figures import CHANGES, Figures, headline
+from .model import ZERO, Budget, Row
+from .schema import INCOME_SOURCES, TABLES, TableSpec, place_header
+
+HUNDRED = Decimal(100)
+BIG_PROJECT = Decimal(100)  # 万元: "100万元及以上项目"
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 16 → 十六, 21 → 二十一, 34 → 三十四 (for 1 ≤ n ≤ 99)."""
+    if not 1 <= n <= 99:
+        raise ValueError(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
+
+
+def share(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, to the cent; None when ``whole`` is zero."""
+    if whole == ZERO:
+        return None
+    return q2(part / whole * HUNDRED)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure against last year's: the wording follows from it (增加/减少/持平, no % from zero)."""
+
+    current: Decimal
+    prior: Decimal | None
+    reason: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.prior is not None
+
+    @property
+    def direction(self) -> str:
+        """"up", "down", "flat", or "unknown" when last year's figure is missing."""
+        if self.prior is None:
+            return "unknown"
+        if self.current > self.prior:
+            return "up"
+        if self.current < self.prior:
+            return "down"
+        return "flat"
+
+    @property
+    def amount(self) -> Decimal:
+        return abs(self.current - self.prior) if self.prior is not None else ZERO
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The change as a percentage of last year's figure; None from a zero base."""
+        if self.prior is None or self.prior == ZERO:
+            return None
+        return q2(self.amount / self.prior * HUNDRED)
+
+
+@dataclass(frozen=True)
+class Share:
+    """An amount and its share of a whole (占…%)."""
+
+    name: str
+    amount: Decimal
+    percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class CellView:
+    text: str
+    cls: str = ""
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass(frozen=True)
+class RowView:
+    cells: tuple[CellView, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class TableView:
+    """One published table, ready to print: title, header, body rows, notes."""
+
+    code: str
+    number: str  # 一, 二 … as the 目录 lists it
+    title: str
+    landscape: bool
+    widths: tuple[float, ...]
+    header: tuple[tuple[CellView, ...], ...]
+    rows: tuple[RowView, ...]
+    empty_note: str = ""
+    footnote: str = ""
+    kind: str = "grid"  # "grid", or "form" for YS11
+
+    @property
+    def anchor(self) -> str:
+        return self.code.lower()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    level1: str
+    level2: str
+    level3: str
+    value: str
+    text: str
+    span1: int  # rows level1 spans (0: covered by the row above)
+    span2: int
+
+
+@dataclass(frozen=True)
+class PerformanceForm:
+    """YS11, the 整体绩效目标表: a form rather than a grid."""
+
+    goal: str
+    tasks: tuple[tuple[str, str], ...]
+    budget_total: Decimal
+    gov_funds: Decimal
+    special_account: Decimal
+    unit_funds: Decimal
+    basic: Decimal
+    project: Decimal
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass
+class Document:
+    """Everything the templates print, computed."""
+
+    bureau: str
+    year: int
+    prior_year: int
+    fiscal_level: str
+    created: datetime
+    facts: dict[str, object]
+    figures: Figures
+    changes: dict[str, Change]
+    income_total: Decimal
+    income_sum: Decimal
+    spending_total: Decimal
+    income_sources: tuple[Share, ...]
+    basic: Share
+    project: Share
+    gpb_spending: Decimal
+    gpb_basic: Share
+    gpb_project: Share
+    gpb_by_class: tuple[Share, ...]
+    personnel: Share
+    public: Share
+    gov_fund: Decimal
+    soe: Decimal
+    gov_fund_spending: Decimal
+    sangong: dict[str, Decimal]
+    operating_cost: Decimal
+    procurement: dict[str, Decimal]
+    vehicles: dict[str, int]
+    equipment: dict[str, int]
+    transfer_count: int
+    divisions: tuple[str, ...]
+    duties: tuple[str, ...]
+    glossary: tuple[tuple[str, str], ...]
+    project_count: int
+    project_total: Decimal
+    big_project_count: int
+    big_project_total: Decimal
+    tables: tuple[TableView, ...]
+    performance: PerformanceForm
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"{self.year}年{self.bureau}部门（单位）预算公开"
+
+
+def amount_text(value: Decimal | None) -> str:
+    """An amount in a table: "1,959.63"; empty for nothing or zero, as the published tables print."""
+    if value is None or q2(value) == ZERO:
+        return ""
+    return f"{q2(value):,.2f}"
+
+
+def _view_header(spec: TableSpec) -> tuple[tuple[CellView, ...], ...]:
+    """The printed header: the schema's header without the cells of unprinted columns."""
+    printed = [c.printed for c in spec.columns]
+    rows: list[list[CellView]] = [[] for _ in spec.header]
+    for r, c, cell in place_header(spec.header):
+        if not any(printed[c : c + cell.colspan]):
+            continue
+        span = sum(printed[c : c + cell.colspan])
+        rows[r].append(CellView(cell.text, "", span, cell.rowspan))
+    return tuple(tuple(row) for row in rows)
+
+
+def _row_view(spec: TableSpec, row: Row) -> RowView:
+    cells = []
+    for col in spec.printed_columns:
+        if col.kind == "amount":
+            cells.append(CellView(amount_text(row.given(col.key)), "num"))
+        else:
+            cells.append(CellView(row.text(col.key), "text" if col.kind == "text" else "code"))
+    return RowView(tuple(cells), "total" if row.kind in ("total", "sum", "unit", "class") else "")
+
+
+def table_views(done: Complete) -> tuple[TableView, ...]:
+    views = []
+    for i, spec in enumerate(TABLES, start=1):
+        rows = tuple(_row_view(spec, r) for r in done.tables.get(spec.code, []))
+        views.append(
+            TableView(
+                code=spec.code,
+                number=cn_number(i),
+                title=spec.title,
+                landscape=spec.landscape,
+                widths=spec.widths,
+                header=_view_header(spec),
+                rows=rows,
+                empty_note=spec.empty_note,
+                footnote=spec.footnote,
+                kind="form" if spec.code == "YS11" else "grid",
+            )
+        )
+    return tuple(views)
+
+
+def performance_form(budget: Budget, done: Complete) -> PerformanceForm:
+    rows = done.rows("YS11")
+    goal = "".join(r.text("text") for r in rows if r.text("section") == "年度履职目标")
+    tasks = tuple((r.text("level1"), r.text("text")) for r in rows if r.text("section") == "年度主要任务")
+    raw = [r for r in rows if r.text("section") == "绩效指标"]
+    filled: list[list[str]] = []
+    last1 = last2 = ""
+    for r in raw:
+        level1 = r.text("level1") or last1
+        level2 = r.text("level2") or (last2 if level1 == last1 else "")
+        last1, last2 = level1, level2
+        filled.append([level1, level2, r.text("level3"), r.text("value"), r.text("text")])
+    indicators = []
+    for i, (l1, l2, l3, value, text) in enumerate(filled):
+        span1 = 0
+        if i == 0 or filled[i - 1][0] != l1:
+            span1 = 1
+            while i + span1 < len(filled) and filled[i + span1][0] == l1:
+                span1 += 1
+        span2 = 0
+        if i == 0 or filled[i - 1][:2] != [l1, l2]:
+            span2 = 1
+            while i + span2 < len(filled) and filled[i + span2][:2] == [l1, l2]:
+                span2 += 1
+        indicators.append(Indicator(l1, l2, l3, value, text, span1, span2))
+    ys02 = done.total_row("YS02")
+    ys03 = done.total_row("YS03")
+
+    def inc(*keys: str) -> Decimal:
+        return q2(sum((ys02.amount(k) for k in keys), ZERO)) if ys02 else ZERO
+
+    return PerformanceForm(
+        goal=goal,
+        tasks=tasks,
+        budget_total=q2(ys03.amount("total")) if ys03 else ZERO,
+        gov_funds=inc("gpb", "gov_fund", "soe"),
+        special_account=inc("special_account"),
+        unit_funds=inc("business_income", "operating_income", "superior_subsidy", "affiliated_income", "other_income", "carryover"),
+        basic=q2(ys03.amount("basic")) if ys03 else ZERO,
+        project=q2(ys03.amount("project")) if ys03 else ZERO,
+        indicators=tuple(indicators),
+    )
+
+
+def _created(year: int) -> datetime:
+    """The documents' date: SOURCE_DATE_EPOCH when set (reproducible builds), else 1 January of the year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime(max(year, 1990), 1, 1, tzinfo=UTC)
+
+
+def _glossary(items: list[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in items:
+        term, sep, text = item.partition("：")
+        out.append((term, text) if sep else ("", item))
+    return tuple(out)
+
+
+def build_document(budget: Budget, codes: CodeBook | None = None) -> Document:
+    """The document model of ``budget`` (assumed to have passed ``check`` without errors)."""
+    codes = codes or load_codes(budget.year)
+    done = complete(budget, codes)
+    figures = headline(budget, done)
+    facts = budget.facts
+    changes = {
+        spec.key: Change(
+            figures.current[spec.key],
+            figures.prior.get(spec.key),
+            facts.text(spec.reason).strip().rstrip("。；;，,. ") if spec.reason else "",
+        )
+        for spec in CHANGES
+    }
+    ys03 = done.total_row("YS03")
+    spending = q2(ys03.amount("total")) if ys03 else ZERO
+    basic = q2(ys03.amount("basic")) if ys03 else ZERO
+    project = q2(ys03.amount("project")) if ys03 else ZERO
+    ys02 = done.total_row("YS02")
+    sources = []
+    for key, label, _ in INCOME_SOURCES:
+        value = q2(ys02.amount(key)) if ys02 else ZERO
+        if value != ZERO:
+            sources.append((label, value))
+    carry = q2(ys02.amount("carryover")) if ys02 else ZERO
+    if carry != ZERO:
+        sources.append(("上年结转结余", carry))
+    income_sum = q2(sum((v for _, v in sources), ZERO))
+    income_sources = tuple(Share(name, value, share(value, income_sum)) for name, value in sources)
+
+    ys05 = done.total_row("YS05")
+    gpb_spending = q2(ys05.amount("total")) if ys05 else ZERO
+    gpb_basic = q2(ys05.amount("basic")) if ys05 else ZERO
+    gpb_project = q2(ys05.amount("project")) if ys05 else ZERO
+    by_class: OrderedDict[str, Decimal] = OrderedDict()
+    for row in done.rows("YS05", "item"):
+        by_class[row.text("lei")] = by_class.get(row.text("lei"), ZERO) + row.amount("total")
+    gpb_by_class = []
+    for lei in sorted(by_class):
+        value = q2(by_class[lei])
+        if value == ZERO:
+            continue
+        fc = codes.function_class(lei)
+        gpb_by_class.append(Share(fc.name if fc else lei, value, share(value, gpb_spending)))
+
+    ys06 = done.total_row("YS06")
+    personnel = q2(ys06.amount("personnel")) if ys06 else ZERO
+    public = q2(ys06.amount("public")) if ys06 else ZERO
+    basic_total = q2(ys06.amount("total")) if ys06 else ZERO
+
+    ys09 = done.total_row("YS09")
+    projects = done.rows("YS10", "project")
+    big = [p for p in projects if q2(p.amount("total")) >= BIG_PROJECT]
+    current = figures.current
+    procurement = {k: q2(facts.amount(f"procurement_{k}")) for k in ("goods", "works", "services")}
+    procurement["total"] = q2(sum(procurement.values(), ZERO))
+    vehicles = {k: facts.count(f"vehicles_{k}") for k in ("general", "enforcement", "special", "other")}
+    vehicles["total"] = sum(vehicles.values())
+    ys08 = done.rows("YS08")[0]
+    return Document(
+        bureau=budget.bureau,
+        year=budget.year,
+        prior_year=budget.year - 1,
+        fiscal_level=facts.text("fiscal_level") or "市级",
+        created=_created(budget.year),
+        facts=dict(facts.values),
+        figures=figures,
+        changes=changes,
+        income_total=current["income_total"],
+        income_sum=income_sum,
+        spending_total=current["spending_total"],
+        income_sources=income_sources,
+        basic=Share("基本支出", basic, share(basic, spending)),
+        project=Share("项目支出", project, share(project, spending)),
+        gpb_spending=gpb_spending,
+        gpb_basic=Share("基本支出", gpb_basic, share(gpb_basic, gpb_spending)),
+        gpb_project=Share("项目支出", gpb_project, share(gpb_project, gpb_spending)),
+        gpb_by_class=tuple(gpb_by_class),
+        personnel=Share("人员经费", personnel, share(personnel, basic_total)),
+        public=Share("公用经费", public, share(public, basic_total)),
+        gov_fund=current["gov_fund"],
+        soe=current["soe"],
+        gov_fund_spending=q2(ys09.amount("total")) if ys09 else ZERO,
+        sangong={
+            "total": current["sangong"],
+            "abroad": current["abroad"],
+            "reception": current["reception"],
+            "vehicle": q2(ys08.amount("vehicle")),
+            "vehicle_purchase": current["vehicle_purchase"],
+            "vehicle_running": current["vehicle_running"],
+        },
+        operating_cost=current["operating_cost"],
+        procurement=procurement,
+        vehicles=vehicles,
+        equipment={k: facts.count(f"equipment_{k}") for k in ("general", "special")},
+        transfer_count=facts.count("transfer_count"),
+        divisions=tuple(facts.items("divisions")),
+        duties=tuple(facts.items("duties")),
+        glossary=_glossary(facts.items("glossary")),
+        project_count=len(projects),
+        project_total=q2(total(projects, "total")),
+        big_project_count=len(big),
+        big_project_total=q2(total(big, "total")),
+        tables=table_views(done),
+        performance=performance_form(budget, done),
+    )

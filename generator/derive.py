@@ -1,0 +1,498 @@
+"""Turn a loaded ``Budget`` into complete tables: total rows, subtotals and summary tables derived from the detail.
+
+A clerk may leave any total row, row subtotal or summary table (YS01, YS02, YS04, YS05, YS07,
+YS14, the header rows of YS10 and YS12) empty: it is derived here from the detail rows, with
+the precise amounts the workbook holds, and rounded only when printed. What the clerk did fill
+is kept as given (it is the official figure) and the checker compares it with what is derived
+here. Nothing here decides whether a figure is right; ``check.py`` does.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .codes import CodeBook, load_codes
+from .model import ZERO, Budget, Row, Table, Value
+from .schema import (
+    INCOME_SOURCES,
+    TABLES_BY_CODE,
+    YS01_FISCAL_LABEL,
+    YS01_FOOTER,
+    YS04_FOOTER,
+    YS04_INCOME_LABELS,
+    YS04_SPENDING_FIRST,
+    YS04_SPENDING_LAST,
+)
+
+CENT = Decimal("0.01")
+SPENDING_TABLES = ("YS03", "YS05", "YS09", "YS13")
+SPENDING_SHAPED = ("YS02",) + SPENDING_TABLES
+FUNDS = ("gpb", "gov_fund", "soe")  # the three 财政拨款 budgets
+
+# Row-internal sums, innermost first: (parent, its parts). The checker tests the same relations.
+RELATIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    **{
+        code: (
+            ("basic", ("wage", "family", "goods", "capital")),
+            ("project", ("operating", "target")),
+            ("total", ("basic", "project")),
+        )
+        for code in SPENDING_TABLES
+    },
+    "YS02": (("total", tuple(key for key, _, _ in INCOME_SOURCES) + ("carryover",)),),
+    "YS06": (("total", ("personnel", "public")),),
+    "YS07": (("total", ("gpb", "gov_fund", "soe", "special_account", "unit_funds")),),
+    "YS08": (
+        ("vehicle", ("vehicle_purchase", "vehicle_running")),
+        ("total", ("abroad", "vehicle", "reception")),
+    ),
+    "YS10": (
+        (
+            "total",
+            ("gpb", "gov_fund", "soe", "co_gpb", "co_gov_fund", "co_soe", "special_account", "unit_funds"),
+        ),
+    ),
+    "YS12": (("total", ("gov_funds", "special_account", "unit_funds")),),
+}
+
+
+def q2(value: Decimal) -> Decimal:
+    """Round to the cent as published: ROUND_HALF_UP, never banker's rounding."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def total(rows: Iterable[Row], key: str) -> Decimal:
+    return sum((row.amount(key) for row in rows), ZERO)
+
+
+def _derived_row(code: str, kind: str, values: dict[str, Value]) -> Row:
+    return Row(code, 0, kind, values)  # type: ignore[arg-type]
+
+
+def fill_row_sums(row: Row) -> Row:
+    """A copy of ``row`` whose empty subtotal cells hold the sum of their parts."""
+    values = dict(row.values)
+    for parent, parts in RELATIONS.get(row.code, ()):
+        if values.get(parent) is None and any(values.get(p) is not None for p in parts):
+            values[parent] = sum((Row(row.code, 0, row.kind, values).amount(p) for p in parts), ZERO)
+    return Row(row.code, row.number, row.kind, values)
+
+
+def sums(code: str, rows: Sequence[Row]) -> dict[str, Value]:
+    """Column sums of ``rows`` over the table's amount columns."""
+    return {key: total(rows, key) for key in TABLES_BY_CODE[code].amount_keys()}
+
+
+def merge_given(code: str, kind: str, given: Row | None, derived: dict[str, Value], labels: dict[str, Value]) -> Row:
+    """A total row: what the clerk gave where given, the derived sum elsewhere."""
+    values: dict[str, Value] = dict(labels)
+    for key, value in derived.items():
+        mine = given.values.get(key) if given is not None else None
+        values[key] = mine if mine is not None else value
+    if given is not None:
+        for key, value in given.values.items():
+            if key not in values or values[key] in (None, ""):
+                values[key] = value
+    return Row(code, given.number if given is not None else 0, kind, values)  # type: ignore[arg-type]
+
+
+@dataclass
+class UnitGroup:
+    """A unit's rows in a spending-shaped table: its own row (if given) and its 项 rows."""
+
+    unit_code: str
+    name: str
+    row: Row | None
+    items: list[Row] = field(default_factory=list)
+
+
+def unit_groups(table: Table, unit_code: str, bureau: str) -> list[UnitGroup]:
+    """Group item rows under the unit row above them (the bureau's own unit if none)."""
+    groups: list[UnitGroup] = []
+    current: UnitGroup | None = None
+    for row in table.rows:
+        if row.kind == "unit":
+            current = UnitGroup(row.text("unit_code"), row.text("name"), row)
+            groups.append(current)
+        elif row.kind == "item":
+            if current is None:
+                current = UnitGroup(unit_code, bureau, None)
+                groups.append(current)
+            current.items.append(fill_row_sums(row))
+    return groups
+
+
+def complete_spending(table: Table, unit_code: str, bureau: str) -> list[Row]:
+    """The printed rows of a spending-shaped table: total, 合计, then each unit and its 项."""
+    code = table.code
+    groups = unit_groups(table, unit_code, bureau)
+    if not groups:
+        return []
+    unit_rows = []
+    all_items: list[Row] = []
+    for group in groups:
+        unit_rows.append(
+            merge_given(
+                code,
+                "unit",
+                group.row,
+                sums(code, group.items),
+                {"unit_code": group.unit_code, "name": group.name},
+            )
+        )
+        all_items += group.items
+    grand = sums(code, all_items)
+    given_total = next(iter(table.of("total")), None)
+    given_sum = next(iter(table.of("sum")), None)
+    out = [
+        merge_given(code, "total", given_total, grand, {}),
+        merge_given(code, "sum", given_sum, grand, {"name": "合计"}),
+    ]
+    for group, unit_row in zip(groups, unit_rows, strict=True):
+        out.append(unit_row)
+        out += group.items
+    return out
+
+
+def _item_key(row: Row) -> tuple[str, str]:
+    return (row.subject, row.text("name"))
+
+
+def _retype(code: str, rows: Sequence[Row]) -> list[Row]:
+    return [Row(code, 0, row.kind, dict(row.values)) for row in rows]
+
+
+def derive_ys05(ys03: list[Row]) -> list[Row]:
+    """YS05 when all spending is 一般公共预算: the rows of YS03."""
+    return _retype("YS05", ys03)
+
+
+def derive_ys02(ys03: list[Row], by_fund: dict[str, list[Row]]) -> list[Row]:
+    """YS02 from YS03, each row's income split by the fund tables (YS05, YS09, YS13) that spend it."""
+    lookup = {
+        fund: {(_item_key(r), r.kind, r.text("unit_code")): r for r in rows} for fund, rows in by_fund.items()
+    }
+    out = []
+    for row in ys03:
+        values: dict[str, Value] = {k: row.values.get(k) for k in ("lei", "kuan", "xiang", "unit_code", "name")}
+        key = (_item_key(row), row.kind, row.text("unit_code"))
+        for fund in FUNDS:
+            match = lookup[fund].get(key)
+            values[fund] = match.amount("total") if match is not None else None
+        values["total"] = sum((v for k, v in values.items() if k in FUNDS and isinstance(v, Decimal)), ZERO)
+        out.append(Row("YS02", 0, row.kind, values))
+    return out
+
+
+def derive_ys01(ys02: list[Row], ys03: list[Row], codes: CodeBook) -> list[Row]:
+    """YS01: income by source (YS02's total row), spending by 功能分类 类 (YS03's 项 rows)."""
+    income_row = next((r for r in ys02 if r.kind == "total"), None)
+    left: list[tuple[str, Decimal | None]] = []
+    for key, _, label in INCOME_SOURCES:
+        left.append((label, income_row.amount(key) if income_row else ZERO))
+        if key == "gpb":
+            left.append((YS01_FISCAL_LABEL, income_row.amount(key) if income_row else ZERO))
+    items = [r for r in ys03 if r.kind == "item"]
+    right: list[tuple[str, Decimal | None]] = [
+        (fc.ys01_label, total((r for r in items if r.text("lei") == fc.code), "total"))
+        for fc in codes.function_classes
+    ]
+    rows = _two_sided("YS01", left, right, "in_label", "in_amount", "out_label", "out_amount")
+    income = sum((a or ZERO for (label, a) in left if label != YS01_FISCAL_LABEL), ZERO)
+    carry = income_row.amount("carryover") if income_row else ZERO
+    spending = total((r for r in ys03 if r.kind == "total"), "total")
+    footer = (
+        (income, spending),
+        (carry, income + carry - spending),
+        (income + carry, income + carry),
+    )
+    for (in_label, out_label), (in_amount, out_amount) in zip(YS01_FOOTER, footer, strict=True):
+        rows.append(
+            _derived_row(
+                "YS01",
+                "line",
+                {"in_label": in_label, "in_amount": in_amount, "out_label": out_label, "out_amount": out_amount},
+            )
+        )
+    return rows
+
+
+def _two_sided(
+    code: str,
+    left: Sequence[tuple[str, Decimal | None]],
+    right: Sequence[tuple[str, dict[str, Value] | Decimal | None]],
+    in_label: str,
+    in_amount: str,
+    out_label: str,
+    out_amount: str,
+) -> list[Row]:
+    rows = []
+    for i in range(max(len(left), len(right))):
+        values: dict[str, Value] = {}
+        if i < len(left):
+            values[in_label], values[in_amount] = left[i]
+        if i < len(right):
+            label, amount = right[i]
+            values[out_label] = label
+            if isinstance(amount, dict):
+                values.update(amount)
+            else:
+                values[out_amount] = amount
+        rows.append(_derived_row(code, "line", values))
+    return rows
+
+
+def derive_ys04(ys02: list[Row], funds: dict[str, list[Row]], ys10: list[Row], codes: CodeBook) -> list[Row]:
+    """YS04: 财政拨款 income (YS02) and spending by 类 and fund (YS05, YS09, YS13)."""
+    income_row = next((r for r in ys02 if r.kind == "total"), None)
+    projects = [r for r in ys10 if r.kind == "project"]
+
+    def inc(key: str) -> Decimal:
+        return income_row.amount(key) if income_row else ZERO
+
+    carry = {fund: total(projects, f"co_{fund}") for fund in FUNDS}
+    amounts = {
+        "this_year": inc("gpb") + inc("gov_fund") + inc("soe"),
+        "gpb": inc("gpb"),
+        "gpb_fiscal": inc("gpb"),
+        "gov_fund": inc("gov_fund"),
+        "soe": inc("soe"),
+        "carryover": sum(carry.values(), ZERO),
+        "co_gpb": carry["gpb"],
+        "co_gov_fund": carry["gov_fund"],
+        "co_soe": carry["soe"],
+    }
+    left = [(label, amounts[key]) for key, label in YS04_INCOME_LABELS]
+
+    def spend(lei: str | None) -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        for fund, key in (("gpb", "out_gpb"), ("gov_fund", "out_gov_fund"), ("soe", "out_soe")):
+            items = [r for r in funds[fund] if r.kind == "item" and (lei is None or r.text("lei") == lei)]
+            values[key] = total(items, "total")
+        values["out_gpb_fiscal"] = values["out_gpb"]
+        values["out_total"] = sum((values[k] for k in ("out_gpb", "out_gov_fund", "out_soe")), ZERO)  # type: ignore[misc]
+        return values
+
+    this_year = spend(None)
+    income_total = amounts["this_year"] + amounts["carryover"]
+    remaining = income_total - this_year["out_total"]  # type: ignore[operator]
+    right: list[tuple[str, dict[str, Value] | Decimal | None]] = [(YS04_SPENDING_FIRST, this_year)]
+    right += [(fc.ys04_label, spend(fc.code)) for fc in codes.function_classes]
+    right.append((YS04_SPENDING_LAST, {"out_total": remaining}))
+    rows = _two_sided("YS04", left, right, "in_label", "in_amount", "out_label", "out_total")
+    footer: dict[str, Value] = {"in_label": YS04_FOOTER[0], "in_amount": income_total, "out_label": YS04_FOOTER[1]}
+    footer.update(this_year)
+    footer["out_total"] = this_year["out_total"] + remaining  # type: ignore[operator]
+    rows.append(_derived_row("YS04", "line", footer))
+    return rows
+
+
+def project_econ(row: Row, codes: CodeBook) -> tuple[str, str]:
+    """A project's 部门 and 政府 经济分类 款 (the 政府 one mapped from the 部门 one when not given)."""
+    dept = row.text("econ_dept")
+    gov = row.text("econ_gov") or (codes.dept_to_gov(dept) or "" if dept else "")
+    return dept, gov
+
+
+def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
+    """YS07: all spending by 部门 then 政府 经济分类 and by source: YS06's basic items plus YS10's projects."""
+    keys = TABLES_BY_CODE["YS07"].amount_keys()
+    blocks: list[list[Row]] = []
+    for block in ("dept", "gov"):
+        per_code: OrderedDict[str, dict[str, Decimal]] = OrderedDict()
+
+        def add(code: str, amounts: dict[str, Decimal], per_code: OrderedDict[str, dict[str, Decimal]] = per_code) -> None:
+            if not code:
+                code = "99999"  # unclassified: the checker reports the project that lacks its code
+            slot = per_code.setdefault(code, {k: ZERO for k in keys})
+            for k, v in amounts.items():
+                slot[k] += v
+
+        for row in ys06:
+            if row.kind == "item":
+                code = row.text("dept_code" if block == "dept" else "gov_code")
+                add(code, {"gpb": row.amount("total")})
+        for row in ys10:
+            if row.kind == "project":
+                dept, gov = project_econ(row, codes)
+                add(
+                    dept if block == "dept" else gov,
+                    {
+                        "gpb": row.amount("gpb") + row.amount("co_gpb"),
+                        "gov_fund": row.amount("gov_fund") + row.amount("co_gov_fund"),
+                        "soe": row.amount("soe") + row.amount("co_soe"),
+                        "special_account": row.amount("special_account"),
+                        "unit_funds": row.amount("unit_funds"),
+                    },
+                )
+        name_of = codes.econ_dept_name if block == "dept" else codes.econ_gov_name
+        rows: list[Row] = []
+        for lei in sorted({c[:3] for c in per_code}):
+            members = sorted(c for c in per_code if c[:3] == lei)
+            class_values: dict[str, Value] = {"lei": lei, "name": name_of(lei) or ""}
+            for k in keys:
+                class_values[k] = sum((per_code[c][k] for c in members), ZERO)
+            rows.append(fill_row_sums(_derived_row("YS07", "class", class_values)))
+            for c in members:
+                values: dict[str, Value] = {"lei": lei, "kuan": c[3:], "name": name_of(c) or ""}
+                values.update(per_code[c])
+                rows.append(fill_row_sums(_derived_row("YS07", "item", values)))
+        blocks.append(rows)
+    dept_rows = blocks[0]
+    grand = fill_row_sums(
+        _derived_row("YS07", "sum", {"name": "合计", **sums("YS07", [r for r in dept_rows if r.kind == "class"])})
+    )
+    return [grand] + blocks[0] + blocks[1]
+
+
+def derive_ys14(ys06: list[Row]) -> list[Row]:
+    """YS14: the 公用经费 items of YS06 (机构运行经费)."""
+    items = [
+        _derived_row("YS14", "item", {"code": r.text("dept_code"), "name": r.text("dept_name"), "total": r.amount("public")})
+        for r in ys06
+        if r.kind == "item" and r.amount("public") != ZERO
+    ]
+    return [_derived_row("YS14", "total", {"total": total(items, "total")})] + items
+
+
+def complete_flat(table: Table, item_kinds: tuple[str, ...], label_key: str) -> list[Row]:
+    """YS06/YS14-style tables: a total row, a 合计 row, then the items with their row sums."""
+    items = [fill_row_sums(r) for r in table.rows if r.kind in item_kinds]
+    if not items:
+        return []
+    grand = sums(table.code, items)
+    out = [merge_given(table.code, "total", next(iter(table.of("total")), None), grand, {})]
+    if table.code != "YS14":
+        out.append(merge_given(table.code, "sum", next(iter(table.of("sum")), None), grand, {label_key: "合计"}))
+    return out + items
+
+
+def complete_ys10(table: Table, unit_code: str, bureau: str) -> list[Row]:
+    """YS10: a total row, the unit's row (code in the name column, as published), then the projects."""
+    projects = [fill_row_sums(r) for r in table.of("project")]
+    if not projects:
+        return []
+    grand = sums("YS10", projects)
+    units: OrderedDict[str, list[Row]] = OrderedDict()
+    for p in projects:
+        units.setdefault(p.text("unit") or bureau, []).append(p)
+    given_units = {r.text("unit"): r for r in table.of("unit")}
+    out = [merge_given("YS10", "total", next(iter(table.of("total")), None), grand, {})]
+    for name, members in units.items():
+        code = given_units[name].text("name") if name in given_units else (unit_code if name == bureau else "")
+        out.append(merge_given("YS10", "unit", given_units.get(name), sums("YS10", members), {"name": code, "unit": name}))
+    if len(units) == 1:
+        return out + projects
+    # Several units: each unit's projects follow its row.
+    ordered = out[:1]
+    for unit_row, members in zip(out[1:], units.values(), strict=True):
+        ordered += [unit_row] + members
+    return ordered
+
+
+def complete_ys12(table: Table, dept_code: str, unit_code: str, bureau: str) -> list[Row]:
+    """YS12: the department and unit rows (derived), then each project and its continuation rows."""
+    rows = [fill_row_sums(r) if r.kind == "project" else r for r in table.rows if r.kind in ("project", "continuation")]
+    if not rows:
+        return []
+    projects = [r for r in rows if r.kind == "project"]
+    grand = sums("YS12", projects)
+    given = {r.text("code"): r for r in table.of("total")}
+    head = [
+        merge_given("YS12", "total", given.get(dept_code), grand, {"code": dept_code}),
+        merge_given("YS12", "unit", given.get(unit_code), grand, {"code": unit_code, "name": bureau}),
+    ]
+    return head + rows
+
+
+def complete_ys08(table: Table) -> list[Row]:
+    lines = table.of("line")
+    if not lines:
+        return [_derived_row("YS08", "line", {})]
+    return [fill_row_sums(lines[0])]
+
+
+@dataclass
+class Complete:
+    """Every table as it will be printed: given rows kept, missing totals and tables derived."""
+
+    tables: dict[str, list[Row]]
+    derived: set[str]  # codes of the tables derived entirely from other tables
+
+    def rows(self, code: str, *kinds: str) -> list[Row]:
+        rows = self.tables[code]
+        return [r for r in rows if r.kind in kinds] if kinds else rows
+
+    def total_row(self, code: str) -> Row | None:
+        return next((r for r in self.tables[code] if r.kind == "total"), None)
+
+    def grand(self, code: str, key: str) -> Decimal:
+        """A table's grand total in column ``key`` (zero for an empty table)."""
+        row = self.total_row(code)
+        return row.amount(key) if row is not None else ZERO
+
+
+def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
+    """Every table of ``budget`` completed; derived tables built where their sheet is empty."""
+    codes = codes or load_codes(budget.year)
+    unit_code = budget.facts.text("unit_code")
+    dept_code = budget.facts.text("dept_code")
+    bureau = budget.bureau
+    tables: dict[str, list[Row]] = {}
+    derived: set[str] = set()
+    for code in SPENDING_SHAPED:
+        tables[code] = complete_spending(budget.table(code), unit_code, bureau)
+    if not budget.table("YS05").filled:
+        tables["YS05"] = derive_ys05(tables["YS03"])
+        derived.add("YS05")
+    funds = {"gpb": tables["YS05"], "gov_fund": tables["YS09"], "soe": tables["YS13"]}
+    if not budget.table("YS02").filled:
+        tables["YS02"] = derive_ys02(tables["YS03"], funds)
+        derived.add("YS02")
+    tables["YS06"] = complete_flat(budget.table("YS06"), ("item",), "dept_name")
+    tables["YS10"] = complete_ys10(budget.table("YS10"), unit_code, bureau)
+    tables["YS12"] = complete_ys12(budget.table("YS12"), dept_code, unit_code, bureau)
+    tables["YS08"] = complete_ys08(budget.table("YS08"))
+    tables["YS11"] = list(budget.table("YS11").rows)
+    tables["YS01"] = derive_ys01(tables["YS02"], tables["YS03"], codes)
+    tables["YS04"] = derive_ys04(tables["YS02"], funds, tables["YS10"], codes)
+    for code in ("YS01", "YS04"):
+        if budget.table(code).filled:
+            tables[code] = _overlay_lines(budget.table(code), tables[code])
+        else:
+            derived.add(code)
+    if budget.table("YS07").filled:
+        tables["YS07"] = _complete_ys07(budget.table("YS07"))
+    else:
+        tables["YS07"] = derive_ys07(tables["YS06"], tables["YS10"], codes)
+        derived.add("YS07")
+    if budget.table("YS14").filled:
+        tables["YS14"] = complete_flat(budget.table("YS14"), ("item",), "name")
+    else:
+        tables["YS14"] = derive_ys14(tables["YS06"]) if tables["YS06"] else []
+        derived.add("YS14")
+    return Complete(tables, derived)
+
+
+def _complete_ys07(table: Table) -> list[Row]:
+    rows = [fill_row_sums(r) for r in table.rows if r.kind in ("class", "item")]
+    dept_classes = [r for r in rows if r.kind == "class" and r.text("lei").startswith("3")]
+    grand = sums("YS07", dept_classes)
+    return [merge_given("YS07", "sum", next(iter(table.of("sum", "total")), None), grand, {"name": "合计"})] + rows
+
+
+def _overlay_lines(given: Table, derived: list[Row]) -> list[Row]:
+    """A filled YS01/YS04: the given amounts, on the derived lines with the same labels."""
+    out = []
+    for i, row in enumerate(derived):
+        mine = given.rows[i] if i < len(given.rows) else None
+        values = dict(row.values)
+        if mine is not None:
+            for key, value in mine.values.items():
+                if value is not None:
+                    values[key] = value
+        out.append(Row(row.code, mine.number if mine else 0, "line", values))
+    return out

@@ -1,0 +1,99 @@
+"""Turn what goes wrong into errors and findings that name the file, sheet and cell, in Chinese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+def cell_ref(sheet: str, cell: str | None) -> str:
+    """"YS06!E12", or just the sheet when there is no cell."""
+    code = sheet.split(" ", 1)[0]
+    return f"{code}!{cell}" if cell else code
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a workbook cannot be read, at a sheet and cell when there is one."""
+
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        if self.sheet is None:
+            return self.message
+        return f"{cell_ref(self.sheet, self.cell)}：{self.message}"
+
+
+class BudgetError(Exception):
+    """Base of the errors this package raises on purpose; the CLI prints them without a traceback."""
+
+
+class WorkbookError(BudgetError):
+    """The workbook cannot be read: every problem found, each at its sheet and cell."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]):
+        self.path = Path(path)
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"无法读取工作簿 {self.path.name}"
+        if len(self.problems) == 1:
+            return f"{head}：{self.problems[0]}"
+        lines = [f"{head}，发现 {len(self.problems)} 处问题："]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of the consistency check (勾稽): a rule broken, at a sheet and cell."""
+
+    severity: Severity
+    sheet: str  # the table code (YS03) or sheet name (基本信息)
+    cell: str | None
+    rule: str
+    message: str
+    expected: str | None = None
+    found: str | None = None
+
+    @property
+    def where(self) -> str:
+        return cell_ref(self.sheet, self.cell)
+
+    def line(self) -> str:
+        """The one-line Chinese form printed by ``check``."""
+        level = "错误" if self.severity == "error" else "警告"
+        text = f"[{level}] {self.where} {self.rule}：{self.message}"
+        if self.expected is not None or self.found is not None:
+            text += f"（应为 {self.expected}，实为 {self.found}）"
+        return text
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "where": self.where,
+            "rule": self.rule,
+            "message": self.message,
+            "expected": self.expected,
+            "found": self.found,
+        }
+
+
+class CheckFailed(BudgetError):
+    """The workbook has errors that block rendering."""
+
+    def __init__(self, path: Path, findings: list[Finding]):
+        self.path = path
+        self.findings = findings
+        errors = [f for f in findings if f.severity == "error"]
+        lines = [f"工作簿 {path.name} 有 {len(errors)} 处错误，未生成文档："]
+        lines += [f"  {f.line()}" for f in errors]
+        super().__init__("\n".join(lines))

@@ -1,0 +1,92 @@
+"""Turn completed tables into the headline figures the narrative states and compares with last year.
+
+Both the checker (a change needs its reason) and the narrative (the sentences) read these, so
+a figure is taken from the tables in one place only. Every figure is rounded to the cent as the
+tables print it, and changes are computed from those printed figures, so the text agrees with
+the tables to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .derive import Complete, q2
+from .model import ZERO, Budget
+
+
+@dataclass(frozen=True)
+class ChangeSpec:
+    """A figure the narrative compares with last year, and the fact that explains its change."""
+
+    key: str
+    label: str
+    reason: str | None  # the 基本信息 key of its reason; None: the narrative gives none
+
+
+CHANGES: tuple[ChangeSpec, ...] = (
+    ChangeSpec("income_total", "收入总计", "reason_income"),
+    ChangeSpec("spending_total", "支出总计", "reason_spending"),
+    ChangeSpec("gpb", "一般公共预算收支预算", "reason_gpb"),
+    ChangeSpec("gov_fund", "政府性基金收支预算", "reason_gov_fund"),
+    ChangeSpec("soe", "国有资本经营预算收支预算", "reason_soe"),
+    ChangeSpec("sangong", "“三公”经费", None),
+    ChangeSpec("abroad", "因公出国（境）费", "reason_abroad"),
+    ChangeSpec("reception", "公务接待费", "reason_reception"),
+    ChangeSpec("vehicle_purchase", "公务用车购置费", "reason_vehicle_purchase"),
+    ChangeSpec("vehicle_running", "公务用车运行维护费", "reason_vehicle_running"),
+    ChangeSpec("operating_cost", "机构运行经费", "reason_operating_cost"),
+)
+
+SANGONG_PARTS = ("abroad", "reception", "vehicle_purchase", "vehicle_running")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """This year's and last year's headline figures, to the cent."""
+
+    current: dict[str, Decimal]
+    prior: dict[str, Decimal | None]
+
+
+def _line(done: Complete, code: str, label_key: str, label: str, amount_key: str) -> Decimal:
+    for row in done.rows(code):
+        if row.text(label_key) == label:
+            return row.amount(amount_key)
+    return ZERO
+
+
+def headline(budget: Budget, done: Complete) -> Figures:
+    """The figures of ``CHANGES`` for this year (from the tables) and last year (上年数)."""
+    ys08 = done.rows("YS08")[0]
+    # 财政拨款 by fund: this year's plus last year's carry-over (both sections of YS04's income side)
+    income = {key: ZERO for key in ("gpb", "gov_fund", "soe")}
+    section = ""
+    for row in done.rows("YS04"):
+        label = row.text("in_label")
+        if label.startswith(("一、", "二、")):
+            section = label
+        for key, prefix in (("gpb", "（一）"), ("gov_fund", "（二）"), ("soe", "（三）")):
+            if label.startswith(prefix) and section:
+                income[key] += row.amount("in_amount")
+    current = {
+        "income_total": _line(done, "YS01", "in_label", "收入总计", "in_amount"),
+        "spending_total": _line(done, "YS01", "out_label", "支出总计", "out_amount"),
+        **income,
+        "abroad": ys08.amount("abroad"),
+        "reception": ys08.amount("reception"),
+        "vehicle_purchase": ys08.amount("vehicle_purchase"),
+        "vehicle_running": ys08.amount("vehicle_running"),
+        "operating_cost": done.grand("YS14", "total"),
+    }
+    current = {k: q2(v) for k, v in current.items()}
+    current["sangong"] = q2(ys08.given("total") or sum((current[k] for k in SANGONG_PARTS), ZERO))
+    prior: dict[str, Decimal | None] = {}
+    for spec in CHANGES:
+        if spec.key == "sangong":
+            parts = [budget.prior.amount(k) for k in SANGONG_PARTS]
+            prior["sangong"] = q2(sum((p for p in parts if p is not None), ZERO)) if all(p is not None for p in parts) else None
+        else:
+            value = budget.prior.amount(spec.key)
+            prior[spec.key] = q2(value) if value is not None else None
+    return Figures(current, prior)
