@@ -307,7 +307,7 @@ def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
         def add(code: str, amounts: dict[str, Decimal], per_code: OrderedDict[str, dict[str, Decimal]] = per_code) -> None:
             if not code:
                 code = "99999"  # unclassified: the checker reports the project that lacks its code
-            slot = per_code.setdefault(code, {k: ZERO for k in keys})
+            slot = per_code.setdefault(code, {k: ZERO for k in keys if k != "total"})
             for k, v in amounts.items():
                 slot[k] += v
 
@@ -334,7 +334,8 @@ def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
             members = sorted(c for c in per_code if c[:3] == lei)
             class_values: dict[str, Value] = {"lei": lei, "name": name_of(lei) or ""}
             for k in keys:
-                class_values[k] = sum((per_code[c][k] for c in members), ZERO)
+                if k != "total":
+                    class_values[k] = sum((per_code[c][k] for c in members), ZERO)
             rows.append(fill_row_sums(_derived_row("YS07", "class", class_values)))
             for c in members:
                 values: dict[str, Value] = {"lei": lei, "kuan": c[3:], "name": name_of(c) or ""}
@@ -342,9 +343,7 @@ def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
                 rows.append(fill_row_sums(_derived_row("YS07", "item", values)))
         blocks.append(rows)
     dept_rows = blocks[0]
-    grand = fill_row_sums(
-        _derived_row("YS07", "sum", {"name": "合计", **sums("YS07", [r for r in dept_rows if r.kind == "class"])})
-    )
+    grand = _derived_row("YS07", "sum", {"name": "合计", **sums("YS07", [r for r in dept_rows if r.kind == "class"])})
     return [grand] + blocks[0] + blocks[1]
 
 

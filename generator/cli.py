@@ -1,0 +1,135 @@
+"""Turn command lines into library calls: ``budget-report init | check | render``.
+
+Each command parses its options, calls one library function and translates the library's own
+errors (``BudgetError``) into a Chinese message and exit code 1. Usage errors exit with 2.
+Nothing here computes anything.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import pipeline
+from .errors import BudgetError, Finding
+from .schema import TABLES_BY_CODE
+
+
+class _State:
+    debug = False
+
+
+def _fail(exc: BaseException) -> None:
+    """Print a library error for a clerk (a traceback only with --debug) and exit 1."""
+    if _State.debug:
+        traceback.print_exception(exc)
+    message = str(exc) if isinstance(exc, BudgetError) else f"内部错误：{type(exc).__name__}：{exc}（加 --debug 查看详情）"
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供开发人员排查）。")
+@click.version_option(package_name="budget-report")
+def main(debug: bool) -> None:
+    """部门（单位）预算公开生成工具：从标准工作簿生成预算公开文档（PDF、DOCX）。"""
+    _State.debug = debug
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--year", type=click.IntRange(1990, 2100), default=None, help="预算年度（默认为明年）。")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖。")
+def init(path: Path, year: int | None, force: bool) -> None:
+    """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写。"""
+    from datetime import date
+
+    from .workbook import write_blank
+
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} 已存在；如确需覆盖，请加 --force")
+    try:
+        pipeline.write_atomic(path, lambda tmp: write_blank(tmp, year=year or date.today().year + 1))
+    except Exception as exc:
+        _fail(exc)
+    click.echo(f"已生成空白工作簿：{path}")
+
+
+def _group_lines(findings: list[Finding]) -> list[str]:
+    lines: list[str] = []
+    current = None
+    for f in findings:
+        if f.sheet != current:
+            current = f.sheet
+            spec = TABLES_BY_CODE.get(f.sheet)
+            lines.append(f"{spec.code} {spec.title}" if spec else f.sheet)
+        lines.append(f"  {f.line()}")
+    return lines
+
+
+@main.command("check")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+def check_cmd(workbook: Path, fmt: str) -> None:
+    """检查工作簿的勾稽关系、必填项和科目编码；有错误时退出码为 1。"""
+    try:
+        _budget, findings = pipeline.inspect(workbook)
+    except Exception as exc:
+        _fail(exc)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if fmt == "json":
+        payload = {
+            "workbook": str(workbook),
+            "errors": errors,
+            "warnings": warnings,
+            "findings": [f.as_dict() for f in findings],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for line in _group_lines(findings):
+            click.echo(line)
+        click.echo(f"{workbook.name}：{errors} 处错误，{warnings} 处警告")
+    sys.exit(1 if errors else 0)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    bad = [f for f in chosen if f not in pipeline.FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"可选格式为 {', '.join(pipeline.FORMATS)}，不认识：{', '.join(bad) or '（空）'}")
+    return chosen
+
+
+@main.command("render")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True, help="输出文件夹。")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。")
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), default=None, help="PDF 存档格式，如 pdf/a-2b。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="本单位的模板文件夹，其中的模板优先于内置模板。")
+def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, pdf_variant: str | None, templates: Path | None) -> None:
+    """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
+    chosen = _formats(formats)
+    failed = False
+    for workbook in workbooks:
+        try:
+            prepared, written = pipeline.render(workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant)
+        except BudgetError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+            continue
+        except Exception as exc:
+            _fail(exc)
+        warnings = len(prepared.findings)
+        note = f"（{warnings} 处警告，可用 check 查看）" if warnings else ""
+        click.echo(f"{workbook.name} → {', '.join(str(p) for p in written)}{note}")
+    sys.exit(1 if failed else 0)
+
+
+__all__ = ["main"]
