@@ -219,7 +219,8 @@ def _row_view(spec: TableSpec, row: Row) -> RowView:
             cells.append(CellView(amount_text(row.given(col.key)), "num"))
         else:
             cells.append(CellView(row.text(col.key), "text" if col.kind == "text" else "code"))
-    return RowView(tuple(cells), "total" if row.kind in ("total", "sum", "unit", "class") else "")
+    cls = {"total": "total", "sum": "total", "unit": "total", "class": "total", "continuation": "cont"}
+    return RowView(tuple(cells), cls.get(row.kind, ""))
 
 
 def table_views(done: Complete) -> tuple[TableView, ...]:
