@@ -7,9 +7,10 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 # Debian packages: Pango (WeasyPrint's text layout), HarfBuzz subsetting (fast font embedding),
 # the free CJK fonts the PDF embeds, poppler-utils (pdftoppm/pdffonts in tests) and
-# LibreOffice Writer (the DOCX conversion test and the benchmark's yardstick).
+# LibreOffice Writer (the DOCX conversion test and the benchmark's yardstick), with Liberation
+# fonts, metric-compatible with the Times New Roman the DOCX names for Latin text and digits.
 APT_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-            fonts-noto-cjk fonts-lxgw-wenkai fonts-cwtex-fs \
+            fonts-noto-cjk fonts-lxgw-wenkai fonts-cwtex-fs fonts-liberation \
             poppler-utils libreoffice-writer-nogui
 INPUTS  := $(wildcard inputs/*.xlsx)
 
