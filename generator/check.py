@@ -92,8 +92,10 @@ class Checker:
     def placeholders(self) -> None:
         facts = self.budget.facts
         for fact in FACTS:
-            for text in facts.items(fact.key) if fact.kind in ("list", "text") else []:
-                self._placeholder(text, FACTS_SHEET, facts.cells.get(fact.key), fact.label)
+            item_cells = facts.item_cells.get(fact.key, [])
+            for i, text in enumerate(facts.items(fact.key) if fact.kind in ("list", "text") else []):
+                cell = item_cells[i] if i < len(item_cells) else facts.cells.get(fact.key)
+                self._placeholder(text, FACTS_SHEET, cell, fact.label)
         for table in self.budget.tables.values():
             for row in table.rows:
                 for col in table.spec.columns:
@@ -109,14 +111,23 @@ class Checker:
     # --- inside each table -----------------------------------------------------------------
 
     def row_sums(self) -> None:
-        """Every subtotal cell a clerk filled equals the sum of its parts (rows of every table)."""
+        """Every subtotal cell a clerk filled equals the sum of its parts (rows of every table).
+
+        On a total, 合计 or unit row a part left empty is derived from the rows below (as printed),
+        not read as zero; when all its parts are empty, ``column_sums`` checks the cell.
+        """
+        completed = {(r.code, r.number): r for rows in self.done.tables.values() for r in rows if r.number}
         for code, relations in RELATIONS.items():
             for row in self.budget.table(code).rows:
+                summary = row.kind in ("total", "sum", "unit")
+                source = completed.get((code, row.number), row) if summary else row
                 for parent, parts in relations:
                     given = row.given(parent)
                     if given is None or row.kind == "continuation":
                         continue
-                    expected = sum((row.amount(p) for p in parts), ZERO)
+                    if summary and all(row.given(p) is None for p in parts):
+                        continue
+                    expected = sum((source.amount(p) for p in parts), ZERO)
                     names = "＋".join(TABLES_BY_CODE[code].column(p).label for p in parts)
                     label = TABLES_BY_CODE[code].column(parent).label
                     self.compare(given, expected, len(parts), code, row.cell(parent), "小计不符", f"{label}应等于{names}")
@@ -188,7 +199,8 @@ class Checker:
             projects = done.rows("YS10", "project")
             for kind_key, kind in (("project", None), ("operating", "其他运转类"), ("target", "特定目标类")):
                 chosen = [p for p in projects if kind is None or p.text("kind") == kind]
-                amount = total(chosen, "total")
+                # the total as printed (given where the clerk filled it) is what the cell shows
+                amount = ys10.amount("total") if kind is None and ys10 is not None else total(chosen, "total")
                 what = "项目合计" if kind is None else f"{kind}项目之和"
                 cell = self._cell("YS10", ys10, "total") if ys10 is not None and kind is None else None
                 self.compare(
@@ -282,17 +294,15 @@ class Checker:
             )
             spent = basic + projects
             stated = ys08.amount(key)
-            if q2(spent) > q2(stated) and spent - stated > envelope(1):
+            if q2(spent) > q2(stated):
                 label = TABLES_BY_CODE["YS08"].column(key).label
-                self.add(
-                    "error",
-                    "YS08",
-                    self._cell("YS08", ys08, key),
-                    "三公经费",
-                    f"{label}不能小于经济分类科目{'、'.join(econ_codes)}的支出（基本支出＋项目支出）",
-                    f"≥ {fmt(spent)}",
-                    fmt(stated),
-                )
+                message = f"{label}不能小于经济分类科目{'、'.join(econ_codes)}的支出（基本支出＋项目支出）"
+                cell = self._cell("YS08", ys08, key)
+                if spent - stated > envelope(1):
+                    self.add("error", "YS08", cell, "三公经费", message, f"≥ {fmt(spent)}", fmt(stated))
+                else:
+                    within = f"{message}，差额在 {fmt(envelope(1))} 万元以内"
+                    self.add("warning", "YS08", cell, "尾差", within, f"≥ {fmt(spent)}", fmt(stated))
 
     # --- codes --------------------------------------------------------------------------
 

@@ -126,6 +126,7 @@ class _Reader:
         self.values = values
         self.formulas = formulas
         self.problems: list[Problem] = []
+        self.own_codes: set[str] = set()  # the 部门 and 单位 codes: YS12's summary rows carry them
 
     def problem(self, message: str, sheet: str | None = None, cell: str | None = None) -> None:
         self.problems.append(Problem(message, sheet, cell))
@@ -221,6 +222,8 @@ class _Reader:
                 section = str(values.get("section") or section)
                 values["section"] = section or None
             kind = classify(spec.code, values)
+            if spec.code == "YS12" and kind == "project" and values.get("code") in self.own_codes:
+                kind = "total"  # the 单位 row as published (code and name), not a project
             table.rows.append(Row(spec.code, number, kind, values))
         return table
 
@@ -229,9 +232,10 @@ class _Reader:
     def facts(self) -> Facts:
         values: dict[str, str | list[str] | Decimal | int | None] = {}
         cells: dict[str, str] = {}
+        item_cells: dict[str, list[str]] = {}
         ws = self.sheet(FACTS_SHEET)
         if ws is None:
-            return Facts(values, cells)
+            return Facts(values, cells, item_cells)
         by_label = {normalize_text(f.label): f for f in FACTS}
         current = None
         for number in range(2, min(ws.max_row, MAX_ROWS) + 1):
@@ -258,12 +262,13 @@ class _Reader:
                 items = values.setdefault(fact.key, [])
                 if text is not None and isinstance(items, list):
                     items.append(text)
+                    item_cells.setdefault(fact.key, []).append(ref)
                 continue
             if fact.key in values:
                 self.problem(f"“{fact.label}”重复填写", ws.title, f"A{number}")
                 continue
             values[fact.key] = self.fact_value(fact.kind, fact.label, value_raw, ws.title, ref)
-        return Facts(values, cells)
+        return Facts(values, cells, item_cells)
 
     def fact_value(
         self, kind: str, label: str, raw: object, sheet: str, ref: str
@@ -425,6 +430,7 @@ def load_workbook(path: Path | str) -> Budget:
     values = _open(path, data_only=True) if _has_formulas(formulas) else formulas
     reader = _Reader(path, values, formulas if values is not formulas else None)
     facts = reader.facts()
+    reader.own_codes = {facts.text("dept_code"), facts.text("unit_code")} - {""}
     prior = reader.prior()
     tables = {spec.code: reader.table(spec) for spec in TABLES}
     if reader.problems:

@@ -92,6 +92,7 @@ class Facts:
 
     values: dict[str, str | list[str] | Decimal | int | None]
     cells: dict[str, str]  # key → "B7" (the value cell; for lists, the first one)
+    item_cells: dict[str, list[str]] = field(default_factory=dict)  # list key → the cell of each item
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
