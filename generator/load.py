@@ -98,6 +98,8 @@ def parse_code(raw: object, digits: int = 0) -> str | None:
     if isinstance(raw, int):
         return str(raw).zfill(digits)
     text = normalize_text(str(raw))
+    if text.isdigit() and len(text) < digits:
+        text = text.zfill(digits)  # "2" typed into a text-formatted 款 cell is 02
     return text or None
 
 

@@ -590,7 +590,9 @@ FACTS: tuple[Fact, ...] = (
     Fact("year", "预算年度", "year", hint="四位年份，如 2024"),
     Fact("dept_code", "部门编码", "code", hint="预算系统中的部门编码，如 021"),
     Fact("unit_code", "单位编码", "code", hint="本级单位编码，如 021001"),
-    Fact("fiscal_level", "财政级次", "text", hint="名词解释中的财政级次用语：市级、县级等", default="市级"),
+    Fact(
+        "fiscal_level", "财政级次", "text", required=False, hint="财政级次用语：市级、县级等（默认市级）", default="市级"
+    ),
     Fact("duties", "主要职责", "list", hint="每条职责一行，本栏可连续多行（项目栏留空表示续上一项）"),
     Fact("divisions", "内设机构", "list", hint="每个内设机构一行，个数自动统计"),
     Fact("composition", "预算单位构成", "text", hint="如：某某局本级预算；有所属单位时逐一列明"),
@@ -674,7 +676,7 @@ ALL_SHEETS: tuple[str, ...] = (FACTS_SHEET, PRIOR_SHEET) + tuple(t.sheet_name fo
 class Placeholders:
     """Text that marks a cell as not yet filled in."""
 
-    markers: tuple[str, ...] = field(default=("XX", "xx", "××", "……", "...", "待填写", "待补充", "待定"))
+    markers: tuple[str, ...] = field(default=("XX", "××", "……", "待填写", "待补充"))
 
 
 PLACEHOLDERS = Placeholders()

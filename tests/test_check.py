@@ -298,12 +298,13 @@ def test_unknown_function_code(broken, rows):
 
 
 def test_malformed_function_code(broken, rows):
-    """A 款 typed as text "2" keeps no zero: reported as malformed (typed as the number 2 it reads "02")."""
+    """A 款 of three digits is malformed; "2" typed as text or as the number 2 both read "02"."""
     row = rows.find("YS03", name="其他基础研究支出")
-    path = broken(lambda e: e.set("YS03", "kuan", row, "2"))
+    path = broken(lambda e: e.set("YS03", "kuan", row, "002"))
     assert lines_of(path) == [
-        f"[错误] {where('YS03', 'lei', row)} 未知科目：功能分类科目编码“206 2 99”格式不对：应为类3位、款2位、项2位"
+        f"[错误] {where('YS03', 'lei', row)} 未知科目：功能分类科目编码“206 002 99”格式不对：应为类3位、款2位、项2位"
     ]
+    assert lines_of(broken(lambda e: e.set("YS03", "kuan", row, "2"))) == []
     assert lines_of(broken(lambda e: e.set("YS03", "kuan", row, 2))) == []
 
 
@@ -617,8 +618,8 @@ def test_seed_typed_as_printed_gives_only_rounding_warnings(broken):
     findings = findings_of(broken(edit))
     assert not has_errors(findings)
     assert [f.line() for f in findings] == [
-        "[警告] YS06 尾差：基本支出合计应等于YS05的基本支出合计，差额在 0.01 万元以内（应为 186.12，实为 186.13）",
-        "[警告] YS06 尾差：基本支出人员经费应等于YS05的基本支出人员经费，差额在 0.01 万元以内（应为 169.07，实为 169.08）",
+        "[警告] YS06 尾差：基本支出合计应等于YS05的基本支出合计，差额在 0.135 万元以内（应为 186.12，实为 186.13）",
+        "[警告] YS06 尾差：基本支出人员经费应等于YS05的基本支出人员经费，差额在 0.135 万元以内（应为 169.07，实为 169.08）",
     ]
 
 

@@ -157,6 +157,7 @@ def test_parse_amount_refuses(raw):
         (206, 3, "206"),
         (30101, 0, "30101"),
         ("02", 2, "02"),
+        ("2", 2, "02"),  # typed as text into a text-formatted cell: padded all the same
         (" 206 ", 3, "206"),
         ("２０６", 3, "206"),
         ("411281230000000015223", 0, "411281230000000015223"),
