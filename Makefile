@@ -8,13 +8,14 @@ STAMP   := $(VENV)/.installed
 # Debian packages: Pango (WeasyPrint's text layout), HarfBuzz subsetting (fast font embedding),
 # the free CJK fonts the PDF embeds, poppler-utils (pdftoppm/pdffonts in tests) and
 # LibreOffice Writer (the DOCX conversion test and the benchmark's yardstick), with Liberation
-# fonts, metric-compatible with the Times New Roman the DOCX names for Latin text and digits.
+# fonts, metric-compatible with the Times New Roman the DOCX names for Latin text and digits;
+# Chromium for the web page's end-to-end tests (driven by Playwright, no browser download).
 APT_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
             fonts-noto-cjk fonts-lxgw-wenkai fonts-cwtex-fs fonts-liberation \
-            poppler-utils libreoffice-writer-nogui
+            poppler-utils libreoffice-writer-nogui chromium
 INPUTS  := $(wildcard inputs/*.xlsx)
 
-.PHONY: setup system-deps demo test lint bench example clean
+.PHONY: setup system-deps demo test lint bench example serve clean
 
 setup: system-deps $(STAMP)
 
@@ -47,6 +48,10 @@ lint: setup
 
 bench: setup
 	$(PY) bench/render_vs_soffice.py
+
+# The local web page for clerks: open http://127.0.0.1:8000/
+serve: setup
+	$(BIN)/budget-report serve
 
 # Rebuild the example workbook from the seed transcription in tools/build_example.py.
 example: setup
