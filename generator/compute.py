@@ -16,10 +16,11 @@ from .codes import CodeBook, load_codes
 from .derive import Complete, complete, q2, total
 from .figures import CHANGES, Figures, headline
 from .model import ZERO, Budget, Row
-from .schema import INCOME_SOURCES, TABLES, TableSpec, place_header
+from .schema import FACTS, INCOME_SOURCES, TABLES, TableSpec, place_header
 
 HUNDRED = Decimal(100)
 BIG_PROJECT = Decimal(100)  # 万元: "100万元及以上项目"
+FISCAL_CARRY = ("co_gpb", "co_gov_fund", "co_soe")  # YS10's 财政拨款结转结余 columns
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -69,10 +70,15 @@ class Change:
 
     @property
     def rate(self) -> Decimal | None:
-        """The change as a percentage of last year's figure; None from a zero base."""
+        """The change as a percentage of last year's figure, to the cent.
+
+        None from a zero base (no percentage of nothing), and None when a change rounds to 0.00 %
+        (0.01 万元 on 3000 万元): "增加0.01万元" is stated, "增长0.00%" would say nothing.
+        """
         if self.prior is None or self.prior == ZERO:
             return None
-        return q2(self.amount / self.prior * HUNDRED)
+        rate = q2(self.amount / self.prior * HUNDRED)
+        return rate if rate != ZERO else None
 
 
 @dataclass(frozen=True)
@@ -273,15 +279,23 @@ def performance_form(budget: Budget, done: Complete) -> PerformanceForm:
     ys03 = done.total_row("YS03")
 
     def inc(*keys: str) -> Decimal:
-        return q2(sum((ys02.amount(k) for k in keys), ZERO)) if ys02 else ZERO
+        return sum((ys02.amount(k) for k in keys), ZERO) if ys02 else ZERO
 
+    # 上年结转结余 is 政府预算资金 as far as it is 财政拨款结转 (YS10's 结转结余 columns), 单位资金 beyond
+    carryover = inc("carryover")
+    projects_carry = sum((total(done.rows("YS10", "project"), key) for key in FISCAL_CARRY), ZERO)
+    fiscal_carry = min(carryover, projects_carry) if carryover > ZERO else ZERO
     return PerformanceForm(
         goal=goal,
         tasks=tasks,
         budget_total=q2(ys03.amount("total")) if ys03 else ZERO,
-        gov_funds=inc("gpb", "gov_fund", "soe"),
-        special_account=inc("special_account"),
-        unit_funds=inc("business_income", "operating_income", "superior_subsidy", "affiliated_income", "other_income", "carryover"),
+        gov_funds=q2(inc("gpb", "gov_fund", "soe") + fiscal_carry),
+        special_account=q2(inc("special_account")),
+        unit_funds=q2(
+            inc("business_income", "operating_income", "superior_subsidy", "affiliated_income", "other_income")
+            + carryover
+            - fiscal_carry
+        ),
         basic=q2(ys03.amount("basic")) if ys03 else ZERO,
         project=q2(ys03.amount("project")) if ys03 else ZERO,
         indicators=tuple(indicators),
@@ -302,6 +316,23 @@ def _glossary(items: list[str]) -> tuple[tuple[str, str], ...]:
         term, sep, text = item.partition("：")
         out.append((term, text) if sep else ("", item))
     return tuple(out)
+
+
+def _facts(budget: Budget, nothing: dict[str, bool]) -> dict[str, object]:
+    """The narrative facts, an optional fact left empty taking its default (schema.FACTS).
+
+    A default describes the case of nothing ("无其他车辆", "我单位无政府性基金预算支出。"), so it is
+    used only where ``nothing`` says the tables agree (no other vehicles, no fund spending); otherwise
+    the fact stays empty and the template leaves out the clause it would fill.
+    """
+    values: dict[str, object] = dict(budget.facts.values)
+    for fact in FACTS:
+        value = values.get(fact.key)
+        if value in (None, "", []) and fact.default and nothing.get(fact.key, True):
+            values[fact.key] = fact.default
+        elif value in (None, []):
+            values[fact.key] = ""
+    return values
 
 
 def build_document(budget: Budget, codes: CodeBook | None = None) -> Document:
@@ -363,13 +394,20 @@ def build_document(budget: Budget, codes: CodeBook | None = None) -> Document:
     vehicles = {k: facts.count(f"vehicles_{k}") for k in ("general", "enforcement", "special", "other")}
     vehicles["total"] = sum(vehicles.values())
     ys08 = done.rows("YS08")[0]
+    gov_fund_spending = q2(ys09.amount("total")) if ys09 else ZERO
+    transfer_count = facts.count("transfer_count")
+    nothing = {
+        "gov_fund_use": gov_fund_spending == ZERO,
+        "vehicles_other_note": vehicles["other"] == 0,
+        "transfer_note": transfer_count == 0,
+    }
     return Document(
         bureau=budget.bureau,
         year=budget.year,
         prior_year=budget.year - 1,
         fiscal_level=facts.text("fiscal_level") or "市级",
         created=_created(budget.year),
-        facts=dict(facts.values),
+        facts=_facts(budget, nothing),
         figures=figures,
         changes=changes,
         income_total=current["income_total"],
@@ -386,7 +424,7 @@ def build_document(budget: Budget, codes: CodeBook | None = None) -> Document:
         public=Share("公用经费", public, share(public, basic_total)),
         gov_fund=current["gov_fund"],
         soe=current["soe"],
-        gov_fund_spending=q2(ys09.amount("total")) if ys09 else ZERO,
+        gov_fund_spending=gov_fund_spending,
         sangong={
             "total": current["sangong"],
             "abroad": current["abroad"],
@@ -399,7 +437,7 @@ def build_document(budget: Budget, codes: CodeBook | None = None) -> Document:
         procurement=procurement,
         vehicles=vehicles,
         equipment={k: facts.count(f"equipment_{k}") for k in ("general", "special")},
-        transfer_count=facts.count("transfer_count"),
+        transfer_count=transfer_count,
         divisions=tuple(facts.items("divisions")),
         duties=tuple(facts.items("duties")),
         glossary=_glossary(facts.items("glossary")),

@@ -161,6 +161,25 @@ def _item_key(row: Row) -> tuple[str, str]:
     return (row.subject, row.text("name"))
 
 
+def keyed_rows(rows: Sequence[Row]) -> list[tuple[tuple[str, ...], Row]]:
+    """Each printed row of a spending-shaped table with a key that names it across tables.
+
+    A 项 row is named by its unit and its 功能分类 (several units may each have 208 05 05), a unit
+    row by its code, a total row by its kind, so that YS03's rows find their like in YS05/YS09/YS13.
+    """
+    out: list[tuple[tuple[str, ...], Row]] = []
+    unit = ""
+    for row in rows:
+        if row.kind == "unit":
+            unit = row.text("unit_code") or row.text("name")
+            out.append((("unit", unit), row))
+        elif row.kind == "item":
+            out.append((("item", unit, *_item_key(row)), row))
+        else:
+            out.append(((row.kind,), row))
+    return out
+
+
 def _retype(code: str, rows: Sequence[Row]) -> list[Row]:
     return [Row(code, 0, row.kind, dict(row.values)) for row in rows]
 
@@ -172,13 +191,10 @@ def derive_ys05(ys03: list[Row]) -> list[Row]:
 
 def derive_ys02(ys03: list[Row], by_fund: dict[str, list[Row]]) -> list[Row]:
     """YS02 from YS03, each row's income split by the fund tables (YS05, YS09, YS13) that spend it."""
-    lookup = {
-        fund: {(_item_key(r), r.kind, r.text("unit_code")): r for r in rows} for fund, rows in by_fund.items()
-    }
+    lookup = {fund: dict(keyed_rows(rows)) for fund, rows in by_fund.items()}
     out = []
-    for row in ys03:
+    for key, row in keyed_rows(ys03):
         values: dict[str, Value] = {k: row.values.get(k) for k in ("lei", "kuan", "xiang", "unit_code", "name")}
-        key = (_item_key(row), row.kind, row.text("unit_code"))
         for fund in FUNDS:
             match = lookup[fund].get(key)
             values[fund] = match.amount("total") if match is not None else None
@@ -348,13 +364,21 @@ def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
 
 
 def derive_ys14(ys06: list[Row]) -> list[Row]:
-    """YS14: the 公用经费 items of YS06 (机构运行经费)."""
+    """YS14: the 公用经费 items of YS06 (机构运行经费), one row per 经济分类 款 in YS06's order.
+
+    YS06 may list a 款 on several lines (a 行政 and a 事业 unit's 办公费, say); YS14 lists it once.
+    """
+    per_code: OrderedDict[str, tuple[str, Decimal]] = OrderedDict()
+    for r in ys06:
+        if r.kind == "item" and r.amount("public") != ZERO:
+            code = r.text("dept_code")
+            name, amount = per_code.get(code, (r.text("dept_name"), ZERO))
+            per_code[code] = (name, amount + r.amount("public"))
     items = [
-        _derived_row("YS14", "item", {"code": r.text("dept_code"), "name": r.text("dept_name"), "total": r.amount("public")})
-        for r in ys06
-        if r.kind == "item" and r.amount("public") != ZERO
+        _derived_row("YS14", "item", {"code": code, "name": name, "total": amount})
+        for code, (name, amount) in per_code.items()
     ]
-    return [_derived_row("YS14", "total", {"total": total(items, "total")})] + items
+    return [_derived_row("YS14", "total", {"total": total(items, "total")}), *items]
 
 
 def complete_flat(table: Table, item_kinds: tuple[str, ...], label_key: str) -> list[Row]:
@@ -369,11 +393,21 @@ def complete_flat(table: Table, item_kinds: tuple[str, ...], label_key: str) -> 
     return out + items
 
 
-def complete_ys10(table: Table, unit_code: str, bureau: str) -> list[Row]:
-    """YS10: a total row, the unit's row (code in the name column, as published), then the projects."""
+def unit_codes(ys03: Sequence[Row], unit_code: str, bureau: str) -> dict[str, str]:
+    """Each unit's code by its name, as YS03's unit rows give them (the bureau's own unit at least)."""
+    codes = {bureau: unit_code}
+    for row in ys03:
+        if row.kind == "unit" and row.text("name") and row.text("unit_code"):
+            codes[row.text("name")] = row.text("unit_code")
+    return codes
+
+
+def complete_ys10(table: Table, unit_code: str, bureau: str, codes: dict[str, str] | None = None) -> list[Row]:
+    """YS10: a total row, then each unit's row (code in the name column, as published) and its projects."""
     projects = [fill_row_sums(r) for r in table.of("project")]
     if not projects:
         return []
+    codes = codes or {bureau: unit_code}
     grand = sums("YS10", projects)
     units: OrderedDict[str, list[Row]] = OrderedDict()
     for p in projects:
@@ -381,8 +415,9 @@ def complete_ys10(table: Table, unit_code: str, bureau: str) -> list[Row]:
     given_units = {r.text("unit"): r for r in table.of("unit")}
     out = [merge_given("YS10", "total", next(iter(table.of("total")), None), grand, {})]
     for name, members in units.items():
-        code = given_units[name].text("name") if name in given_units else (unit_code if name == bureau else "")
-        out.append(merge_given("YS10", "unit", given_units.get(name), sums("YS10", members), {"name": code, "unit": name}))
+        code = given_units[name].text("name") if name in given_units else codes.get(name, "")
+        derived = sums("YS10", members)
+        out.append(merge_given("YS10", "unit", given_units.get(name), derived, {"name": code, "unit": name}))
     if len(units) == 1:
         return out + projects
     # Several units: each unit's projects follow its row.
@@ -392,19 +427,48 @@ def complete_ys10(table: Table, unit_code: str, bureau: str) -> list[Row]:
     return ordered
 
 
-def complete_ys12(table: Table, dept_code: str, unit_code: str, bureau: str) -> list[Row]:
-    """YS12: the department and unit rows (derived), then each project and its continuation rows."""
+def complete_ys12(
+    table: Table,
+    dept_code: str,
+    unit_code: str,
+    bureau: str,
+    ys10: Sequence[Row] = (),
+    codes: dict[str, str] | None = None,
+) -> list[Row]:
+    """YS12: the department's row, then each unit's row and its projects with their continuation rows.
+
+    A project's unit is the one YS10 gives it (matched by 项目编码); a project YS10 does not know
+    stays with the bureau's own unit. Units follow YS10's order, projects keep YS12's.
+    """
     rows = [fill_row_sums(r) if r.kind == "project" else r for r in table.rows if r.kind in ("project", "continuation")]
     if not rows:
         return []
+    codes = codes or {bureau: unit_code}
+    unit_of = {p.text("project_code"): p.text("unit") or bureau for p in ys10 if p.kind == "project"}
+    blocks: OrderedDict[str, list[Row]] = OrderedDict()
+    for p in ys10:
+        if p.kind == "unit":
+            blocks.setdefault(p.text("unit"), [])
+    current: list[Row] | None = None
+    for row in rows:
+        if row.kind == "project":
+            current = blocks.setdefault(unit_of.get(row.text("code"), bureau), [])
+            current.append(row)
+        elif current is not None:
+            current.append(row)
+        else:  # continuation rows before any project: keep them with the bureau's own unit
+            blocks.setdefault(bureau, []).append(row)
+    blocks = OrderedDict((name, members) for name, members in blocks.items() if members)
     projects = [r for r in rows if r.kind == "project"]
-    grand = sums("YS12", projects)
     given = {r.text("code"): r for r in table.of("total")}
-    head = [
-        merge_given("YS12", "total", given.get(dept_code), grand, {"code": dept_code}),
-        merge_given("YS12", "unit", given.get(unit_code), grand, {"code": unit_code, "name": bureau}),
-    ]
-    return head + rows
+    out = [merge_given("YS12", "total", given.get(dept_code), sums("YS12", projects), {"code": dept_code})]
+    for name, members in blocks.items():
+        code = codes.get(name, "")
+        derived = sums("YS12", [r for r in members if r.kind == "project"])
+        mine = given.get(code) if code else None
+        out.append(merge_given("YS12", "unit", mine, derived, {"code": code, "name": name}))
+        out += members
+    return out
 
 
 def complete_ys08(table: Table) -> list[Row]:
@@ -452,8 +516,9 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
         tables["YS02"] = derive_ys02(tables["YS03"], funds)
         derived.add("YS02")
     tables["YS06"] = complete_flat(budget.table("YS06"), ("item",), "dept_name")
-    tables["YS10"] = complete_ys10(budget.table("YS10"), unit_code, bureau)
-    tables["YS12"] = complete_ys12(budget.table("YS12"), dept_code, unit_code, bureau)
+    units = unit_codes(tables["YS03"], unit_code, bureau)
+    tables["YS10"] = complete_ys10(budget.table("YS10"), unit_code, bureau, units)
+    tables["YS12"] = complete_ys12(budget.table("YS12"), dept_code, unit_code, bureau, tables["YS10"], units)
     tables["YS08"] = complete_ys08(budget.table("YS08"))
     tables["YS11"] = list(budget.table("YS11").rows)
     tables["YS01"] = derive_ys01(tables["YS02"], tables["YS03"], codes)

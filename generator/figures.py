@@ -8,7 +8,7 @@ the tables to the cent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .derive import Complete, q2
@@ -47,6 +47,7 @@ class Figures:
 
     current: dict[str, Decimal]
     prior: dict[str, Decimal | None]
+    carryover: dict[str, Decimal] = field(default_factory=dict)  # 上年结转 within ``current``, by fund
 
 
 def _line(done: Complete, code: str, label_key: str, label: str, amount_key: str) -> Decimal:
@@ -61,6 +62,7 @@ def headline(budget: Budget, done: Complete) -> Figures:
     ys08 = done.rows("YS08")[0]
     # 财政拨款 by fund: this year's plus last year's carry-over (both sections of YS04's income side)
     income = {key: ZERO for key in ("gpb", "gov_fund", "soe")}
+    carryover = dict(income)
     section = ""
     for row in done.rows("YS04"):
         label = row.text("in_label")
@@ -69,6 +71,8 @@ def headline(budget: Budget, done: Complete) -> Figures:
         for key, prefix in (("gpb", "（一）"), ("gov_fund", "（二）"), ("soe", "（三）")):
             if label.startswith(prefix) and section:
                 income[key] += row.amount("in_amount")
+                if section.startswith("二、"):
+                    carryover[key] += row.amount("in_amount")
     current = {
         "income_total": _line(done, "YS01", "in_label", "收入总计", "in_amount"),
         "spending_total": _line(done, "YS01", "out_label", "支出总计", "out_amount"),
@@ -89,4 +93,4 @@ def headline(budget: Budget, done: Complete) -> Figures:
         else:
             value = budget.prior.amount(spec.key)
             prior[spec.key] = q2(value) if value is not None else None
-    return Figures(current, prior)
+    return Figures(current, prior, {k: q2(v) for k, v in carryover.items()})
