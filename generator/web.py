@@ -1,0 +1,686 @@
+"""Turn browser uploads into checked, rendered documents: a local Flask app over the pipeline.
+
+``budget-report serve`` runs it on the clerk's own machine (127.0.0.1 by default). The page
+offers the blank standard workbook, takes one or more filled workbooks (or a .zip of them),
+shows the ``check`` findings grouped by table, previews the document HTML and offers the PDF and
+the DOCX. It is a thin layer: every workbook goes through ``pipeline.render`` exactly as on the
+command line, so the loader's limits and the PDF renderer's restricted fetching apply unchanged.
+
+Files. Each upload request works in a temporary folder of its own, removed when the request
+ends; an uploaded file is stored there under a fixed name (``NNN/upload.xlsx``), never under a
+name the browser sent. The outputs of a processed upload (``upload.pdf``, ``.docx``, ``.html``)
+go to a result folder named by a random token, kept for the downloads and removed after
+``result_ttl_s`` or when more than ``keep_results`` results are held (least recently used first),
+and all of them when the process exits. The workbook's own name is used only for display and,
+sanitised, in a download's Content-Disposition.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import itertools
+import logging
+import re
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import unicodedata
+import zipfile
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
+
+from . import pipeline
+from .errors import BudgetError, CheckFailed, Finding, WorkbookError
+from .load import MAX_FILE_BYTES
+from .render.html import TEMPLATES as DOCUMENT_TEMPLATES
+from .schema import TABLES_BY_CODE
+
+log = logging.getLogger(__name__)
+
+UI = Path(__file__).resolve().parent / "webui"
+UPLOAD_NAME = "upload.xlsx"  # every uploaded workbook is stored under this name, in a folder of its own
+OUTPUT_FORMATS = ("pdf", "docx", "html")
+DOWNLOADS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+MAX_WORKBOOKS = 30  # per upload (files and zip members together)
+MAX_EXTRACTED_BYTES = 200 * 1024 * 1024  # all members of the uploaded zips together
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+# Rendering takes a few seconds and WeasyPrint keeps per-process font state: one at a time.
+_RENDER_LOCK = threading.Lock()
+
+# The page's own policy: nothing but this app's scripts, styles and frames.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# The preview: the document HTML with its stylesheet inlined; no scripts, no loads, a sandbox.
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'self'; sandbox"
+)
+
+# The preview is shown by a browser, which will not load the PDF's file:// fonts from an http
+# page: the same families are bound to fonts installed on the clerk's machine instead.
+_PREVIEW_FONTS = {
+    ("BR Song", 400): ("Noto Serif CJK SC", "NotoSerifCJKsc-Regular", "SimSun", "宋体", "Songti SC", "STSong"),
+    ("BR Song", 700): ("Noto Serif CJK SC Bold", "NotoSerifCJKsc-Bold", "SimSun", "宋体", "Songti SC Bold", "STSong"),
+    ("BR Hei", 400): ("Noto Sans CJK SC", "NotoSansCJKsc-Regular", "SimHei", "黑体", "Microsoft YaHei", "PingFang SC"),
+    ("BR Hei", 700): ("Noto Sans CJK SC Bold", "NotoSansCJKsc-Bold", "SimHei", "黑体", "Microsoft YaHei Bold"),
+    ("BR Kai", 400): ("LXGW WenKai", "LXGWWenKai-Regular", "KaiTi", "楷体", "KaiTi_GB2312", "STKaiti"),
+    ("BR Kai", 700): ("LXGW WenKai Bold", "LXGWWenKai-Bold", "KaiTi", "楷体", "STKaiti"),
+    ("BR FangSong", 400): ("FangSong", "仿宋", "FangSong_GB2312", "STFangsong", "Noto Serif CJK SC"),
+}
+_PREVIEW_SCREEN = """
+@media screen {
+  html { background: #d9dde3; }
+  body { background: #fff; max-width: 210mm; box-sizing: border-box; margin: 12px auto; padding: 20mm 22mm;
+         box-shadow: 0 1px 6px rgba(0, 0, 0, .25); }
+  table { max-width: 100%; }
+}
+"""
+
+
+class Refused(Exception):
+    """An upload the app turns away, with the message the page shows."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+# --- names -------------------------------------------------------------------------------------
+
+_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def display_name(raw: str | None) -> str:
+    """An uploaded file's name as the page shows it: its last path part, no control characters."""
+    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/")).rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if len(name) > 120:
+        name = name[:80] + "…" + name[-30:]
+    return name or "（未命名文件）"
+
+
+def download_stem(name: str) -> str:
+    """The stem for a download's name: the workbook's own stem, with nothing a file system or a
+    header could misread; "预算公开" when nothing is left."""
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    stem = _UNSAFE_IN_FILENAME.sub("_", display_name(stem)).strip(" ._")
+    if stem == "（未命名文件）":
+        stem = ""
+    return stem[:80] or "预算公开"
+
+
+# --- what became of one workbook ---------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One uploaded workbook's outcome: documents written, findings, or why it was refused."""
+
+    name: str  # as uploaded, for display
+    stem: str  # for download names
+    status: str = "ok"  # ok | errors (check found errors) | refused (cannot be read) | failed
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    message: str = ""
+    bureau: str = ""
+    year: int | None = None
+    folder: Path | None = None  # the outputs, when status is ok
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity != "error" for f in self.findings)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def groups(self) -> list[tuple[str, list[Finding]]]:
+        """The findings by table, each table under its code and title, in the check's order."""
+        by_sheet: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            by_sheet.setdefault(finding.sheet, []).append(finding)
+        return [(_table_title(sheet), items) for sheet, items in by_sheet.items()]
+
+    def output(self, fmt: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{Path(UPLOAD_NAME).stem}.{fmt}"
+
+
+def _table_title(sheet: str) -> str:
+    spec = TABLES_BY_CODE.get(sheet)
+    return f"{spec.code} {spec.title}" if spec else sheet
+
+
+@dataclass
+class Report:
+    """What one upload request produced, kept under its token for the downloads."""
+
+    token: str
+    folder: Path
+    entries: list[Entry]
+    batch: bool
+    created: float = field(default_factory=time.monotonic)
+
+    @property
+    def done(self) -> int:
+        return sum(e.ok for e in self.entries)
+
+
+class ReportStore:
+    """The results of recent uploads, by random token, in folders under one temporary root.
+
+    Bounded: at most ``keep`` reports (the least recently used goes first) and none older than
+    ``ttl`` seconds. ``close`` removes the root with everything in it.
+    """
+
+    def __init__(self, root: Path, *, keep: int, ttl: float):
+        self.root = root
+        self.keep = max(1, keep)
+        self.ttl = ttl
+        self._reports: OrderedDict[str, Report] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def reserve(self) -> tuple[str, Path]:
+        """A new token and its (new, empty) folder."""
+        while True:
+            token = secrets.token_urlsafe(18)
+            folder = self.root / token
+            try:
+                folder.mkdir(parents=True)
+            except FileExistsError:
+                continue
+            return token, folder
+
+    def add(self, report: Report) -> None:
+        with self._lock:
+            self._reports[report.token] = report
+            self._sweep()
+
+    def get(self, token: str) -> Report | None:
+        with self._lock:
+            self._sweep()
+            report = self._reports.get(token)
+            if report is not None:
+                self._reports.move_to_end(token)
+            return report
+
+    def __len__(self) -> int:
+        return len(self._reports)
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        for token, report in list(self._reports.items()):
+            if now - report.created > self.ttl:
+                self._drop(token)
+        while len(self._reports) > self.keep:
+            self._drop(next(iter(self._reports)))
+
+    def _drop(self, token: str) -> None:
+        report = self._reports.pop(token)
+        shutil.rmtree(report.folder, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._reports.clear()
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --- receiving files ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    """One workbook to process: its display name and where this request stored it (or why not)."""
+
+    name: str
+    path: Path | None
+    refusal: str = ""
+    from_zip: bool = False
+
+
+def _receive(files: Iterable[FileStorage], work: Path) -> list[_Item]:
+    """Store the uploaded files in ``work`` under fixed names; expand .zip archives into their workbooks."""
+    slots = (work / f"{n:03d}" for n in itertools.count())
+    items: list[_Item] = []
+    extracted = [0]
+    for storage in files:
+        name = display_name(storage.filename)
+        slot = next(slots)
+        slot.mkdir()
+        target = slot / UPLOAD_NAME
+        storage.save(target)
+        kind = _kind(target, name)
+        if kind == "zip":
+            items += _unzip(target, name, slots, extracted)
+            shutil.rmtree(slot)
+        elif kind == "bad-zip":
+            raise Refused(f"{name} 不是有效的 .zip 压缩包，无法解压。请重新压缩后上传，或直接上传 .xlsx 工作簿。")
+        else:
+            items.append(_Item(name, target))
+        if len(items) > MAX_WORKBOOKS:
+            raise Refused(f"一次最多上传 {MAX_WORKBOOKS} 个工作簿，本次有 {len(items)} 个以上。请分批上传。")
+    return items
+
+
+def _kind(path: Path, name: str) -> str:
+    """What an uploaded file is: "zip" for an archive of workbooks, "bad-zip" for a broken one,
+    else "workbook" (which the loader accepts or refuses with its own message)."""
+    named_zip = name.lower().endswith(".zip")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "bad-zip" if named_zip else "workbook"
+    if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
+        return "workbook"  # an .xlsx file, whatever its name
+    if named_zip or any(_is_workbook_member(n) for n in names):
+        return "zip"
+    return "workbook"
+
+
+def _is_workbook_member(member: str) -> bool:
+    base = member.replace("\\", "/").rsplit("/", 1)[-1]
+    return (
+        base.lower().endswith(".xlsx")
+        and not base.startswith(("~$", "."))
+        and not member.startswith("__MACOSX/")
+        and not member.endswith("/")
+    )
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its author saw it: zips made on Chinese Windows store names in GBK
+    without saying so, which Python reads as CP437."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _unzip(path: Path, name: str, slots: Iterable[Path], extracted: list[int]) -> list[_Item]:
+    """The workbooks in the archive at ``path``, each copied (bounded) into a slot of its own."""
+    items: list[_Item] = []
+    slot_iter = iter(slots)
+    with zipfile.ZipFile(path) as archive:
+        members = [info for info in archive.infolist() if _is_workbook_member(info.filename)]
+        if not members:
+            raise Refused(f"压缩包 {name} 中没有 .xlsx 工作簿。")
+        if len(members) > MAX_WORKBOOKS:
+            raise Refused(f"压缩包 {name} 中有 {len(members)} 个工作簿，一次最多 {MAX_WORKBOOKS} 个。请分批上传。")
+        for info in members:
+            member = display_name(_member_name(info))
+            item = _Item(member, None, from_zip=True)
+            items.append(item)
+            if info.flag_bits & 0x1:
+                item.refusal = f"{member} 在压缩包中已加密，无法读取。请解除加密后再上传。"
+                continue
+            if info.file_size > MAX_FILE_BYTES:
+                item.refusal = f"{member} 超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，无法读取。"
+                continue
+            extracted[0] += info.file_size
+            if extracted[0] > MAX_EXTRACTED_BYTES:
+                raise Refused(
+                    f"压缩包 {name} 解压后超过 {MAX_EXTRACTED_BYTES // (1024 * 1024)} MB，无法处理。请分批上传。"
+                )
+            slot = next(slot_iter)
+            slot.mkdir()
+            target = slot / UPLOAD_NAME
+            try:
+                _copy_member(archive, info, target)
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError):
+                shutil.rmtree(slot, ignore_errors=True)
+                item.refusal = f"{member} 在压缩包中已损坏或使用了不支持的压缩方式，无法解压。"
+                continue
+            item.path = target
+    return items
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    """Copy one member, reading no more than its declared size (a lying header is an error)."""
+    left = info.file_size
+    with archive.open(info) as source, target.open("wb") as sink:
+        while True:
+            chunk = source.read(min(1024 * 1024, left + 1))
+            if not chunk:
+                break
+            left -= len(chunk)
+            if left < 0:
+                raise zipfile.BadZipFile("member larger than declared")
+            sink.write(chunk)
+
+
+# --- processing --------------------------------------------------------------------------------
+
+_FIXED_NAME = re.compile(r"\bupload\.(xlsx|pdf|docx|html)\b")
+
+
+def _process(item: _Item, outdir: Path) -> Entry:
+    """Render one stored workbook into ``outdir`` as the command line does, or say why not."""
+    entry = Entry(item.name, download_stem(item.name))
+    if item.path is None:
+        entry.status, entry.message = "refused", item.refusal
+        return entry
+    outdir.mkdir(parents=True, exist_ok=True)
+
+    def named(text: str) -> str:  # the library names the stored file; the clerk knows their own
+        return _FIXED_NAME.sub(lambda m: item.name if m.group(1) == "xlsx" else f"{entry.stem}.{m.group(1)}", text)
+
+    try:
+        with _RENDER_LOCK:
+            prepared, _written = pipeline.render(item.path, outdir, OUTPUT_FORMATS)
+    except CheckFailed as exc:
+        entry.status, entry.findings = "errors", list(exc.findings)
+        entry.message = f"工作簿 {item.name} 有 {entry.errors} 处错误，未生成文档。"
+    except WorkbookError as exc:
+        entry.status = "refused"
+        entry.problems = [named(str(p)) for p in exc.problems]
+        entry.message = f"无法读取工作簿 {item.name}" + ("：" + entry.problems[0] if len(entry.problems) == 1 else "。")
+        if len(entry.problems) == 1:
+            entry.problems = []
+    except BudgetError as exc:
+        entry.status, entry.message = "failed", named(str(exc))
+    except Exception as exc:
+        log.exception("rendering %s failed", item.name)
+        entry.status = "failed"
+        entry.message = f"{item.name}：内部错误（{type(exc).__name__}：{named(str(exc))}），未生成文档。"
+    else:
+        entry.findings = list(prepared.findings)
+        entry.bureau, entry.year = prepared.budget.bureau, prepared.budget.year or None
+        entry.folder = outdir
+    if not entry.ok:
+        shutil.rmtree(outdir, ignore_errors=True)
+    return entry
+
+
+@functools.lru_cache(maxsize=4)
+def _blank_workbook(year: int) -> bytes:
+    from .workbook import write_blank
+
+    with tempfile.TemporaryDirectory(prefix="budget-report-blank-") as folder:
+        path = Path(folder) / "blank.xlsx"
+        write_blank(path, year=year)
+        return path.read_bytes()
+
+
+@functools.lru_cache(maxsize=2)
+def _preview_css(style_mtime_ns: int) -> str:
+    faces = []
+    for (family, weight), names in _PREVIEW_FONTS.items():
+        sources = ", ".join(f'local("{n}")' for n in names)
+        faces.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: {sources}; }}')
+    style = (DOCUMENT_TEMPLATES / "style.css").read_text(encoding="utf-8")
+    return "\n".join(faces) + "\n" + style + _PREVIEW_SCREEN
+
+
+def preview_html(html: str) -> str:
+    """The document HTML with the PDF's stylesheet (and fonts found on this machine) inlined."""
+    css = _preview_css((DOCUMENT_TEMPLATES / "style.css").stat().st_mtime_ns).replace("</", "<\\/")
+    block = f"<style>\n{css}\n</style>\n"
+    head_end = html.find("</head>")
+    return html[:head_end] + block + html[head_end:] if head_end >= 0 else block + html
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+def create_app(
+    *,
+    max_upload_mb: int = 20,
+    workdir: Path | None = None,
+    keep_results: int = 20,
+    result_ttl_s: float = 2 * 3600,
+    trusted_hosts: list[str] | None = None,
+) -> Flask:
+    """The web app. ``workdir`` holds the upload and result folders (default: the system's
+    temporary folder); ``trusted_hosts`` are the Host names it answers (default: loopback only,
+    which keeps other web sites out by DNS rebinding); ``[]`` answers any."""
+    app = Flask(__name__, template_folder=str(UI / "templates"), static_folder=str(UI / "static"))
+    max_bytes = max_upload_mb * 1024 * 1024
+    app.config.update(
+        MAX_CONTENT_LENGTH=max_bytes,
+        TRUSTED_HOSTS=(list(LOOPBACK_HOSTS) if trusted_hosts is None else trusted_hosts) or None,
+        SEND_FILE_MAX_AGE_DEFAULT=0,
+    )
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="budget-report-web-", dir=workdir))
+    store = ReportStore(root, keep=keep_results, ttl=result_ttl_s)
+    atexit.register(store.close)
+    app.extensions["budget_report"] = store
+    limit_text = f"{max_upload_mb} MB"
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        return {
+            "max_bytes": max_bytes,
+            "limit_text": limit_text,
+            "max_workbooks": MAX_WORKBOOKS,
+            "next_year": date.today().year + 1,
+        }
+
+    def page(template: str, status: int = 200, **context: object) -> Response:
+        response = app.make_response((render_template(template, **context), status))
+        return response
+
+    def refuse(message: str, status: int, *, entry: Entry | None = None, hint: bool = True) -> Response:
+        return page("message.html", status, message=message, entry=entry, hint=hint)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_exc: RequestEntityTooLarge) -> Response:
+        return refuse(
+            f"上传的文件太大：一次上传合计不能超过 {limit_text}。请分批上传，或检查是否选错了文件。", 413, hint=False
+        )
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_exc: SecurityError) -> Response:
+        # No URLs can be built for an untrusted Host: a page of its own, without the template.
+        body = (
+            '<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>拒绝访问</title>'
+            "<p>拒绝访问：请用本机地址（如 http://127.0.0.1:端口/）打开本工具。</p></html>"
+        )
+        return Response(body, 400, mimetype="text/html")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        messages = {
+            400: "请求无效，请回到首页重新上传。",
+            403: "拒绝访问。",
+            404: "找不到这个页面，或者这次上传的结果已经过期清除。请回到首页重新上传。",
+            405: "不支持这种访问方式，请回到首页操作。",
+        }
+        text = messages.get(exc.code or 500, f"请求无法处理（{exc.code}）。")
+        return refuse(text, exc.code or 500, hint=False)
+
+    @app.errorhandler(Exception)
+    def _internal(exc: Exception) -> Response:
+        log.exception("internal error")
+        return refuse(f"内部错误：{type(exc).__name__}。请把这条信息告诉技术人员。", 500, hint=False)
+
+    @app.get("/")
+    def index() -> Response:
+        return page("index.html")
+
+    @app.get("/blank.xlsx")
+    def blank() -> Response:
+        raw = request.args.get("year", "").strip() or str(date.today().year + 1)
+        if not raw.isdecimal() or not 1990 <= int(raw) <= 2100:
+            return refuse(f"预算年度应为 1990 至 2100 之间的四位数字，收到的是“{raw}”。", 400, hint=False)
+        year = int(raw)
+        return send_file(
+            BytesIO(_blank_workbook(year)),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=f"{year}年部门预算标准工作簿.xlsx",
+        )
+
+    @app.post("/upload")
+    def upload() -> ResponseReturnValue:
+        origin = request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc != request.host:
+            return refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
+        files = [f for f in request.files.getlist("files") if f.filename]
+        if not files:
+            return refuse("没有收到文件：请选择要上传的工作簿（.xlsx），或把它拖到上传区域。", 400)
+        with tempfile.TemporaryDirectory(prefix="budget-report-upload-", dir=workdir) as work:
+            try:
+                items = _receive(files, Path(work))
+            except Refused as exc:
+                return refuse(str(exc), exc.status)
+            token, folder = store.reserve()
+            try:
+                entries = [_process(item, folder / str(i)) for i, item in enumerate(items)]
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        batch = len(items) > 1 or any(item.from_zip for item in items)
+        if not batch and entries[0].status in ("refused", "failed"):
+            shutil.rmtree(folder, ignore_errors=True)
+            entry = entries[0]
+            return refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
+        store.add(Report(token, folder, entries, batch))
+        return redirect(url_for("report", token=token), 303)
+
+    def lookup(token: str, index: int | None = None) -> tuple[Report, Entry | None]:
+        report = store.get(token)
+        if report is None:
+            abort(404)
+        if index is None:
+            return report, None
+        if not 0 <= index < len(report.entries):
+            abort(404)
+        return report, report.entries[index]
+
+    @app.get("/report/<token>")
+    def report(token: str) -> Response:
+        found, _ = lookup(token)
+        if found.batch:
+            return page("batch.html", report=found)
+        return page("report.html", report=found, entry=found.entries[0], index=0)
+
+    @app.get("/report/<token>/<int:index>")
+    def entry(token: str, index: int) -> Response:
+        found, item = lookup(token, index)
+        return page("report.html", report=found, entry=item, index=index)
+
+    @app.get("/report/<token>/<int:index>/<fmt>")
+    def download(token: str, index: int, fmt: str) -> Response:
+        _found, item = lookup(token, index)
+        assert item is not None
+        if fmt not in DOWNLOADS or not item.ok or not item.output(fmt).is_file():
+            abort(404)
+        return send_file(
+            item.output(fmt), mimetype=DOWNLOADS[fmt], as_attachment=True, download_name=f"{item.stem}.{fmt}"
+        )
+
+    @app.get("/report/<token>/<int:index>/preview")
+    def preview(token: str, index: int) -> Response:
+        _found, item = lookup(token, index)
+        assert item is not None
+        if not item.ok or not item.output("html").is_file():
+            abort(404)
+        html = preview_html(item.output("html").read_text(encoding="utf-8"))
+        response = app.make_response((html, 200, {"Content-Type": "text/html; charset=utf-8"}))
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP
+        return response
+
+    return app
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, ready: Callable[[str], None] | None = None) -> None:
+    """Serve the app on ``host``:``port`` until interrupted; ``ready(url)`` once it listens.
+
+    On a host other than loopback the app answers that host's name too; on a wildcard address
+    (0.0.0.0, ::) it answers any name.
+    """
+    import socket
+
+    from werkzeug.serving import get_sockaddr, make_server, select_address_family
+
+    if host in ("0.0.0.0", "::", ""):
+        trusted: list[str] = []
+    else:
+        trusted = list(dict.fromkeys([*LOOPBACK_HOSTS, host.strip("[]")]))
+    app = create_app(trusted_hosts=trusted)
+    # Bound here, not by make_server, which prints an English message and exits when it cannot bind.
+    family = select_address_family(host, port)
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(get_sockaddr(host, port, family))
+        listener.listen(128)
+        server = make_server(host, port, app, threaded=True, fd=listener.fileno())
+    except OSError as exc:
+        app.extensions["budget_report"].close()
+        reason = exc.strerror or str(exc)
+        raise ServeError(
+            f"无法在 {host}:{port} 上启动网页服务（{reason}）：端口可能已被占用，请用 --port 换一个端口。"
+        ) from exc
+    finally:
+        listener.close()  # the server holds its own duplicate of the socket
+    if ready is not None:
+        ready(_url(host, server.port))
+    # Ctrl-C, and a plain `kill`, end the server through the clean-up below.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        app.extensions["budget_report"].close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class ServeError(BudgetError):
+    """The web app could not start (the port is taken, the address is not this machine's)."""
+
+
+__all__ = ["ReportStore", "ServeError", "create_app", "display_name", "download_stem", "preview_html", "serve"]

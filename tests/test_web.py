@@ -1,0 +1,373 @@
+"""The web app through Flask's test client: upload, findings, downloads, batch, refusals and the file-handling rules."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import socket
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from support import EXAMPLE, where
+
+pytest.importorskip("flask", reason="flask is not installed (pip install flask)")
+
+from generator import web
+from generator.schema import TABLES_BY_CODE
+
+SENTENCE = "“三公”经费预算为7.00万元"
+YS03_TITLE = f"YS03 {TABLES_BY_CODE['YS03'].title}"
+FIXED_OUTPUTS = {"upload.pdf", "upload.docx", "upload.html"}
+
+
+def text_of(response) -> str:
+    """The page's visible text, tags dropped and entities decoded, spaces collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def post(client, *files: tuple[bytes | Path, str], **kwargs):
+    data = {"files": [(io.BytesIO(f.read_bytes() if isinstance(f, Path) else f), name) for f, name in files]}
+    return client.post("/upload", data=data, content_type="multipart/form-data", **kwargs)
+
+
+def leftovers(workdir: Path) -> list[Path]:
+    """Upload folders still present (each request's own folder must be gone when it ends)."""
+    return sorted(workdir.glob("budget-report-upload-*"))
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="module")
+def app(workdir: Path):
+    app = web.create_app(workdir=workdir)
+    yield app
+    app.extensions["budget_report"].close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def example_report(client, workdir) -> str:
+    """The example uploaded once (the only full render in this module but the batch's): its report URL."""
+    response = post(client, (EXAMPLE, EXAMPLE.name))
+    assert response.status_code == 303, text_of(response)
+    assert leftovers(workdir) == []
+    return response.headers["Location"]
+
+
+@pytest.fixture
+def medical_error(broken, rows):
+    """A copy of the example with one error: YS03's 事业单位医疗 total 1.84 instead of 6.83."""
+    row = rows.find("YS03", name="事业单位医疗")
+    path = broken(lambda e: e.set("YS03", "total", row, 1.84), name="有错误.xlsx")
+    return path, where("YS03", "total", row)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_index_is_chinese_local_and_offers_both_steps(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    page = text_of(response)
+    assert '<html lang="zh-CN">' in body
+    assert "下载空白工作簿" in page and "把填好的工作簿拖到这里" in page and "点击选择文件" in page
+    assert 'type="file" name="files" multiple' in body
+    # Every asset is this app's own: no CDN, no external URL at all.
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", body)
+    assert re.findall(r'src="([^"]+)"', body) == ["/static/app.js"]
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'self'" in csp
+    for asset in ("/static/app.js", "/static/app.css"):
+        assert client.get(asset).status_code == 200
+
+
+def test_blank_workbook_download(client):
+    response = client.get("/blank.xlsx?year=2025")
+    assert response.status_code == 200
+    assert "filename*=UTF-8''2025" in response.headers["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert "基本信息" in wb.sheetnames and any(name.startswith("YS14") for name in wb.sheetnames)
+    bad = client.get("/blank.xlsx?year=../../etc")
+    assert bad.status_code == 400
+    assert "预算年度应为" in text_of(bad)
+
+
+# --- one workbook ------------------------------------------------------------------------------
+
+
+def test_example_upload_shows_no_errors_downloads_and_preview(client, example_report):
+    response = client.get(example_report)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "检查通过，文档已生成" in page and "没有发现错误或警告" in page
+    assert "2024年义马市工业信息化和科技局" in page
+    assert "处错误" not in page
+    body = response.get_data(as_text=True)
+    assert f'href="{example_report}/0/pdf"' in body and f'href="{example_report}/0/docx"' in body
+    assert f'src="{example_report}/0/preview"' in body and "sandbox" in body
+
+
+def test_example_downloads_are_the_documents_under_the_workbooks_name(client, example_report):
+    pdf = client.get(f"{example_report}/0/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF-") and b"%%EOF" in pdf.data[-1024:]
+    disposition = pdf.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''%E4%B9%89%E9%A9%AC" in disposition and disposition.endswith("2024.pdf")  # 义马…2024.pdf
+    docx = client.get(f"{example_report}/0/docx")
+    assert docx.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(docx.data)) as archive:
+        assert "word/document.xml" in archive.namelist()
+    assert docx.headers["Content-Disposition"].endswith("2024.docx")
+    for fmt in ("html", "xlsx", "..%2F..%2Fetc%2Fpasswd"):
+        assert client.get(f"{example_report}/0/{fmt}").status_code == 404
+
+
+def test_preview_is_the_document_html_without_scripts_or_loads(client, example_report):
+    response = client.get(f"{example_report}/0/preview")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert SENTENCE in body
+    assert "@page" in body and 'font-family: "BR Song"' in body  # the PDF's stylesheet, inlined
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp
+    assert "<script" not in body
+
+
+def test_results_are_stored_under_fixed_names_only(app, example_report):
+    store = app.extensions["budget_report"]
+    token = example_report.rsplit("/", 1)[-1]
+    folder = store.root / token
+    assert {p.name for p in (folder / "0").iterdir()} == FIXED_OUTPUTS
+    assert [p.name for p in folder.iterdir()] == ["0"]
+
+
+def test_broken_copy_shows_the_finding_at_its_sheet_and_cell(client, medical_error, workdir):
+    path, cell = medical_error
+    response = post(client, (path, path.name), follow_redirects=True)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "工作簿有 1 处错误，没有生成文档" in page
+    assert cell in page  # YS03!F…
+    assert f'<th colspan="6">{YS03_TITLE}<' in response.get_data(as_text=True)
+    assert "小计不符" in page and "应为" in page and "实为" in page
+    body = response.get_data(as_text=True)
+    assert "/pdf" not in body and "/docx" not in body and "preview" not in body  # no broken document offered
+    assert "修改后重新上传" in page
+    assert leftovers(workdir) == []
+
+
+def test_findings_are_grouped_by_table_with_severity_and_expected_against_found(client, broken, rows):
+    medical = rows.find("YS03", name="事业单位医疗")
+    science = rows.find("YS03", name="其他科学技术支出")
+
+    def edit(e) -> None:
+        e.fact("部门名称", None)
+        e.set("YS03", "total", medical, 1.84)
+        e.set("YS03", "name", science, "<img src=x onerror=alert(1)>")  # a 科目名称 warning quoting it
+
+    path = broken(edit, name="多处.xlsx")
+    response = post(client, (path, path.name), follow_redirects=True)
+    body = response.get_data(as_text=True)
+    groups = re.findall(r'<tr class="group"><th colspan="6">([^<]+)<', body)
+    assert groups[0] == "基本信息" and any(g.startswith("YS03 ") for g in groups)
+    assert len(groups) == len(set(groups))
+    assert '<span class="badge error">错误</span>' in body and '<span class="badge warning">警告</span>' in body
+    assert f"<code>{where('YS03', 'name', science)}</code>" in body
+    # Workbook text is data: escaped, never markup.
+    assert "<img src=x" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_non_workbook_gets_a_clear_message_not_a_server_error(client, workdir):
+    response = post(client, (b"just some notes", "notes.txt"))
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "无法读取工作簿 notes.txt：不是 Excel 工作簿（.xlsx）" in page
+    assert "请上传用标准工作簿填写的 .xlsx 文件" in page
+    old_excel = post(client, (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "旧表.xls"))
+    assert old_excel.status_code == 422
+    assert "另存为 .xlsx" in text_of(old_excel)
+    nothing = client.post("/upload", data={}, content_type="multipart/form-data")
+    assert nothing.status_code == 400 and "没有收到文件" in text_of(nothing)
+    assert leftovers(workdir) == []
+
+
+def test_every_cli_refusal_is_a_message_on_the_page(client, broken, rows):
+    """A text amount: the loader's refusal names the sheet and cell, as on the command line."""
+    row = rows.find("YS03", name="事业单位医疗")
+    path = broken(lambda e: e.set("YS03", "total", row, "0.84万元"), name="文字.xlsx")
+    response = post(client, (path, path.name))
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "无法读取工作簿 文字.xlsx" in page and where("YS03", "total", row) in page
+    assert "upload.xlsx" not in page
+
+
+def test_oversize_upload_is_413_with_a_chinese_message(workdir):
+    app = web.create_app(max_upload_mb=1, workdir=workdir)
+    try:
+        response = post(app.test_client(), (b"0" * (1024 * 1024 + 1), "大.xlsx"))
+        assert response.status_code == 413
+        page = text_of(response)
+        assert "上传的文件太大" in page and "1 MB" in page
+        assert 'data-max-bytes="1048576"' in response.get_data(as_text=True)  # the page refuses it before sending
+    finally:
+        app.extensions["budget_report"].close()
+    assert leftovers(workdir) == []
+
+
+# --- several workbooks -------------------------------------------------------------------------
+
+
+def test_zip_batch_gives_a_row_and_a_download_per_workbook(client, medical_error, workdir):
+    path, _cell = medical_error
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(EXAMPLE, f"各单位/{EXAMPLE.name}")
+        z.write(path, "各单位/有错误.xlsx")
+        z.writestr("各单位/说明.txt", "不是工作簿，不处理")
+        z.writestr("__MACOSX/各单位/._有错误.xlsx", "resource fork")
+        z.writestr("各单位/~$有错误.xlsx", "Excel lock file")
+        z.writestr("../../etc/逃逸.xlsx", "not a workbook either")
+    response = post(client, (archive.getvalue(), "全部.zip"))
+    assert response.status_code == 303
+    report = response.headers["Location"]
+    page_response = client.get(report)
+    page = text_of(page_response)
+    rows = re.findall(r'<tr class="row-(\w+)">', page_response.get_data(as_text=True))
+    assert rows == ["ok", "errors", "refused"]
+    assert "共 3 个工作簿" in page and "1 个已生成；2 个有错误或无法读取，未生成文档" in page
+    assert EXAMPLE.name in page and "有错误.xlsx" in page and "逃逸.xlsx" in page
+    assert "2024年义马市工业信息化和科技局" in page and "1 处错误" in page
+    body = page_response.get_data(as_text=True)
+    assert f'href="{report}/0/pdf"' in body and f'href="{report}/0/docx"' in body
+    assert f'href="{report}/1"' in body and f'href="{report}/1/pdf"' not in body
+    assert client.get(f"{report}/0/pdf").data.startswith(b"%PDF-")
+    detail = client.get(f"{report}/1")
+    assert detail.status_code == 200 and "小计不符" in text_of(detail) and "返回批量结果" in text_of(detail)
+    assert client.get(f"{report}/1/pdf").status_code == 404
+    assert not (workdir.parent / "etc").exists()
+    assert leftovers(workdir) == []
+
+
+def test_several_files_at_once_are_a_batch(client, medical_error):
+    path, _cell = medical_error
+    response = post(client, (path, "甲.xlsx"), (b"plain text", "乙.xlsx"), follow_redirects=True)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert re.findall(r'<tr class="row-(\w+)">', body) == ["errors", "refused"]
+    assert "无法读取工作簿 乙.xlsx：不是 Excel 工作簿（.xlsx）" in text_of(response)
+
+
+def test_archives_without_workbooks_or_broken_are_refused(client):
+    empty = io.BytesIO()
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("readme.txt", "nothing here")
+    response = post(client, (empty.getvalue(), "空.zip"))
+    assert response.status_code == 400 and "压缩包 空.zip 中没有 .xlsx 工作簿" in text_of(response)
+    broken_zip = post(client, (b"PK\x03\x04 truncated", "坏.zip"))
+    assert broken_zip.status_code == 400 and "不是有效的 .zip 压缩包" in text_of(broken_zip)
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as z:
+        for n in range(web.MAX_WORKBOOKS + 1):
+            z.writestr(f"{n}.xlsx", "x")
+    too_many = post(client, (many.getvalue(), "多.zip"))
+    assert too_many.status_code == 400 and f"一次最多 {web.MAX_WORKBOOKS} 个" in text_of(too_many)
+
+
+def test_zip_member_names_from_chinese_windows_are_read_as_gbk():
+    info = zipfile.ZipInfo("单位甲.xlsx".encode("gbk").decode("cp437"))
+    assert web._member_name(info) == "单位甲.xlsx"
+    utf8 = zipfile.ZipInfo("单位乙.xlsx")
+    utf8.flag_bits |= 0x800
+    assert web._member_name(utf8) == "单位乙.xlsx"
+
+
+# --- names and folders -------------------------------------------------------------------------
+
+
+def test_uploaded_name_with_path_parts_never_becomes_a_path(client, medical_error, workdir, app):
+    path, cell = medical_error
+    target = Path("/etc/x.xlsx")
+    assert not target.exists()
+    response = post(client, (path, "../../etc/x.xlsx"), follow_redirects=True)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert cell in page and "x.xlsx" in page and "../" not in page
+    assert not target.exists()
+    assert not list(workdir.parent.rglob("x.xlsx"))
+    for windows in ("..\\..\\x.xlsx", "C:\\Users\\会计\\x.xlsx"):  # (the multipart parser may drop the backslashes)
+        response = post(client, (b"text", windows))
+        assert response.status_code == 422 and "x.xlsx：不是 Excel 工作簿" in text_of(response)
+    names = {p.name for p in app.extensions["budget_report"].root.rglob("*") if p.is_file()}
+    assert names <= FIXED_OUTPUTS
+    assert leftovers(workdir) == []
+
+
+def test_names_for_display_and_download():
+    assert web.display_name("../../etc/x.xlsx") == "x.xlsx"
+    assert web.display_name("C:\\财务\\2025预算.xlsx") == "2025预算.xlsx"
+    assert web.display_name("a\r\nb\x00.xlsx") == "ab.xlsx"
+    assert web.display_name("") == "（未命名文件）"
+    assert web.download_stem("义马市工业信息化和科技局2024.xlsx") == "义马市工业信息化和科技局2024"
+    assert web.download_stem('a"b;c<d>.xlsx') == "a_b;c_d"
+    assert web.download_stem("../..") == "预算公开"
+    assert web.download_stem("（未命名文件）") == "预算公开"
+    assert web.download_stem(".xlsx") == "xlsx"
+
+
+def test_result_store_is_bounded_and_expires(tmp_path):
+    store = web.ReportStore(tmp_path / "results", keep=2, ttl=3600)
+    folders = []
+    for _ in range(3):
+        token, folder = store.reserve()
+        (folder / "upload.pdf").write_bytes(b"%PDF-")
+        store.add(web.Report(token, folder, [], batch=False))
+        folders.append((token, folder))
+    assert store.get(folders[0][0]) is None and not folders[0][1].exists()  # least recently used went first
+    assert store.get(folders[1][0]) is not None and folders[2][1].exists()
+    store.ttl = 0
+    time.sleep(0.01)
+    assert store.get(folders[2][0]) is None and not folders[2][1].exists()
+    store.close()
+    assert not (tmp_path / "results").exists()
+
+
+def test_unknown_report_is_a_chinese_404(client):
+    response = client.get("/report/not-a-token")
+    assert response.status_code == 404
+    assert "结果已经过期" in text_of(response)
+
+
+# --- requests from elsewhere -------------------------------------------------------------------
+
+
+def test_other_hosts_and_cross_site_uploads_are_refused(client):
+    rebinding = client.get("/", headers={"Host": "evil.example"})
+    assert rebinding.status_code == 400
+    cross = post(client, (b"x", "a.xlsx"), headers={"Origin": "http://evil.example"})
+    assert cross.status_code == 403 and "拒绝来自其他网页的上传" in text_of(cross)
+    same = post(client, (b"x", "a.xlsx"), headers={"Origin": "http://localhost"})
+    assert same.status_code == 422
+
+
+def test_serve_says_when_the_port_is_taken():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(web.ServeError, match="端口可能已被占用"):
+            web.serve("127.0.0.1", port)
