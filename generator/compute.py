@@ -16,6 +16,7 @@ from .codes import CodeBook, load_codes
 from .derive import Complete, complete, q2, total
 from .figures import CHANGES, Figures, headline
 from .model import ZERO, Budget, Row
+from .profile import Profile
 from .schema import FACTS, INCOME_SOURCES, TABLES, TableSpec, place_header
 
 HUNDRED = Decimal(100)
@@ -194,9 +195,7 @@ class Document:
     performance: PerformanceForm
     extra: dict[str, object] = field(default_factory=dict)
 
-    @property
-    def title(self) -> str:
-        return f"{self.year}年{self.bureau}部门（单位）预算公开"
+    title: str = ""
 
 
 def amount_text(value: Decimal | None) -> str:
@@ -335,9 +334,10 @@ def _facts(budget: Budget, nothing: dict[str, bool]) -> dict[str, object]:
     return values
 
 
-def build_document(budget: Budget, codes: CodeBook | None = None) -> Document:
+def build_document(budget: Budget, codes: CodeBook | None = None, profile: Profile | None = None) -> Document:
     """The document model of ``budget`` (assumed to have passed ``check`` without errors)."""
     codes = codes or load_codes(budget.year)
+    profile = profile or Profile()
     done = complete(budget, codes)
     figures = headline(budget, done)
     facts = budget.facts
@@ -405,7 +405,8 @@ def build_document(budget: Budget, codes: CodeBook | None = None) -> Document:
         bureau=budget.bureau,
         year=budget.year,
         prior_year=budget.year - 1,
-        fiscal_level=facts.text("fiscal_level") or "市级",
+        fiscal_level=facts.text("fiscal_level") or profile.fiscal_level or "市级",
+        title=profile.title_for(budget.year, budget.bureau),
         created=_created(budget.year),
         facts=_facts(budget, nothing),
         figures=figures,
