@@ -391,7 +391,7 @@ def check(budget: Budget, codes: CodeBook | None = None) -> list[Finding]:
     checker.sangong()
     checker.codes_known()
     checker.reasons(headline(budget, done))
-    return sort_findings(checker.findings)
+    return sort_findings([*checker.findings, *budget.notes])
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+_TABLE_CODE = re.compile(r"YS\d{2}(?!\d)")
+
+
+def sheet_code(sheet: str) -> str:
+    """A table sheet's code ("YS06 一般公共预算基本支出情况表" → "YS06"); any other sheet's own name."""
+    match = _TABLE_CODE.match(unicodedata.normalize("NFKC", sheet).strip())
+    return match.group(0) if match else sheet
+
 
 def cell_ref(sheet: str, cell: str | None) -> str:
     """"YS06!E12", or just the sheet when there is no cell."""
-    code = sheet.split(" ", 1)[0]
+    code = sheet_code(sheet)
     return f"{code}!{cell}" if cell else code
 
 

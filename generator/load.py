@@ -1,26 +1,40 @@
 """Turn a workbook file into a typed ``Budget``: Decimal amounts, codes and texts, each problem at its cell.
 
 The loader reads the cached values Excel saved. It refuses what it cannot read for certain
-rather than guessing: a formula without a cached value, text in an amount cell, a missing sheet
-or header. It reports every such problem at once (``WorkbookError``), so a clerk fixes them in
-one pass. Whether the figures agree with each other is the checker's business, not the loader's.
+rather than guessing: a formula without a cached value (never computed here), text in an amount
+cell, a missing sheet or header. It reports every such problem at once (``WorkbookError``), so a
+clerk fixes them in one pass. Whether the figures agree with each other is the checker's
+business, not the loader's.
+
+Before openpyxl parses any XML, ``_check_archive`` refuses what is not an .xlsx (an empty file,
+an .xls/.et, an encrypted or damaged file, a .docx/.ods/.xlsb, a web page), a zip whose members
+are too large or too compressed (zip bombs), XML carrying a DTD or entity declarations (entity
+bombs, external entities; openpyxl's defusedxml refuses them too) and a sheet with an absurd
+number of rows or columns. What the loader reads but a clerk may not see is reported as a
+warning in ``Budget.notes``: merged cells in a data area (read from their top-left cell), hidden
+sheets, rows and columns holding data, sheets outside the standard layout, and control
+characters XML cannot hold (removed).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import get_column_letter
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as _safe_fromstring
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .errors import Problem, WorkbookError
+from .errors import Finding, Problem, WorkbookError, sheet_code
 from .model import Budget, Facts, Prior, Row, RowKind, Table, Value
 from .schema import (
     FACTS,
@@ -33,15 +47,25 @@ from .schema import (
     place_header,
 )
 
-# Bounds checked before any XML is parsed (see README, "Safety").
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_MEMBER_BYTES = 100 * 1024 * 1024
-MAX_TOTAL_BYTES = 300 * 1024 * 1024
-MAX_RATIO = 200
-MAX_ROWS = 5000
+# Bounds checked before any XML is parsed (see README, "Safety"). A filled standard workbook is
+# about 0.3 MB on disk and 2.5 MB unpacked; its sheets compress about 12 : 1.
+MB = 1024 * 1024
+MAX_FILE_BYTES = 20 * MB
+MAX_MEMBER_BYTES = 20 * MB  # one part of the zip, unpacked
+MAX_TOTAL_BYTES = 60 * MB  # all parts together, unpacked
+MAX_RATIO = 100  # unpacked : packed, for a part of more than RATIO_FLOOR bytes
+RATIO_FLOOR = 1 * MB
+MAX_MEMBERS = 2000
+MAX_ROWS = 5000  # on any sheet, formatted empty rows included
 MAX_COLUMNS = 60
+MAX_AMOUNT = Decimal(10) ** 10  # 万元: 100 亿万元, far beyond any budget, far within Decimal's 28 digits
 
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
+# OOXML writes a character XML cannot hold as _xHHHH_ (Excel: a pasted carriage return is _x000D_).
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Characters XML 1.0 cannot hold (tab, line feed and carriage return can): they cannot reach a
+# DOCX or a well-formed document, and never print.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -92,7 +116,7 @@ def parse_code(raw: object, digits: int = 0) -> str | None:
     if isinstance(raw, bool) or isinstance(raw, (datetime, date, time)):
         raise ValueError(str(raw))
     if isinstance(raw, float):
-        if raw != int(raw):
+        if not math.isfinite(raw) or raw != int(raw):
             raise ValueError(repr(raw))
         raw = int(raw)
     if isinstance(raw, int):
@@ -107,7 +131,7 @@ def parse_text(raw: object) -> str | None:
     """A text cell, trimmed; numbers are written as text without a trailing .0."""
     if raw is None:
         return None
-    if isinstance(raw, float) and raw == int(raw):
+    if isinstance(raw, float) and math.isfinite(raw) and raw == int(raw):
         raw = int(raw)
     if isinstance(raw, (datetime, date)):
         raw = raw.strftime("%Y-%m-%d")
@@ -116,8 +140,58 @@ def parse_text(raw: object) -> str | None:
 
 
 def _describe(raw: object) -> str:
-    text = str(raw)
+    text = _XML_ILLEGAL.sub("", str(raw))
     return text if len(text) <= 20 else text[:20] + "…"
+
+
+class AmountOutOfRange(ValueError):
+    """An amount whose size no budget has (and whose arithmetic Decimal's context cannot hold)."""
+
+
+def bounded_amount(raw: object) -> Decimal | None:
+    """``parse_amount``, refusing an amount of MAX_AMOUNT 万元 or more (AmountOutOfRange)."""
+    value = parse_amount(raw)
+    if value is not None and abs(value) >= MAX_AMOUNT:
+        raise AmountOutOfRange(raw)
+    return value
+
+
+def _too_large(label: str, raw: object) -> str:
+    return f"{label}的金额“{_describe(raw)}”超出可处理的范围（绝对值须小于 100 亿万元）"
+
+
+def _size_problems(rows: int, columns: int, sheet: str) -> list[Problem]:
+    """A sheet's absurd row and column counts, each its own problem."""
+    problems = []
+    if rows > MAX_ROWS:
+        problems.append(
+            Problem(
+                f"工作表有 {rows} 行，超出可处理的范围（至多 {MAX_ROWS} 行；"
+                "带格式的空行也计入，请删除表格下方多余的行）",
+                sheet,
+            )
+        )
+    if columns > MAX_COLUMNS:
+        problems.append(
+            Problem(
+                f"工作表有 {columns} 列，超出可处理的范围（至多 {MAX_COLUMNS} 列；"
+                "带格式的空列也计入，请删除表格右侧多余的列）",
+                sheet,
+            )
+        )
+    return problems
+
+
+def _sheet_key(title: str) -> str:
+    """The name a finding uses for a sheet: the table code (YS03) for a table sheet, else its title."""
+    return sheet_code(title)
+
+
+_STALE = "（隐藏的内容看不到、也打印不出，常留有过时的数字）：请取消隐藏后核对"
+
+
+def _has_value(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and value.strip() == "")
 
 
 class _Reader:
@@ -128,23 +202,34 @@ class _Reader:
         self.values = values
         self.formulas = formulas
         self.problems: list[Problem] = []
+        self.notes: list[Finding] = []  # warnings: what was read, but a clerk may not have seen
         self.own_codes: set[str] = set()  # the 部门 and 单位 codes: YS12's summary rows carry them
+        self.used: set[str] = set()  # the titles of the sheets read
 
     def problem(self, message: str, sheet: str | None = None, cell: str | None = None) -> None:
         self.problems.append(Problem(message, sheet, cell))
+
+    def note(self, sheet: str, cell: str | None, rule: str, message: str) -> None:
+        self.notes.append(Finding("warning", _sheet_key(sheet), cell, rule, message))
 
     def sheet(self, name: str, code: str | None = None) -> Worksheet | None:
         """The sheet called ``name``, or for a table the one whose name starts with its code."""
         for ws in self.values.worksheets:
             title = normalize_text(ws.title)
-            if title == normalize_text(name) or (code and title.startswith(code)):
+            if ws.title not in self.used and (title == normalize_text(name) or (code and title.startswith(code))):
+                self.used.add(ws.title)
                 return ws
         self.problem(f"缺少工作表“{name}”")
         return None
 
     def raw(self, ws: Worksheet, row: int, col: int) -> object:
-        """A cell's cached value; a formula without one is a problem, never read as empty."""
+        """A cell's cached value; a formula without one is a problem, never read as empty.
+
+        Text has OOXML's _xHHHH_ escapes decoded; characters XML cannot hold are removed, with a warning.
+        """
         value = ws.cell(row=row, column=col).value
+        if isinstance(value, str):
+            return self.clean(value, ws.title, f"{get_column_letter(col)}{row}")
         if value is None and self.formulas is not None:
             source = self.formulas[ws.title].cell(row=row, column=col)
             formula = source.value
@@ -156,15 +241,26 @@ class _Reader:
                 )
         return value
 
+    def clean(self, text: str, sheet: str, ref: str) -> str:
+        if "_x" in text:
+            text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        if _XML_ILLEGAL.search(text):
+            text = _XML_ILLEGAL.sub("", text)
+            self.note(sheet, ref, "控制字符", "含有无法打印的控制字符，已删除")
+        return text
+
     def read(self, ws: Worksheet, row: int, col: int, column: Column) -> Value:
         raw = self.raw(ws, row, col)
         ref = f"{get_column_letter(col)}{row}"
         try:
             if column.kind == "amount":
-                return parse_amount(raw)
+                return bounded_amount(raw)
             if column.kind == "code":
                 return parse_code(raw, column.digits)
             text = parse_text(raw)
+        except AmountOutOfRange:
+            self.problem(_too_large(column.label, raw), ws.title, ref)
+            return None
         except ValueError:
             what = "金额" if column.kind == "amount" else "编码"
             self.problem(f"{column.label}应填{what}，不能是“{_describe(raw)}”", ws.title, ref)
@@ -174,6 +270,64 @@ class _Reader:
             self.problem(f"{column.label}应为{options}之一，不能是“{_describe(text)}”", ws.title, ref)
             return None
         return text
+
+    # --- what a clerk may not see: merged cells, hidden sheets, rows and columns ------------
+
+    def unseen(self, ws: Worksheet, first_row: int, width: int) -> None:
+        """Warn of merged cells in the data area (rows from ``first_row``, columns 1..``width``)
+        and of hidden rows, columns or a hidden sheet holding data there; all are read as usual."""
+        last_row = min(ws.max_row, MAX_ROWS)
+
+        def filled(rows: range, cols: range) -> bool:
+            return any(_has_value(ws.cell(row=r, column=c).value) for r in rows for c in cols)
+
+        for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+            if rng.max_row >= first_row and rng.min_col <= width:
+                top_left = f"{get_column_letter(rng.min_col)}{rng.min_row}"
+                self.note(
+                    ws.title,
+                    rng.coord,
+                    "合并单元格",
+                    f"数据区的单元格 {rng.coord} 是合并单元格，只读取左上角 {top_left} 的值，"
+                    "其余按空白处理：请取消合并后核对",
+                )
+        if ws.sheet_state != "visible" and filled(range(first_row, last_row + 1), range(1, width + 1)):
+            self.note(ws.title, None, "隐藏数据", f"工作表“{ws.title}”被隐藏，其中的数据已照常读取{_STALE}")
+        hidden_rows = sorted(
+            r for r, dim in ws.row_dimensions.items() if dim.hidden or dim.ht == 0
+        )
+        for r in hidden_rows:
+            if first_row <= r <= last_row and filled(range(r, r + 1), range(1, width + 1)):
+                self.note(
+                    ws.title, f"{r}:{r}", "隐藏数据", f"第 {r} 行被隐藏，其中的数据已照常读取{_STALE}"
+                )
+        hidden_cols: set[int] = set()
+        for dim in ws.column_dimensions.values():
+            if dim.hidden or dim.width == 0:
+                low = dim.min or column_index_from_string(dim.index)
+                hidden_cols.update(range(low, (dim.max or low) + 1))
+        for c in sorted(hidden_cols):
+            if c <= width and filled(range(first_row, last_row + 1), range(c, c + 1)):
+                letter = get_column_letter(c)
+                self.note(
+                    ws.title,
+                    f"{letter}:{letter}",
+                    "隐藏数据",
+                    f"{letter} 列被隐藏，其中的数据已照常读取{_STALE}",
+                )
+
+    def extra_sheets(self) -> None:
+        """Warn of sheets outside the standard layout that hold data: they are not read."""
+        for ws in self.values.worksheets:
+            if ws.title in self.used:
+                continue
+            if not any(_has_value(cell.value) for row in ws.iter_rows() for cell in row):
+                continue
+            if ws.sheet_state != "visible":
+                message = f"隐藏的工作表“{ws.title}”含有数据，这些数据不会读取：请取消隐藏后核对，不需要的请删除"
+            else:
+                message = f"工作表“{ws.title}”不属于标准工作簿，其中的数据不会读取"
+            self.note(ws.title, None, "多余工作表", message)
 
     # --- tables -----------------------------------------------------------------------
 
@@ -196,14 +350,12 @@ class _Reader:
         ws = self.sheet(spec.sheet_name, spec.code)
         if ws is None or not self.check_header(ws, spec):
             return table
-        if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
-            self.problem(
-                f"工作表有 {ws.max_row} 行、{ws.max_column} 列，超出可处理的范围"
-                f"（至多 {MAX_ROWS} 行、{MAX_COLUMNS} 列）",
-                ws.title,
-            )
+        too_large = _size_problems(ws.max_row, ws.max_column, ws.title)
+        if too_large:  # _check_archive counts from the XML; this is for a sheet that hides its size
+            self.problems.extend(too_large)
             return table
         width = len(spec.columns)
+        self.unseen(ws, spec.data_row, width)
         for extra in range(width + 1, ws.max_column + 1):
             for row in range(spec.data_row, ws.max_row + 1):
                 if ws.cell(row=row, column=extra).value not in (None, ""):
@@ -238,6 +390,7 @@ class _Reader:
         ws = self.sheet(FACTS_SHEET)
         if ws is None:
             return Facts(values, cells, item_cells)
+        self.unseen(ws, 2, 2)
         by_label = {normalize_text(f.label): f for f in FACTS}
         current = None
         for number in range(2, min(ws.max_row, MAX_ROWS) + 1):
@@ -277,9 +430,9 @@ class _Reader:
     ) -> str | Decimal | int | None:
         try:
             if kind == "amount":
-                return parse_amount(raw)
+                return bounded_amount(raw)
             if kind in ("year", "count"):
-                number = parse_amount(raw)
+                number = bounded_amount(raw)
                 if number is None:
                     return None
                 if number != number.to_integral_value() or number < 0:
@@ -290,6 +443,9 @@ class _Reader:
             if kind == "code":
                 return parse_code(raw)
             return parse_text(raw)
+        except AmountOutOfRange:
+            self.problem(_too_large(f"“{label}”", raw), sheet, ref)
+            return None
         except ValueError:
             need = {"amount": "金额", "year": "四位年份", "count": "不小于 0 的整数", "code": "编码"}[kind]
             self.problem(f"“{label}”应填{need}，不能是“{_describe(raw)}”", sheet, ref)
@@ -301,6 +457,7 @@ class _Reader:
         ws = self.sheet(PRIOR_SHEET)
         if ws is None:
             return Prior(values, cells)
+        self.unseen(ws, 2, 2)
         by_label = {normalize_text(p.label): p for p in PRIOR}
         for number in range(2, min(ws.max_row, MAX_ROWS) + 1):
             label_raw = self.raw(ws, number, 1)
@@ -314,7 +471,9 @@ class _Reader:
             cells[figure.key] = ref
             raw = self.raw(ws, number, 2)
             try:
-                values[figure.key] = parse_amount(raw)
+                values[figure.key] = bounded_amount(raw)
+            except AmountOutOfRange:
+                self.problem(_too_large(f"“{figure.label}”", raw), ws.title, ref)
             except ValueError:
                 self.problem(f"“{figure.label}”应填金额，不能是“{_describe(raw)}”", ws.title, ref)
         return Prior(values, cells)
@@ -363,44 +522,168 @@ def classify(code: str, values: dict[str, Value]) -> RowKind:
     return "sum" if isinstance(name, str) and normalize_text(name) == "合计" else "total"
 
 
+# The stream names an encrypted Office file carries inside its OLE container (UTF-16).
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+# Literal prefixes, so that the search runs at memchr speed: a sheet's <row r="12"> elements, and
+# cell references (<c r="BI12">) in a column beyond BH, the 60th: only those are looked at.
+_ROW_NUMBER = re.compile(rb"row r=\"(\d+)\"")
+_WIDE_CELL = re.compile(rb" r=\"([A-Z]{3}|[C-Z][A-Z]|B[I-Z])\d")
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_RESAVE = "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+_UNLOCK = "请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试"
+
+
+def _refuse(path: Path, message: str, sheet: str | None = None) -> WorkbookError:
+    return WorkbookError(path, [Problem(message, sheet)])
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f} MB"
+
+
 def _check_archive(path: Path) -> None:
-    """Refuse what is not an .xlsx zip, or a zip too large to unpack, before parsing any XML."""
+    """Refuse what is not an .xlsx zip, or a zip too large to unpack, before openpyxl parses any XML.
+
+    In order: the file itself (empty, too large, an old or encrypted Office file, not a zip at
+    all), the zip's directory (not a workbook, too many or too large members, too compressed),
+    then every member read once, bounded by the sizes just checked (damaged, a DTD or entity
+    declaration in the XML) and every sheet's rows and columns, counted without building cells.
+    """
     try:
         size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except IsADirectoryError:
+        raise _refuse(path, "这是一个文件夹，不是工作簿文件") from None
+    except PermissionError:
+        raise _refuse(path, "没有读取此文件的权限") from None
     except OSError as exc:
-        raise WorkbookError(path, [Problem(f"无法打开文件：{exc.strerror}")]) from None
+        raise _refuse(path, f"无法打开文件：{exc.strerror}") from None
     if size == 0:
-        raise WorkbookError(path, [Problem("文件是空的")])
+        raise _refuse(path, "文件是空的")
     if size > MAX_FILE_BYTES:
-        raise WorkbookError(path, [Problem(f"文件过大（{size // 1024 // 1024} MB），上限为 {MAX_FILE_BYTES // 1024 // 1024} MB")])
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise WorkbookError(
-            path,
-            [Problem("这是旧版 Excel（.xls）或 WPS（.et）格式的文件，请在 Excel 或 WPS 中另存为 .xlsx 后再试")],
-        )
+        raise _refuse(path, f"文件过大（{size // MB} MB），上限为 {MAX_FILE_BYTES // MB} MB")
+    if head.startswith(_OLE):
+        if _ENCRYPTED in path.read_bytes():
+            raise _refuse(path, f"文件设置了打开密码（已加密），无法读取：{_UNLOCK}")
+        raise _refuse(path, "这是旧版 Excel（.xls）或 WPS（.et）格式的文件，请在 Excel 或 WPS 中另存为 .xlsx 后再试")
     if not zipfile.is_zipfile(path):
-        raise WorkbookError(path, [Problem("不是 Excel 工作簿（.xlsx）：文件不是 zip 格式")])
+        if head.startswith(b"PK\x03\x04"):
+            raise _refuse(path, "文件不完整或已损坏（可能在下载或复制时中断）：请重新获取文件")
+        if head.startswith(b"%PDF"):
+            raise _refuse(path, "不是 Excel 工作簿（.xlsx）：这是 PDF 文件")
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if text.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table", b"<meta")):
+            raise _refuse(
+                path, f"不是 Excel 工作簿（.xlsx）：这是网页或 XML 格式的文件（常见于系统导出的表格），{_RESAVE}"
+            )
+        raise _refuse(path, "不是 Excel 工作簿（.xlsx）：文件不是 zip 格式")
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise WorkbookError(path, [Problem(f"不是 Excel 工作簿（.xlsx）：zip 文件已损坏（{exc}）")]) from None
+            _check_members(path, archive)
+    except zipfile.BadZipFile:
+        raise _refuse(path, "文件不完整或已损坏（可能在下载或复制时中断）：请重新获取文件") from None
+
+
+def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise _refuse(path, f"zip 中有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS} 个，不像 Excel 工作簿，已拒绝")
     names = {info.filename for info in infos}
+    if "word/document.xml" in names:
+        raise _refuse(path, "不是 Excel 工作簿（.xlsx）：这是 Word 文档（.docx）")
+    if "mimetype" in names and "content.xml" in names:
+        raise _refuse(path, f"不是 Excel 工作簿（.xlsx）：这是 OpenDocument 表格（.ods），{_RESAVE}")
+    if "xl/workbook.bin" in names:
+        raise _refuse(path, "这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再试")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
-        raise WorkbookError(path, [Problem("不是 Excel 工作簿（.xlsx）：zip 中没有工作簿内容")])
+        raise _refuse(path, "不是 Excel 工作簿（.xlsx）：zip 中没有工作簿内容")
     total = 0
     for info in infos:
         total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_BYTES or ratio > MAX_RATIO and info.file_size > 1024 * 1024:
-            raise WorkbookError(
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise _refuse(
                 path,
-                [Problem(f"工作簿中的“{info.filename}”解压后过大（{info.file_size} 字节），疑为压缩炸弹，已拒绝")],
+                f"工作簿中的“{info.filename}”解压后有 {_mb(info.file_size)}，"
+                f"超过上限 {MAX_MEMBER_BYTES // MB} MB，已拒绝",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise _refuse(
+                path,
+                f"工作簿中的“{info.filename}”压缩比异常（{ratio:.0f} 倍，上限 {MAX_RATIO} 倍），疑为压缩炸弹，已拒绝",
             )
     if total > MAX_TOTAL_BYTES:
-        raise WorkbookError(path, [Problem(f"工作簿解压后过大（{total} 字节），已拒绝")])
+        raise _refuse(path, f"工作簿解压后共 {_mb(total)}，超过上限 {MAX_TOTAL_BYTES // MB} MB，已拒绝")
+    # Every member once, each bounded by the sizes above (zipfile never unpacks more than the size
+    # the directory states, and checks the CRC): damaged parts and DTDs are refused here.
+    data: dict[str, bytes] = {}
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            content = archive.read(info)
+        except RuntimeError:  # a zip password
+            raise _refuse(path, f"文件设置了密码（已加密），无法读取：{_UNLOCK}") from None
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError):
+            raise _refuse(path, f"工作簿中的“{info.filename}”已损坏，无法读取：请重新获取文件，或{_RESAVE}") from None
+        if _DTD.search(_as_utf8(content)):
+            raise _refuse(
+                path, f"工作簿中的“{info.filename}”含有 DTD 或实体声明（疑为 XML 实体炸弹或外部实体引用），已拒绝"
+            )
+        if info.filename.endswith((".xml", ".rels")):
+            data[info.filename] = content
+    problems = []
+    for title, member in _worksheet_parts(data):
+        problems += _size_problems(*_sheet_size(data[member]), title)
+    if problems:
+        raise WorkbookError(path, problems)
+
+
+def _as_utf8(content: bytes) -> bytes:
+    """XML text as bytes to search: UTF-16 parts (with a byte order mark) decoded."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return content.decode("utf-16", errors="replace").encode("utf-8")
+    return content
+
+
+def _worksheet_parts(data: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(sheet title, zip member) of every worksheet, from the workbook part and its relationships.
+
+    When the workbook part cannot be read this way, every xl/worksheets/*.xml, named by its path.
+    """
+    fallback = [(n, n) for n in sorted(data) if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)]
+    try:
+        workbook = "xl/workbook.xml"
+        for rel in _safe_fromstring(data["_rels/.rels"]).iter(f"{_PKG_REL_NS}Relationship"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                workbook = rel.get("Target", workbook).lstrip("/")
+        folder, _, name = workbook.rpartition("/")
+        rels = _safe_fromstring(data[f"{folder}/_rels/{name}.rels"])
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL_NS}Relationship")}
+        parts = []
+        for sheet in _safe_fromstring(data[workbook]).iter(f"{_MAIN_NS}sheet"):
+            target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+            member = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
+            if member in data:
+                parts.append((sheet.get("name") or member, member))
+        return parts or fallback
+    except Exception:  # an unusual but perhaps readable package: openpyxl decides
+        return fallback
+
+
+def _sheet_size(xml: bytes) -> tuple[int, int]:
+    """The rows and columns a sheet's XML spans, as far as the row numbers and wide cells tell."""
+    xml = _as_utf8(xml)
+    rows = max((int(m.group(1)) for m in _ROW_NUMBER.finditer(xml)), default=0)
+    wide = {m.group(1).decode() for m in _WIDE_CELL.finditer(xml)}
+    columns = max((column_index_from_string(c) for c in wide), default=0)
+    return rows, columns
 
 
 def _open(path: Path, *, data_only: bool) -> openpyxl.Workbook:
@@ -412,7 +695,23 @@ def _open(path: Path, *, data_only: bool) -> openpyxl.Workbook:
     except WorkbookError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for malformed parts
-        raise WorkbookError(path, [Problem(f"工作簿内容无法解析（{type(exc).__name__}：{_describe(exc)}）")]) from None
+        cause = _root_cause(exc)
+        if isinstance(cause, DefusedXmlException):  # _check_archive refuses these first; defusedxml as well
+            message = "工作簿的 XML 含有 DTD 或实体声明（疑为 XML 实体炸弹或外部实体引用），已拒绝"
+        else:
+            message = f"工作簿内容已损坏，无法解析：{_RESAVE}"
+        raise WorkbookError(path, [Problem(message)]) from exc  # the cause for --debug
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The first exception of a chain (openpyxl wraps parse errors in a ValueError of its own)."""
+    seen = {id(exc)}
+    while True:
+        inner = exc.__cause__ or exc.__context__
+        if inner is None or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner
 
 
 def _has_formulas(workbook: openpyxl.Workbook) -> bool:
@@ -437,4 +736,5 @@ def load_workbook(path: Path | str) -> Budget:
     tables = {spec.code: reader.table(spec) for spec in TABLES}
     if reader.problems:
         raise WorkbookError(path, reader.problems)
-    return Budget(path, facts, prior, tables)
+    reader.extra_sheets()
+    return Budget(path, facts, prior, tables, notes=reader.notes)

@@ -9,6 +9,7 @@ from typing import Literal
 
 from openpyxl.utils import get_column_letter
 
+from .errors import Finding
 from .schema import TABLES_BY_CODE, TableSpec
 
 Value = Decimal | str | None
@@ -136,6 +137,9 @@ class Budget:
     facts: Facts
     prior: Prior
     tables: dict[str, Table]
+    # The loader's warnings: merged cells, hidden data, extra sheets, removed control characters.
+    # ``check`` reports them with its own findings.
+    notes: list[Finding] = field(default_factory=list)
 
     @property
     def year(self) -> int:

@@ -1,0 +1,678 @@
+"""Broken and hostile workbooks: each refused with its own message, word for word; what a clerk cannot see reported.
+
+The corpus is built here, in fixtures, from the example's values-only copy: files that are not
+workbooks, zips that are not workbooks, damaged zips, zip and XML entity bombs, absurd sheets,
+absurd amounts; then the warnings for merged cells, hidden sheets, rows and columns, extra sheets
+and control characters; then the promises about files: inputs never modified, outputs whole.
+"""
+
+# ruff: noqa: E501 - expected messages and finding lines are quoted whole, word for word
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from support import Editor, ref, spec
+
+from generator import cli, load, pipeline, schema
+from generator.check import check
+from generator.errors import WorkbookError
+from generator.load import load_workbook
+
+MB = 1024 * 1024
+RESAVE = "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+DTD = "含有 DTD 或实体声明（疑为 XML 实体炸弹或外部实体引用），已拒绝"
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + b"".join(
+        f' <!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">\n'.encode() for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+XXE = b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+
+
+# --- building the corpus ------------------------------------------------------------------------
+
+
+def rezip(
+    source: Path,
+    target: Path,
+    *,
+    change: dict[str, Callable[[bytes], bytes]] | None = None,
+    add: dict[str, bytes] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> Path:
+    """A copy of the zip ``source`` with some members rewritten and some added."""
+    change, add = change or {}, add or {}
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", compression) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename in change:
+                data = change[info.filename](data)
+            dst.writestr(info.filename, data)
+        for name, data in add.items():
+            dst.writestr(name, data)
+    return target
+
+
+def member_of(path: Path, title_prefix: str) -> str:
+    """The zip member of the sheet whose title starts with ``title_prefix``."""
+    with zipfile.ZipFile(path) as archive:
+        data = {n: archive.read(n) for n in archive.namelist() if n.endswith((".xml", ".rels"))}
+    return next(member for title, member in load._worksheet_parts(data) if title.startswith(title_prefix))
+
+
+def with_prolog(prolog: bytes, body_edit: Callable[[bytes], bytes] = lambda b: b) -> Callable[[bytes], bytes]:
+    """Put ``prolog`` (an XML declaration and a DTD) before a member's XML."""
+
+    def edit(data: bytes) -> bytes:
+        if data.startswith(b"<?xml"):
+            data = data[data.index(b"?>") + 2 :].lstrip()
+        return prolog + body_edit(data)
+
+    return edit
+
+
+def corrupt_stored_member(path: Path, member: str) -> None:
+    """Flip one byte inside ``member``'s data (the zip stores it uncompressed): its CRC no longer matches."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    raw = bytearray(path.read_bytes())
+    header = info.header_offset
+    name_len = int.from_bytes(raw[header + 26 : header + 28], "little")
+    extra_len = int.from_bytes(raw[header + 28 : header + 30], "little")
+    middle = header + 30 + name_len + extra_len + info.compress_size // 2
+    raw[middle] ^= 0x01
+    path.write_bytes(bytes(raw))
+
+
+def compressible(size: int, seed: int = 0) -> bytes:
+    """``size`` bytes that deflate about 60 : 1, inside the ratio bound: one random byte in 256."""
+    rng = random.Random(seed)
+    block = b"\0" * 255
+    return b"".join(bytes([rng.randrange(1, 256)]) + block for _ in range(size // 256))
+
+
+def _edit(source: Path, target: Path, edit: Callable[[Editor], object]) -> Path:
+    shutil.copyfile(source, target)
+    wb = openpyxl.load_workbook(target)
+    edit(Editor(wb))
+    wb.save(target)
+    return target
+
+
+CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+spec_codes = set(schema.TABLES_BY_CODE)
+
+
+def _build_corpus(folder: Path, values: Path) -> dict[str, tuple[Path, str]]:
+    """name → (file, the whole message ``WorkbookError`` gives for it)."""
+    corpus: dict[str, tuple[Path, str]] = {}
+
+    def add(name: str, path: Path, *problems: str) -> None:
+        if len(problems) == 1:
+            message = f"无法读取工作簿 {path.name}：{problems[0]}"
+        else:
+            message = "\n".join(
+                [f"无法读取工作簿 {path.name}，发现 {len(problems)} 处问题："] + [f"  {p}" for p in problems]
+            )
+        corpus[name] = (path, message)
+
+    def file(name: str, data: bytes) -> Path:
+        path = folder / name
+        path.write_bytes(data)
+        return path
+
+    # -- not workbooks at all
+    add("empty", file("空文件.xlsx", b""), "文件是空的")
+    add(
+        "csv",
+        file("导出.xlsx", "科目编码,科目名称,合计\n201,一般公共服务支出,30\n".encode()),
+        "不是 Excel 工作簿（.xlsx）：文件不是 zip 格式",
+    )
+    add(
+        "html",
+        file(
+            "系统导出.xlsx",
+            '<html><head><meta charset="utf-8"></head><body><table><tr><td>合计</td></tr></table></body></html>'.encode(),
+        ),
+        f"不是 Excel 工作簿（.xlsx）：这是网页或 XML 格式的文件（常见于系统导出的表格），{RESAVE}",
+    )
+    add(
+        "pdf",
+        file("预算公开.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"),
+        "不是 Excel 工作簿（.xlsx）：这是 PDF 文件",
+    )
+    old = "这是旧版 Excel（.xls）或 WPS（.et）格式的文件，请在 Excel 或 WPS 中另存为 .xlsx 后再试"
+    add("xls", file("旧版.xlsx", CFB + b"\0" * 4088), old)
+    add("et", file("金山表格.xlsx", CFB + b"\x3e\x00\x03\x00" + b"\0" * 4084), old)
+    add(
+        "encrypted",
+        file(
+            "加密.xlsx",
+            CFB
+            + b"\0" * 1016
+            + "EncryptionInfo".encode("utf-16-le")
+            + b"\0" * 100
+            + "EncryptedPackage".encode("utf-16-le")
+            + b"\0" * 2048,
+        ),
+        "文件设置了打开密码（已加密），无法读取：请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再试",
+    )
+
+    # -- damaged zips
+    damaged = "文件不完整或已损坏（可能在下载或复制时中断）：请重新获取文件"
+    data = values.read_bytes()
+    add("truncated", file("下载中断.xlsx", data[: len(data) // 2]), damaged)
+    stored = rezip(values, folder / "校验失败.xlsx", compression=zipfile.ZIP_STORED)
+    ys03 = member_of(values, "YS03")
+    corrupt_stored_member(stored, ys03)
+    add("crc", stored, f"工作簿中的“{ys03}”已损坏，无法读取：请重新获取文件，或{RESAVE}")
+
+    # -- zips that are not workbooks
+    def zipped(name: str, members: dict[str, bytes]) -> Path:
+        path = folder / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member, content in members.items():
+                archive.writestr(member, content)
+        return path
+
+    content_types = b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+    add("zip", zipped("压缩包.xlsx", {"说明.txt": "预算".encode()}), "不是 Excel 工作簿（.xlsx）：zip 中没有工作簿内容")
+    add(
+        "docx",
+        zipped("说明文档.xlsx", {"[Content_Types].xml": content_types, "word/document.xml": b"<w:document/>"}),
+        "不是 Excel 工作簿（.xlsx）：这是 Word 文档（.docx）",
+    )
+    add(
+        "ods",
+        zipped(
+            "开放格式.xlsx",
+            {
+                "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": b"<office:document-content/>",
+            },
+        ),
+        f"不是 Excel 工作簿（.xlsx）：这是 OpenDocument 表格（.ods），{RESAVE}",
+    )
+    add(
+        "xlsb",
+        zipped("二进制.xlsx", {"[Content_Types].xml": content_types, "xl/workbook.bin": b"\x83\x01\x00"}),
+        "这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再试",
+    )
+    add(
+        "members",
+        zipped("文件过多.xlsx", {f"xl/media/image{i}.png": b"" for i in range(2001)}),
+        "zip 中有 2001 个文件，超过上限 2000 个，不像 Excel 工作簿，已拒绝",
+    )
+
+    # -- zip bombs: bounded by the zip's directory, before anything is unpacked
+    add(
+        "member",
+        rezip(values, folder / "超大成员.xlsx", add={"xl/media/image1.png": b"\0" * (21 * MB)}),
+        "工作簿中的“xl/media/image1.png”解压后有 21.0 MB，超过上限 20 MB，已拒绝",
+    )
+    bomb = rezip(values, folder / "压缩炸弹.xlsx", add={"xl/media/image1.png": b"\0" * (2 * MB)})
+    with zipfile.ZipFile(bomb) as archive:
+        info = archive.getinfo("xl/media/image1.png")
+    ratio = info.file_size / info.compress_size
+    assert ratio > 100
+    add(
+        "ratio", bomb, f"工作簿中的“xl/media/image1.png”压缩比异常（{ratio:.0f} 倍，上限 100 倍），疑为压缩炸弹，已拒绝"
+    )
+    part = compressible(16 * MB)
+    total = rezip(values, folder / "解压过大.xlsx", add={f"customXml/item{i}.xml": part for i in range(1, 5)})
+    with zipfile.ZipFile(total) as archive:
+        unpacked = sum(i.file_size for i in archive.infolist())
+        assert all(i.file_size / i.compress_size < 100 for i in archive.infolist())
+    add("total", total, f"工作簿解压后共 {unpacked / MB:.1f} MB，超过上限 60 MB，已拒绝")
+
+    # -- XML entity bombs and external entities, refused before openpyxl parses anything
+    add(
+        "billion-laughs",
+        rezip(
+            values,
+            folder / "实体炸弹.xlsx",
+            change={ys03: with_prolog(BILLION_LAUGHS, lambda b: b.replace(b"<t>206</t>", b"<t>&lol9;</t>", 1))},
+        ),
+        f"工作簿中的“{ys03}”{DTD}",
+    )
+    add(
+        "xxe",
+        rezip(values, folder / "外部实体.xlsx", change={"xl/workbook.xml": with_prolog(XXE)}),
+        f"工作簿中的“xl/workbook.xml”{DTD}",
+    )
+    add(
+        "shared-strings",
+        shared_strings_bomb(values, folder / "共享字符串.xlsx"),
+        f"工作簿中的“xl/sharedStrings.xml”{DTD}",
+    )
+    add(
+        "not-xml",
+        rezip(
+            values, folder / "格式错误.xlsx", change={ys03: lambda b: b.replace(b"<t>206</t>", b"<t>2\x0106</t>", 1)}
+        ),
+        f"工作簿内容已损坏，无法解析：{RESAVE}",
+    )
+
+    # -- absurd sheets, counted in the XML before openpyxl builds a cell
+    def at(sheet: str, coordinate: str) -> Callable[[Editor], None]:
+        """A value at ``coordinate`` of table ``sheet``, or of a new sheet of that name."""
+
+        def edit(e: Editor) -> None:
+            ws = e.sheet(sheet) if sheet in spec_codes else e.wb.create_sheet(sheet)
+            ws[coordinate] = "x"
+
+        return edit
+
+    rows_message = "工作表有 {} 行，超出可处理的范围（至多 5000 行；带格式的空行也计入，请删除表格下方多余的行）"
+    columns_message = "工作表有 {} 列，超出可处理的范围（至多 60 列；带格式的空列也计入，请删除表格右侧多余的列）"
+    add("rows", _edit(values, folder / "行数过多.xlsx", at("YS03", "A6000")), "YS03：" + rows_message.format(6000))
+    add(
+        "columns",
+        _edit(values, folder / "列数过多.xlsx", at("明细 数据", "BI1")),
+        "明细 数据：" + columns_message.format(61),
+    )
+    add(
+        "full-sheet",
+        _edit(values, folder / "满表.xlsx", at("Sheet1", "XFD1048576")),
+        "Sheet1：" + rows_message.format(1048576),
+        "Sheet1：" + columns_message.format(16384),
+    )
+    return corpus
+
+
+def shared_strings_bomb(values: Path, target: Path) -> Path:
+    """A shared-strings part, declared in [Content_Types].xml as Excel does, opening with an entity bomb."""
+    override = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    strings = BILLION_LAUGHS + (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        b"<si><t>&lol9;</t></si></sst>"
+    )
+    return rezip(
+        values,
+        target,
+        change={"[Content_Types].xml": lambda b: b.replace(b"</Types>", override + b"</Types>")},
+        add={"xl/sharedStrings.xml": strings},
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus(example_values: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    return _build_corpus(tmp_path_factory.mktemp("corpus"), example_values)
+
+
+CASES = [
+    "empty", "csv", "html", "pdf", "xls", "et", "encrypted", "truncated", "crc", "zip", "docx", "ods", "xlsb",
+    "members", "member", "ratio", "total", "billion-laughs", "xxe", "shared-strings", "not-xml", "rows", "columns",
+    "full-sheet",
+]  # fmt: skip
+
+
+def test_the_corpus_is_all_tested(corpus):
+    assert sorted(corpus) == sorted(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_refused_word_for_word(corpus, case):
+    path, message = corpus[case]
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(WorkbookError) as info:
+        load_workbook(path)
+    assert str(info.value) == message
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # never modified
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_command_answers_with_the_message_and_exit_1(corpus, case, tmp_path):
+    path, message = corpus[case]
+    for args in (
+        ("check", path),
+        ("check", path, "--format", "json"),
+        ("render", path, "-o", tmp_path, "--format", "html"),
+    ):
+        result = CliRunner().invoke(cli.main, [str(a) for a in args])
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr == message + "\n"
+        assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a temporary file
+
+
+def test_refusals_are_bounded_before_openpyxl_parses(corpus, monkeypatch):
+    """Every refusal of the archive comes before openpyxl opens the file."""
+
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl was called")
+
+    monkeypatch.setattr(load.openpyxl, "load_workbook", never)
+    for case in CASES:
+        path, message = corpus[case]
+        if case == "not-xml":
+            continue  # well-formedness is openpyxl's to find
+        with pytest.raises(WorkbookError) as info:
+            load_workbook(path)
+        assert str(info.value) == message, case
+
+
+def test_openpyxl_uses_defusedxml():
+    assert openpyxl.DEFUSEDXML is True
+
+
+@pytest.mark.parametrize("case", ["billion-laughs", "shared-strings"])
+def test_entity_bombs_are_refused_by_defusedxml_too(corpus, case):
+    """Behind the archive check, openpyxl's own parser (defusedxml) refuses the bomb; the message says so in Chinese."""
+    path, _message = corpus[case]
+    with pytest.raises(WorkbookError) as info:
+        load._open(path, data_only=False)
+    assert str(info.value) == (
+        f"无法读取工作簿 {path.name}：工作簿的 XML 含有 DTD 或实体声明（疑为 XML 实体炸弹或外部实体引用），已拒绝"
+    )
+
+
+def test_the_example_passes_the_archive_check_quickly(example_path):
+    import time
+
+    start = time.perf_counter()
+    load._check_archive(example_path)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_a_folder_and_an_unreadable_file(tmp_path):
+    folder = tmp_path / "预算.xlsx"
+    folder.mkdir()
+    with pytest.raises(WorkbookError) as info:
+        load_workbook(folder)
+    assert str(info.value) == "无法读取工作簿 预算.xlsx：这是一个文件夹，不是工作簿文件"
+
+
+# --- absurd cell values ----------------------------------------------------------------------------
+
+
+def test_absurd_amounts_are_refused(broken, rows):
+    medical = rows.find("YS03", name="事业单位医疗")
+
+    def edit(e: Editor) -> None:
+        e.set("YS03", "total", medical, 1e20)
+        e.fact("政府采购货物预算", "99999999999")
+        e.prior("公务接待费", -1e10)
+
+    path = broken(edit, name="金额过大.xlsx")
+    with pytest.raises(WorkbookError) as info:
+        load_workbook(path)
+    assert str(info.value) == "\n".join(
+        [
+            "无法读取工作簿 金额过大.xlsx，发现 3 处问题：",
+            f"  基本信息!B{rows.fact('政府采购货物预算')}：“政府采购货物预算”的金额“99999999999”超出可处理的范围（绝对值须小于 100 亿万元）",
+            f"  上年数!B{rows.prior('公务接待费')}：“公务接待费”的金额“-10000000000”超出可处理的范围（绝对值须小于 100 亿万元）",
+            f"  YS03!{ref('YS03', 'total', medical)}：合计的金额“1e+20”超出可处理的范围（绝对值须小于 100 亿万元）",
+        ]
+    )
+
+
+def test_infinite_numbers_in_the_xml(example_values, rows, tmp_path):
+    """<v>1e999</v> reads as float infinity: refused in amount and code cells, never an OverflowError."""
+    medical = rows.find("YS03", name="事业单位医疗")
+    member = member_of(example_values, "YS03")
+    total, lei = ref("YS03", "total", medical), ref("YS03", "lei", medical)
+
+    def edit(xml: bytes) -> bytes:
+        row_start = xml.index(f'<row r="{medical}"'.encode())
+        row_end = xml.index(b"</row>", row_start)
+        row = xml[row_start:row_end]
+        row = row.replace(
+            f'<c r="{lei}" t="inlineStr"><is><t>210</t></is></c>'.encode(), f'<c r="{lei}"><v>1e999</v></c>'.encode()
+        )
+        start = row.index(f'<c r="{total}"'.encode())
+        end = row.index(b"</c>", start) + 4
+        row = row[:start] + f'<c r="{total}"><v>-1e999</v></c>'.encode() + row[end:]
+        return xml[:row_start] + row + xml[row_end:]
+
+    path = rezip(example_values, tmp_path / "无穷大.xlsx", change={member: edit})
+    with pytest.raises(WorkbookError) as info:
+        load_workbook(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"YS03!{lei}：类应填编码，不能是“inf”",
+        f"YS03!{total}：合计应填金额，不能是“-inf”",
+    ]
+
+
+def test_formula_with_a_cached_value_is_read(example_values, rows, tmp_path):
+    """The loader reads what Excel computed and saved; it computes nothing (a formula without a value: test_load)."""
+    medical = rows.find("YS03", name="事业单位医疗")
+    member = member_of(example_values, "YS03")
+    total = ref("YS03", "total", medical)
+
+    def edit(xml: bytes) -> bytes:
+        start = xml.index(f'<c r="{total}"'.encode())
+        end = xml.index(b"</c>", start) + 4
+        return xml[:start] + f'<c r="{total}"><f>SUM(G{medical}:H{medical})</f><v>0.844</v></c>'.encode() + xml[end:]
+
+    path = rezip(example_values, tmp_path / "公式.xlsx", change={member: edit})
+    budget = load_workbook(path)
+    row = next(r for r in budget.table("YS03").rows if r.number == medical)
+    assert str(row.values["total"]) == "0.844"
+    assert check(budget) == []
+
+
+# --- reported, not silently used: merged cells, hidden data, extra sheets ------------------------
+
+
+def lines(path: Path) -> list[str]:
+    return [f.line() for f in check(load_workbook(path))]
+
+
+STALE = "（隐藏的内容看不到、也打印不出，常留有过时的数字）：请取消隐藏后核对"
+
+
+def test_merged_cells_in_the_data_area_are_read_from_the_top_left_and_reported(broken, rows):
+    item = rows.find("YS03", name="行政单位医疗")  # a basic-spending row: 项目支出 and its 其他运转类 are empty
+    project, operating = ref("YS03", "project", item), ref("YS03", "operating", item)
+
+    def edit(e: Editor) -> None:
+        e.sheet("YS03").merge_cells(f"{project}:{operating}")
+        e.wb["基本信息"].merge_cells("B2:C2")  # the value cell of the first fact, with its hint column
+
+    path = broken(edit)
+    budget = load_workbook(path)
+    row = next(r for r in budget.table("YS03").rows if r.number == item)
+    assert row.values["project"] is None and row.values["operating"] is None
+    assert budget.facts.values["bureau"]  # B2, the top-left cell, is read
+    assert lines(path) == [
+        "[警告] 基本信息!B2:C2 合并单元格：数据区的单元格 B2:C2 是合并单元格，只读取左上角 B2 的值，其余按空白处理：请取消合并后核对",
+        f"[警告] YS03!{project}:{operating} 合并单元格：数据区的单元格 {project}:{operating} 是合并单元格，只读取左上角 {project} 的值，其余按空白处理：请取消合并后核对",
+    ]
+
+
+def test_a_merge_that_hides_a_figure_is_reported_with_the_error_it_causes(broken, rows):
+    """The value under a merge is lost (Excel discards it too): the warning says where, the check says what."""
+    item = rows.find("YS03", name="事业单位医疗")
+    total, basic = ref("YS03", "total", item), ref("YS03", "basic", item)
+    path = broken(lambda e: e.sheet("YS03").merge_cells(f"{total}:{basic}"))
+    found = lines(path)
+    assert (
+        f"[警告] YS03!{total}:{basic} 合并单元格：数据区的单元格 {total}:{basic} 是合并单元格，只读取左上角 {total} 的值，其余按空白处理：请取消合并后核对"
+        in found
+    )
+    assert any(line.startswith("[错误] YS03!") for line in found)
+
+
+def test_merged_header_cells_are_not_reported(example_path):
+    """The published headers are merged by design: nothing to report."""
+    assert load_workbook(example_path).notes == []
+
+
+def test_hidden_rows_columns_and_sheets_holding_data(broken, rows):
+    item = rows.find("YS03", name="行政运行")
+    empty_row = rows.end("YS03") + 3
+    project_letter = ref("YS03", "project", item).rstrip("0123456789")
+    basic_letter = ref("YS03", "basic", item).rstrip("0123456789")
+    duties = rows.fact("主要职责")
+
+    def edit(e: Editor) -> None:
+        ys03 = e.sheet("YS03")
+        ys03.row_dimensions[item].hidden = True
+        ys03.row_dimensions[empty_row].hidden = True  # hidden but empty: nothing to say
+        ys03.column_dimensions[basic_letter].hidden = True
+        ys03.column_dimensions["Z"].hidden = True  # outside the table
+        e.wb["基本信息"].row_dimensions[duties].hidden = True
+        e.sheet("YS08").sheet_state = "hidden"
+        e.sheet("YS14").sheet_state = "hidden"  # hidden, but holds no data
+
+    path = broken(edit)
+    assert lines(path) == [
+        f"[警告] 基本信息!{duties}:{duties} 隐藏数据：第 {duties} 行被隐藏，其中的数据已照常读取{STALE}",
+        f"[警告] YS03!{item}:{item} 隐藏数据：第 {item} 行被隐藏，其中的数据已照常读取{STALE}",
+        f"[警告] YS03!{basic_letter}:{basic_letter} 隐藏数据：{basic_letter} 列被隐藏，其中的数据已照常读取{STALE}",
+        f"[警告] YS08 隐藏数据：工作表“{spec('YS08').sheet_name}”被隐藏，其中的数据已照常读取{STALE}",
+    ]
+    assert project_letter != basic_letter
+
+
+def test_a_hidden_column_range_is_read_column_by_column(broken, tmp_path):
+    """Excel stores adjacent hidden columns as one range (<col min max hidden>): each column holding data is named."""
+    path = broken()
+    ys06 = member_of(path, "YS06")
+    cols = b'<cols><col min="5" max="7" width="0" hidden="1" customWidth="1"/></cols>'
+    hidden = rezip(
+        path, tmp_path / "range.xlsx", change={ys06: lambda b: b.replace(b"<sheetData>", cols + b"<sheetData>", 1)}
+    )
+    assert [line for line in lines(hidden) if "隐藏数据" in line] == [
+        f"[警告] YS06!{c}:{c} 隐藏数据：{c} 列被隐藏，其中的数据已照常读取{STALE}" for c in "EFG"
+    ]
+
+
+def test_extra_sheets_holding_data(broken):
+    def edit(e: Editor) -> None:
+        notes = e.wb.create_sheet("草稿")
+        notes["A1"] = "去年的数字"
+        old = e.wb.copy_worksheet(e.sheet("YS03"))
+        old.title = "YS03 部门支出总体情况表(2)"
+        hidden = e.wb.create_sheet("参数")
+        hidden["C3"] = 1959.63
+        hidden.sheet_state = "veryHidden"
+        e.wb.create_sheet("Sheet1")  # empty: nothing to say
+
+    path = broken(edit)
+    assert lines(path) == [
+        "[警告] YS03 多余工作表：工作表“YS03 部门支出总体情况表(2)”不属于标准工作簿，其中的数据不会读取",
+        "[警告] 草稿 多余工作表：工作表“草稿”不属于标准工作簿，其中的数据不会读取",
+        "[警告] 参数 多余工作表：隐藏的工作表“参数”含有数据，这些数据不会读取：请取消隐藏后核对，不需要的请删除",
+    ]
+
+
+def test_warnings_do_not_block_a_render(broken, rows, tmp_path):
+    item = rows.find("YS03", name="行政运行")
+    path = broken(lambda e: setattr(e.sheet("YS03").row_dimensions[item], "hidden", True), name="隐藏.xlsx")
+    result = CliRunner().invoke(cli.main, ["check", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout.endswith("隐藏.xlsx：0 处错误，1 处警告\n")
+    result = CliRunner().invoke(cli.main, ["render", str(path), "-o", str(tmp_path), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert "（1 处警告，可用 check 查看）" in result.stdout
+
+
+# --- control characters ------------------------------------------------------------------------------
+
+
+def test_control_characters_are_removed_with_a_warning(broken, rows):
+    """XML cannot hold U+0000–U+001F (but tab, LF, CR): Excel stores them as _xHHHH_. They are
+    decoded, and those XML cannot hold removed with a warning naming the cell; CR and LF are kept."""
+    duties = rows.fact("主要职责")
+    project = rows.find("YS10", name="工作经费")
+    name_cell = ref("YS10", "name", project)
+
+    def edit(e: Editor) -> None:
+        e.fact("主要职责", "负责全市_x0001_工业_x0008_工作。_x000D_\n第二行")
+        e.set("YS10", "name", project, "工作_xD800_经费_x001F_")
+
+    path = broken(edit)
+    budget = load_workbook(path)
+    assert budget.facts.items("duties")[0] == "负责全市工业工作。\r\n第二行"
+    assert next(r for r in budget.table("YS10").rows if r.number == project).values["name"] == "工作经费"
+    assert lines(path) == [
+        f"[警告] 基本信息!B{duties} 控制字符：含有无法打印的控制字符，已删除",
+        f"[警告] YS10!{name_cell} 控制字符：含有无法打印的控制字符，已删除",
+    ]
+
+
+def test_control_characters_reach_neither_html_nor_docx(broken, tmp_path):
+    path = broken(lambda e: e.fact("主要职责", "负责_x0000_全市_x000B_工业工作。"), name="控制字符.xlsx")
+    pipeline.render(path, tmp_path, ("html", "docx"), parallel=False)
+    html = (tmp_path / "控制字符.html").read_text(encoding="utf-8")
+    assert "负责全市工业工作" in html and "\x00" not in html and "\x0b" not in html
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "控制字符.docx")).paragraphs)
+    assert "负责全市工业工作" in text
+
+
+# --- files: inputs never modified, outputs whole ------------------------------------------------------
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_input_is_never_modified_and_may_be_read_only(example_values, tmp_path):
+    path = tmp_path / "只读.xlsx"
+    shutil.copyfile(example_values, path)
+    path.chmod(0o444)
+    before, mtime = digest(path), path.stat().st_mtime_ns
+    check(load_workbook(path))
+    pipeline.render(path, tmp_path / "out", ("html", "docx"), parallel=False)
+    assert digest(path) == before and path.stat().st_mtime_ns == mtime
+
+
+def test_a_failed_output_leaves_earlier_outputs_whole_and_no_partial_file(example_values, tmp_path, monkeypatch):
+    source = tmp_path / "预算.xlsx"
+    shutil.copyfile(example_values, source)
+    out = tmp_path / "out"
+    pipeline.render(source, out, ("html", "docx"), parallel=False)
+    old_docx = digest(out / "预算.docx")
+    (out / "预算.html").write_text("旧的", encoding="utf-8")
+
+    from generator.render import docx as docx_writer
+
+    def half_written(html, target, **kwargs):
+        Path(target).write_bytes(b"PK\x03\x04 partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(docx_writer, "write_docx", half_written)
+    with pytest.raises(pipeline.RenderFailed) as info:
+        pipeline.render(source, out, ("html", "docx"), parallel=False)
+    message = str(info.value)
+    assert "未写入 预算.docx" in message and "已写入：预算.html" in message
+    assert digest(out / "预算.docx") == old_docx  # the earlier DOCX is whole
+    assert (out / "预算.html").read_text(encoding="utf-8") != "旧的"  # the HTML was written
+    assert sorted(p.name for p in out.iterdir()) == ["预算.docx", "预算.html"]  # no .part file
+
+
+def test_an_interrupted_output_leaves_no_partial_file(example_values, tmp_path, monkeypatch):
+    source = tmp_path / "预算.xlsx"
+    shutil.copyfile(example_values, source)
+    out = tmp_path / "out"
+    pipeline.render(source, out, ("html",), parallel=False)
+    before = digest(out / "预算.html")
+
+    def interrupted(target: Path, write):
+        def halfway(tmp: Path) -> None:
+            tmp.write_text("<html>半", encoding="utf-8")
+            raise KeyboardInterrupt
+
+        return original(target, halfway)
+
+    original = pipeline.write_atomic
+    monkeypatch.setattr(pipeline, "write_atomic", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.render(source, out, ("html",), parallel=False)
+    assert digest(out / "预算.html") == before
+    assert [p.name for p in out.iterdir()] == ["预算.html"]
