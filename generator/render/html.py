@@ -9,14 +9,24 @@ outside the project, so they run in Jinja's sandbox.
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..compute import Document, amount_text, cn_number
 from ..derive import q2
+from ..errors import BudgetError
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 DOCUMENT_TEMPLATE = "document.html.j2"
@@ -60,6 +70,53 @@ def environment(overrides: Path | None = None) -> SandboxedEnvironment:
     return env
 
 
+class TemplateProblem(BudgetError):
+    """A template (built-in or a bureau's) cannot be rendered: named with its line, in Chinese."""
+
+
 def render_html(document: Document, overrides: Path | None = None) -> str:
     """The document HTML of ``document``."""
-    return environment(overrides).get_template(DOCUMENT_TEMPLATE).render(doc=document)
+    try:
+        return environment(overrides).get_template(DOCUMENT_TEMPLATE).render(doc=document)
+    except SecurityError as exc:
+        raise TemplateProblem(f"模板试图执行不允许的操作，已被沙箱拦截：{exc}") from None
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"模板 {exc.name or exc.filename} 第 {exc.lineno} 行有语法错误：{exc.message}") from None
+    except TemplateError as exc:
+        where = f"（模板文件夹 {overrides}）" if overrides else ""
+        raise TemplateProblem(f"模板无法生成文档{where}：{exc}") from None
+
+
+# What ``budget-report templates export`` copies: everything a bureau may override.
+EXPORTED = ("document.html.j2", "macros.html.j2", "tables.html.j2", "glossary.html.j2", "style.css", "reference.docx")
+
+PROFILE_SAMPLE = """# 本单位的文档设置（每项都可省略，省略即用内置设置）
+# title = "{year}年{bureau}部门（单位）预算公开"
+# fiscal_level = "县级"
+
+[docx.fonts]
+# body = "仿宋_GB2312"
+# heading1 = "黑体"
+# heading2 = "楷体_GB2312"
+# title = "方正小标宋简体"
+
+[pdf.fonts]
+# body = "宋体"      # 宋体、黑体、楷体或仿宋
+# heading = "黑体"
+"""
+
+
+def export_templates(target: Path, *, force: bool = False) -> list[Path]:
+    """Copy the built-in templates, stylesheet, Word reference and a sample profile into ``target``."""
+    names = [*EXPORTED, "profile.toml"]
+    existing = [n for n in names if (target / n).exists()]
+    if existing and not force:
+        raise BudgetError(f"{target} 中已有 {', '.join(existing)}；如确需覆盖，请加 --force")
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in EXPORTED:
+        shutil.copyfile(TEMPLATES / name, target / name)
+        written.append(target / name)
+    (target / "profile.toml").write_text(PROFILE_SAMPLE, encoding="utf-8")
+    written.append(target / "profile.toml")
+    return written
