@@ -1,4 +1,4 @@
-"""Turn command lines into library calls: ``budget-report init | check | render``.
+"""Turn command lines into library calls: ``budget-report init | check | render | batch``.
 
 Each command parses its options, calls one library function and translates the library's own
 errors (``BudgetError``) into a Chinese message and exit code 1. Usage errors exit with 2.
@@ -130,6 +130,39 @@ def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, pdf_vari
         note = f"（{warnings} 处警告，可用 check 查看）" if warnings else ""
         click.echo(f"{workbook.name} → {', '.join(str(p) for p in written)}{note}")
     sys.exit(1 if failed else 0)
+
+
+@main.command("batch")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时处理的工作簿个数，默认为 CPU 个数。")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, help="输出格式：pdf、docx、html。")
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), help="PDF 存档格式。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), help="本单位的模板文件夹。")
+def batch_cmd(
+    paths: tuple[Path, ...], outdir: Path, jobs: int | None, formats: str, pdf_variant: str | None, templates: Path | None
+) -> None:
+    """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。"""
+    from . import batch
+
+    chosen = _formats(formats)
+    workbooks = batch.collect(paths)
+    if not workbooks:
+        raise click.UsageError("没有找到 .xlsx 工作簿")
+    with click.progressbar(length=len(workbooks), label="生成中", file=sys.stderr, show_pos=True) as bar:
+        result = batch.run(
+            workbooks, outdir, chosen, jobs=jobs, templates=templates, pdf_variant=pdf_variant, on_done=lambda _: bar.update(1)
+        )
+    for failure in result.failures:
+        if _State.debug and failure.trace:
+            click.echo(failure.trace, err=True)
+        click.echo(failure.error, err=True)
+    done = len(result.outcomes) - len(result.failures)
+    click.echo(f"{done} 个工作簿已生成，{len(result.failures)} 个失败，输出在 {outdir}（用时 {result.seconds:.1f} 秒）")
+    warned = [o.workbook.name for o in result.outcomes if o.ok and o.warnings]
+    if warned:
+        click.echo(f"有警告（可用 check 查看）：{'、'.join(warned)}")
+    sys.exit(1 if result.failures else 0)
 
 
 __all__ = ["main"]

@@ -292,12 +292,50 @@ def test_every_font_embedded_as_subset_of_our_families(sample_pdf):
     assert {n.split("-")[1] for n in names} >= {"Song", "Hei", "Kai"}
 
 
-def test_no_fonttools_fallback_and_no_warnings(caplog, tmp_path):
+@pytest.mark.parametrize("which", ["sample", "example"])
+def test_no_fonttools_fallback_and_no_warnings(which, request, caplog, tmp_path):
+    """HarfBuzz subsets the fonts (fontTools takes 15 times as long), and WeasyPrint warns of nothing."""
+    html = sample_html() if which == "sample" else request.getfixturevalue("example_html")
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        pdf.write_pdf(sample_html(), tmp_path / "out.pdf")
+        pdf.write_pdf(html, tmp_path / "out.pdf")
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert not [m for m in messages if "Using fontTools" in m]
     assert messages == []
+
+
+def test_lean_user_agent_stylesheet_changes_nothing(sample_pdf, tmp_path, monkeypatch):
+    """The narrowed ::marker and the left-out footnote/note rules give the same bytes as WeasyPrint's own."""
+    monkeypatch.setattr(pdf, "_LeanHTML", pdf.weasyprint.HTML)
+    full = tmp_path / "full.pdf"
+    pdf.write_pdf(sample_html(), full)
+    assert full.read_bytes() == sample_pdf.read_bytes()
+
+
+def test_footnotes_get_the_full_user_agent_stylesheet():
+    """A footnote needs the ::footnote-call rule the lean stylesheet leaves out; numbered lists keep li::marker."""
+    extra = '<p>正文<span style="float: footnote">脚注</span></p><ol style="list-style: decimal"><li>一</li></ol>'
+    boxes = list(_boxes(pdf.render_document(sample_html(extra))))
+    calls = [b for b in boxes if (b.element_tag or "").endswith("::footnote-call")]
+    assert calls and _texts(calls[0]) == ["1"]
+    markers = [b for b in boxes if b.element_tag == "li::marker"]
+    assert markers and _texts(markers[0]) == ["1. "]
+    assert pdf._NEEDS_FULL_UA.search("li { display: list-item }")
+    assert not pdf._NEEDS_FULL_UA.search(sample_html())
+
+
+def _boxes(document):
+    for page in document.pages:
+        yield from _boxes_of(page._page_box)
+
+
+def _texts(box) -> list[str]:
+    return [b.text for b in _boxes_of(box) if hasattr(b, "text")]
+
+
+def _boxes_of(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes_of(child)
 
 
 # ---------- pages ----------

@@ -1,0 +1,199 @@
+"""Benchmark: a fresh-process `budget-report render` of the example against LibreOffice, and a batch.
+
+    .venv/bin/python bench/render_vs_soffice.py                 # 7 alternated pairs, then 50 workbooks
+    .venv/bin/python bench/render_vs_soffice.py --pairs 5 --batch 0
+    .venv/bin/python bench/render_vs_soffice.py --pairs 0 --batch 50 --jobs 2
+
+Single render: the wall time of `budget-report render EXAMPLE -o DIR` (PDF and DOCX, a new process
+each time) and of `soffice --headless --convert-to pdf` of the DOCX it wrote (a cold LibreOffice
+each time, as a clerk would run it), alternated pair by pair so that both see the same machine;
+medians and their ratio. Batch: `budget-report batch` over N copies of the example (different
+names) in a temporary folder; the wall time per document, and the peak resident memory of the
+largest worker process (ru_maxrss of the command's process tree, from wait4).
+
+Each figure comes with the CPU time it took and the CPU time the rest of the machine used
+meanwhile (from /proc/stat): when the latter is not near zero, another job was competing for the
+two cores and the wall times are inflated.
+
+This is a benchmark, not a test: it prints figures and asserts nothing. Run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
+BIN = Path(sys.executable).parent
+COMMAND = BIN / "budget-report"
+LO_PROFILE = "file:///tmp/lo_bench_profile"
+
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # CPU seconds of the command and its children
+    others: float  # CPU seconds the rest of the machine used meanwhile: a busy machine inflates the wall time
+    max_rss_kib: int  # peak resident memory of the largest process of the command's tree
+
+
+def busy_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot (/proc/stat), in seconds."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(command: list[str | Path]) -> Run:
+    """Run ``command`` to its end; exit if it fails."""
+    busy = busy_cpu_seconds()
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [str(c) for c in command], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = code = os.waitstatus_to_exitcode(status)
+    process.stderr.close()
+    if code != 0:
+        sys.exit(f"{command[0]} failed ({code}): {errors.decode(errors='replace')[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, max(0.0, busy_cpu_seconds() - busy - cpu), usage.ru_maxrss)
+
+
+def machine() -> dict[str, object]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    soffice = shutil.which("soffice")
+    version = subprocess.run([soffice, "--version"], capture_output=True, text=True).stdout.strip() if soffice else "-"
+    weasyprint = subprocess.run(
+        [sys.executable, "-c", "import weasyprint; print(weasyprint.__version__)"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cpus": len(os.sched_getaffinity(0)),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "weasyprint": weasyprint,
+        "libreoffice": version,
+    }
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def single(pairs: int, work: Path, lo_profile: str) -> dict[str, object]:
+    out, lo_out = work / "render", work / "soffice"
+    render = [COMMAND, "render", EXAMPLE, "-o", out]
+    docx = out / f"{EXAMPLE.stem}.docx"
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        sys.exit("soffice (LibreOffice) is not installed: apt-get install libreoffice-writer-nogui")
+    profile = f"-env:UserInstallation={lo_profile}"
+    convert = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", lo_out, docx]
+    # One untimed run of each: the DOCX for LibreOffice, its profile, the page cache.
+    measure(render)
+    measure(convert)
+    print(f"single render, {pairs} pairs ({load()})", flush=True)
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    for i in range(pairs):
+        ours.append(measure(render))
+        theirs.append(measure(convert))
+        print(
+            f"  pair {i + 1}: budget-report {ours[-1].wall:.2f} s (cpu {ours[-1].cpu:.2f} s)   "
+            f"soffice {theirs[-1].wall:.2f} s (cpu {theirs[-1].cpu:.2f} s)   "
+            f"other processes meanwhile {ours[-1].others + theirs[-1].others:.2f} cpu-s",
+            flush=True,
+        )
+    assert (lo_out / f"{EXAMPLE.stem}.pdf").is_file()
+    render_median = statistics.median(r.wall for r in ours)
+    soffice_median = statistics.median(r.wall for r in theirs)
+    return {
+        "pairs": pairs,
+        "render_s": [round(r.wall, 3) for r in ours],
+        "soffice_s": [round(r.wall, 3) for r in theirs],
+        "render_median_s": round(render_median, 3),
+        "soffice_median_s": round(soffice_median, 3),
+        "ratio": round(render_median / soffice_median, 2),
+        "render_cpu_median_s": round(statistics.median(r.cpu for r in ours), 3),
+        "render_peak_rss_mib": round(max(r.max_rss_kib for r in ours) / 1024),
+        "others_cpu_s": round(sum(r.others for r in ours + theirs), 2),
+    }
+
+
+def batch(count: int, jobs: int | None, work: Path) -> dict[str, object]:
+    folder, out = work / "city", work / "city-out"
+    folder.mkdir()
+    for i in range(count):
+        shutil.copyfile(EXAMPLE, folder / f"局{i + 1:03d}.xlsx")
+    command = [COMMAND, "batch", folder, "-o", out] + (["--jobs", str(jobs)] if jobs else [])
+    print(f"batch of {count} workbooks, jobs={jobs or 'default'} ({load()})", flush=True)
+    run = measure(command)
+    written = sorted(p.suffix for p in out.iterdir())
+    assert written.count(".pdf") == written.count(".docx") == count, written
+    print(
+        f"  {run.wall:.1f} s, {run.wall / count:.2f} s per document (cpu {run.cpu / count:.2f} s per document), "
+        f"largest worker {run.max_rss_kib / 1024:.0f} MiB, other processes meanwhile {run.others:.1f} cpu-s",
+        flush=True,
+    )
+    return {
+        "workbooks": count,
+        "jobs": jobs or len(os.sched_getaffinity(0)),
+        "wall_s": round(run.wall, 2),
+        "per_document_s": round(run.wall / count, 3),
+        "cpu_per_document_s": round(run.cpu / count, 3),
+        "peak_rss_per_worker_mib": round(run.max_rss_kib / 1024),
+        "others_cpu_s": round(run.others, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--pairs", type=int, default=7, help="alternated render/soffice pairs (0: skip)")
+    parser.add_argument("--batch", type=int, default=50, help="workbooks in the batch (0: skip)")
+    parser.add_argument("--jobs", type=int, default=None, help="batch --jobs (default: the command's own)")
+    parser.add_argument("--lo-profile", default=LO_PROFILE, help="LibreOffice -env:UserInstallation URL")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    figures: dict[str, object] = {"machine": machine()}
+    print(json.dumps(figures["machine"], ensure_ascii=False), flush=True)
+    with tempfile.TemporaryDirectory(prefix="budget-bench-") as tmp:
+        work = Path(tmp)
+        if args.pairs:
+            figures["single"] = result = single(args.pairs, work, args.lo_profile)
+            print(
+                f"single render: budget-report median {result['render_median_s']:.2f} s, "
+                f"soffice median {result['soffice_median_s']:.2f} s, ratio {result['ratio']:.2f} "
+                f"(peak RSS {result['render_peak_rss_mib']} MiB)",
+                flush=True,
+            )
+        if args.batch:
+            figures["batch"] = batch(args.batch, args.jobs, work)
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
