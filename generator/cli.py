@@ -165,4 +165,88 @@ def batch_cmd(
     sys.exit(1 if result.failures else 0)
 
 
-__all__ = ["main"]
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="本单位的模板文件夹。")
+def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
+    """比较工作簿的两个版本：列出改动的数字，以及因此改变的每一句叙述。"""
+    from .diff import diff
+
+    try:
+        result = diff(old, new, templates=templates)
+    except Exception as exc:
+        _fail(exc)
+    click.echo(f"数字的变化（{len(result.figures)} 处）：")
+    for change in result.figures:
+        click.echo(f"  {change.line()}")
+    if result.note:
+        click.echo(result.note)
+        return
+    click.echo(f"叙述的变化（{len(result.sentences)} 句）：")
+    section = None
+    for change in result.sentences:
+        if change.section != section:
+            section = change.section
+            click.echo(f"  [{section}]")
+        if change.old:
+            click.echo(f"  - {change.old}")
+        if change.new:
+            click.echo(f"  + {change.new}")
+
+
+@main.command("watch")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True, help="输出文件夹。")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="本单位的模板文件夹。")
+@click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。")
+def watch_cmd(workbook: Path, outdir: Path, formats: str, templates: Path | None, interval: float) -> None:
+    """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
+    from .watch import watch
+
+    chosen = _formats(formats)
+    try:
+        watch(workbook, outdir, chosen, templates=templates, interval=interval, echo=click.echo)
+    except KeyboardInterrupt:
+        click.echo("已停止监视。")
+
+
+@main.group("templates")
+def templates_group() -> None:
+    """本单位模板：导出内置模板，作为改版的起点。"""
+
+
+@templates_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=True, path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖文件夹中已有的同名文件。")
+def templates_export(folder: Path, force: bool) -> None:
+    """把内置模板、样式表、Word 参考文档和示例 profile.toml 复制到 FOLDER。"""
+    from .render.html import export_templates
+
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(f"{folder} 不是文件夹")
+    existing = [p for p in folder.iterdir()] if folder.is_dir() else []
+    if existing and not force and any(p.name in ("document.html.j2", "profile.toml") for p in existing):
+        raise click.UsageError(f"{folder} 中已有模板；如确需覆盖，请加 --force")
+    try:
+        written = export_templates(folder, force=force)
+    except Exception as exc:
+        _fail(exc)
+    click.echo(f"已导出 {len(written)} 个文件到 {folder}：{', '.join(p.name for p in written)}")
+    click.echo(f"修改后使用：budget-report render 工作簿.xlsx --templates {folder}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；默认只有本机能访问。")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口。")
+def serve_cmd(host: str, port: int) -> None:
+    """启动本机网页版：在浏览器中下载空白工作簿、上传检查、预览并下载文档（按 Ctrl+C 退出）。"""
+    from .web import serve
+
+    try:
+        serve(host, port, ready=lambda url: click.echo(f"网页版已启动，请在浏览器中打开 {url}（按 Ctrl+C 退出）"))
+    except Exception as exc:
+        _fail(exc)

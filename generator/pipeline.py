@@ -14,7 +14,7 @@ import threading
 import traceback
 import types
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .check import check, has_errors
@@ -23,6 +23,7 @@ from .compute import Document, build_document
 from .errors import BudgetError, CheckFailed, Finding
 from .load import load_workbook
 from .model import Budget
+from .profile import Profile, load_profile
 from .render.html import render_html
 
 FORMATS = ("pdf", "docx", "html")
@@ -37,6 +38,13 @@ class Prepared:
     findings: list[Finding]
     document: Document
     html: str
+    profile: Profile = field(default_factory=Profile)
+    bureau_css: str = ""
+
+    @property
+    def extra_css(self) -> str:
+        """CSS laid over the built-in stylesheet for the PDF: the bureau's style.css, then its profile's fonts."""
+        return "\n".join(part for part in (self.bureau_css, self.profile.pdf_css()) if part)
 
 
 def inspect(path: Path) -> tuple[Budget, list[Finding]]:
@@ -52,8 +60,16 @@ def prepare(path: Path, *, templates: Path | None = None) -> Prepared:
         budget, findings = inspect(path)
         if has_errors(findings):
             raise CheckFailed(path, findings)
-        document = build_document(budget, load_codes(budget.year))
-        return Prepared(budget, findings, document, render_html(document, templates))
+        profile = load_profile(templates)
+        document = build_document(budget, load_codes(budget.year), profile)
+        return Prepared(budget, findings, document, render_html(document, templates), profile, _bureau_css(templates))
+
+
+def _bureau_css(templates: Path | None) -> str:
+    """A bureau's own stylesheet (its folder's style.css), applied after the built-in one."""
+    if templates is None or not (templates / "style.css").is_file():
+        return ""
+    return (templates / "style.css").read_text(encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -77,6 +93,12 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); give it the mode an ordinary new file would have
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())  # on disk before the rename: a crash leaves the old file, not an empty one
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -110,7 +132,7 @@ def render(
     try:
         prepared = prepare(path, templates=templates)
         if pdf_process is not None:
-            pdf_process.submit(prepared.html)
+            pdf_process.submit(prepared.html, prepared.extra_css)
         for fmt in formats:
             if fmt == "pdf" and pdf_process is not None:
                 continue
@@ -190,9 +212,9 @@ class _PdfProcess:
         child_conn.close()
         self._submitted = False
 
-    def submit(self, html: str) -> None:
+    def submit(self, html: str, extra_css: str = "") -> None:
         try:
-            self._conn.send(html)
+            self._conn.send((html, extra_css))
         except OSError:  # the process died; result() says so
             pass
         self._submitted = True
@@ -219,7 +241,7 @@ class _PdfProcess:
 
 def _pdf_process_main(conn: multiprocessing.connection.Connection, target: Path, variant: str | None) -> None:
     """In the PDF process: load WeasyPrint and the fonts while the HTML arrives, then write the PDF."""
-    received: list[str | None] = [None]
+    received: list[tuple[str, str] | None] = [None]
 
     def receive() -> None:
         try:
@@ -240,13 +262,13 @@ def _pdf_process_main(conn: multiprocessing.connection.Connection, target: Path,
         except Exception as exc:  # WeasyPrint's libraries or a font missing: reported as the PDF's failure
             error = exc
         reader.join()
-        html = received[0]
-        if html is None:  # the workbook could not be read: nothing to do
+        if received[0] is None:  # the workbook could not be read: nothing to do
             return
+        html, extra_css = received[0]
         if error is None and pdf is not None:
             write = pdf.write_pdf
             try:
-                write_atomic(target, lambda tmp: write(html, tmp, variant=variant))
+                write_atomic(target, lambda tmp: write(html, tmp, variant=variant, extra_css=extra_css))
             except Exception as exc:
                 error = exc
         conn.send(None if error is None else _portable(error))
@@ -275,12 +297,17 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
     if fmt == "pdf":
         from .render.pdf import write_pdf
 
-        return lambda tmp: write_pdf(prepared.html, tmp, variant=pdf_variant)
+        return lambda tmp: write_pdf(prepared.html, tmp, variant=pdf_variant, extra_css=prepared.extra_css)
     if fmt == "docx":
-        from .render.docx import write_docx
+        from .render.docx import DocxFonts, write_docx
 
         reference = templates / "reference.docx" if templates and (templates / "reference.docx").is_file() else None
+        fonts = DocxFonts(**prepared.profile.docx_fonts)
         return lambda tmp: write_docx(
-            prepared.html, tmp, reference_docx=reference, core_date=prepared.document.created.replace(tzinfo=None)
+            prepared.html,
+            tmp,
+            reference_docx=reference,
+            fonts=fonts,
+            core_date=prepared.document.created.replace(tzinfo=None),
         )
     raise ValueError(fmt)
