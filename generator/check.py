@@ -68,7 +68,15 @@ class Checker:
     ) -> None:
         severity = judge(given, expected, items)
         if severity == "warning":
-            self.add("warning", sheet, cell, "尾差", f"{message}，差额在 {fmt(envelope(items))} 万元以内", fmt(expected), fmt(given))
+            self.add(
+                "warning",
+                sheet,
+                cell,
+                "尾差",
+                f"{message}，差额在 {fmt(envelope(items))} 万元以内",
+                fmt(expected),
+                fmt(given),
+            )
         elif severity == "error":
             self.add("error", sheet, cell, rule, message, fmt(expected), fmt(given))
 
@@ -86,7 +94,11 @@ class Checker:
         for prior in PRIOR:
             if self.budget.prior.values.get(prior.key) is None:
                 self.add(
-                    "error", PRIOR_SHEET, self.budget.prior.cells.get(prior.key), "必填项", f"上年数“{prior.label}”未填写（没有填 0）"
+                    "error",
+                    PRIOR_SHEET,
+                    self.budget.prior.cells.get(prior.key),
+                    "必填项",
+                    f"上年数“{prior.label}”未填写（没有填 0）",
                 )
 
     def placeholders(self) -> None:
@@ -130,7 +142,9 @@ class Checker:
                     expected = sum((source.amount(p) for p in parts), ZERO)
                     names = "＋".join(TABLES_BY_CODE[code].column(p).label for p in parts)
                     label = TABLES_BY_CODE[code].column(parent).label
-                    self.compare(given, expected, len(parts), code, row.cell(parent), "小计不符", f"{label}应等于{names}")
+                    self.compare(
+                        given, expected, len(parts), code, row.cell(parent), "小计不符", f"{label}应等于{names}"
+                    )
 
     def column_sums(self) -> None:
         """Every total or unit row a clerk filled equals the sum of the rows it totals."""
@@ -224,7 +238,15 @@ class Checker:
                     lines[row.text("dept_code")] = lines.get(row.text("dept_code"), 0) + 1
             for row in done.rows("YS14", "item"):
                 expected = public.pop(row.text("code"), ZERO)
-                self.compare(row.amount("total"), expected, lines.get(row.text("code"), 1), "YS14", self._cell("YS14", row, "total"), "表间不符", f"科目{row.text('code')}应等于YS06的公用经费")
+                self.compare(
+                    row.amount("total"),
+                    expected,
+                    lines.get(row.text("code"), 1),
+                    "YS14",
+                    self._cell("YS14", row, "total"),
+                    "表间不符",
+                    f"科目{row.text('code')}应等于YS06的公用经费",
+                )
             for code, amount in public.items():
                 self.add("error", "YS14", None, "表间不符", f"缺少YS06的公用经费科目{code}", fmt(amount), "0.00")
         # YS01, YS04: what the clerk filled against what the detail gives.
@@ -234,21 +256,51 @@ class Checker:
         lines = {r.text("in_label"): r for r in done.rows("YS01")}
         if "收入总计" in lines:
             row = lines["收入总计"]
-            self.compare(row.amount("in_amount"), row.amount("out_amount"), 1, "YS01", self._cell("YS01", row, "out_amount"), "表间不符", "支出总计应等于收入总计")
+            self.compare(
+                row.amount("in_amount"),
+                row.amount("out_amount"),
+                1,
+                "YS01",
+                self._cell("YS01", row, "out_amount"),
+                "表间不符",
+                "支出总计应等于收入总计",
+            )
         # YS07, when filled, totals all spending.
         if "YS07" not in done.derived and ys03 is not None:
             ys07 = done.rows("YS07", "sum")
             if ys07:
-                self.compare(ys07[0].amount("total"), ys03.amount("total"), 1, "YS07", self._cell("YS07", ys07[0], "total"), "表间不符", "合计应等于YS03的支出合计")
+                self.compare(
+                    ys07[0].amount("total"),
+                    ys03.amount("total"),
+                    1,
+                    "YS07",
+                    self._cell("YS07", ys07[0], "total"),
+                    "表间不符",
+                    "合计应等于YS03的支出合计",
+                )
         # YS12's projects are YS10's.
         by_code = {p.text("project_code"): p for p in done.rows("YS10", "project") if p.text("project_code")}
         for row in done.rows("YS12", "project"):
             match = by_code.get(row.text("code"))
             if match is None:
                 if by_code:
-                    self.add("warning", "YS12", self._cell("YS12", row, "code"), "表间不符", f"项目编码{row.text('code')}在YS10中找不到")
+                    self.add(
+                        "warning",
+                        "YS12",
+                        self._cell("YS12", row, "code"),
+                        "表间不符",
+                        f"项目编码{row.text('code')}在YS10中找不到",
+                    )
                 continue
-            self.compare(row.amount("total"), match.amount("total"), 1, "YS12", self._cell("YS12", row, "total"), "表间不符", f"项目“{match.text('name')}”的资金总额应等于YS10")
+            self.compare(
+                row.amount("total"),
+                match.amount("total"),
+                1,
+                "YS12",
+                self._cell("YS12", row, "total"),
+                "表间不符",
+                f"项目“{match.text('name')}”的资金总额应等于YS10",
+            )
 
     def _lines(self, code: str) -> None:
         table = self.budget.table(code)
@@ -274,7 +326,9 @@ class Checker:
                 given = row.given(key)
                 if given is not None:
                     label = row.text("out_label" if key.startswith("out") else "in_label")
-                    self.compare(given, fresh[i].amount(key), items, code, row.cell(key), "表间不符", f"“{label}”应与明细表一致")
+                    self.compare(
+                        given, fresh[i].amount(key), items, code, row.cell(key), "表间不符", f"“{label}”应与明细表一致"
+                    )
 
     def _cell(self, code: str, row: Row | None, key: str) -> str | None:
         if row is None or row.number == 0:
@@ -296,7 +350,8 @@ class Checker:
                 (r.amount("total") for r in self.done.rows("YS06", "item") if r.text("dept_code") in econ_codes), ZERO
             )
             projects = sum(
-                (r.amount("total") for r in self.done.rows("YS10", "project") if r.text("econ_dept") in econ_codes), ZERO
+                (r.amount("total") for r in self.done.rows("YS10", "project") if r.text("econ_dept") in econ_codes),
+                ZERO,
             )
             spent = basic + projects
             stated = ys08.amount(key)
@@ -326,18 +381,44 @@ class Checker:
             self._econ(row, "econ_gov", None, self.codes.econ_gov_name, "政府预算支出经济分类")
             if "YS07" not in self.done.derived or row.text("econ_dept"):
                 continue
-            self.add("error", "YS10", row.cell("econ_dept"), "必填项", f"项目“{row.text('name')}”缺少部门经济分类，无法生成支出经济分类汇总表")
+            self.add(
+                "error",
+                "YS10",
+                row.cell("econ_dept"),
+                "必填项",
+                f"项目“{row.text('name')}”缺少部门经济分类，无法生成支出经济分类汇总表",
+            )
 
     def _function_code(self, row: Row) -> None:
         lei, kuan, xiang = row.text("lei"), row.text("kuan"), row.text("xiang")
         if not (len(lei) == 3 and len(kuan) == 2 and len(xiang) == 2 and (lei + kuan + xiang).isdigit()):
-            self.add("error", row.code, row.cell("lei"), "未知科目", f"功能分类科目编码“{lei} {kuan} {xiang}”格式不对：应为类3位、款2位、项2位")
+            self.add(
+                "error",
+                row.code,
+                row.cell("lei"),
+                "未知科目",
+                f"功能分类科目编码“{lei} {kuan} {xiang}”格式不对：应为类3位、款2位、项2位",
+            )
             return
         name = self.codes.function_name(lei + kuan + xiang)
         if name is None:
-            self.add("error", row.code, row.cell("lei"), "未知科目", f"功能分类科目“{lei}{kuan}{xiang}”不在{self.codes.year}年科目表中")
+            self.add(
+                "error",
+                row.code,
+                row.cell("lei"),
+                "未知科目",
+                f"功能分类科目“{lei}{kuan}{xiang}”不在{self.codes.year}年科目表中",
+            )
         elif normalize_text(row.text("name")) != normalize_text(name):
-            self.add("warning", row.code, row.cell("name"), "科目名称", f"科目{lei}{kuan}{xiang}的名称与{self.codes.year}年科目表不同", name, row.text("name"))
+            self.add(
+                "warning",
+                row.code,
+                row.cell("name"),
+                "科目名称",
+                f"科目{lei}{kuan}{xiang}的名称与{self.codes.year}年科目表不同",
+                name,
+                row.text("name"),
+            )
 
     def _econ(self, row: Row, code_key: str, name_key: str | None, lookup, what: str) -> None:  # type: ignore[no-untyped-def]
         code = row.text(code_key)
@@ -345,9 +426,19 @@ class Checker:
             return
         name = lookup(code)
         if name is None:
-            self.add("error", row.code, row.cell(code_key), "未知科目", f"{what}科目“{code}”不在{self.codes.year}年科目表中")
+            self.add(
+                "error", row.code, row.cell(code_key), "未知科目", f"{what}科目“{code}”不在{self.codes.year}年科目表中"
+            )
         elif name_key and normalize_text(row.text(name_key)) != normalize_text(name):
-            self.add("warning", row.code, row.cell(name_key), "科目名称", f"科目{code}的名称与{self.codes.year}年科目表不同", name, row.text(name_key))
+            self.add(
+                "warning",
+                row.code,
+                row.cell(name_key),
+                "科目名称",
+                f"科目{code}的名称与{self.codes.year}年科目表不同",
+                name,
+                row.text(name_key),
+            )
 
     # --- narrative ---------------------------------------------------------------------
 

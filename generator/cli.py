@@ -27,7 +27,9 @@ def _fail(exc: BaseException) -> None:
     """Print a library error for a clerk (a traceback only with --debug) and exit 1."""
     if _State.debug:
         traceback.print_exception(exc)
-    message = str(exc) if isinstance(exc, BudgetError) else f"内部错误：{type(exc).__name__}：{exc}（加 --debug 查看详情）"
+    message = (
+        str(exc) if isinstance(exc, BudgetError) else f"内部错误：{type(exc).__name__}：{exc}（加 --debug 查看详情）"
+    )
     click.echo(message, err=True)
     sys.exit(1)
 
@@ -75,7 +77,9 @@ def _group_lines(findings: list[Finding]) -> list[str]:
 
 @main.command("check")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
+)
 def check_cmd(workbook: Path, fmt: str) -> None:
     """检查工作簿的勾稽关系、必填项和科目编码；有错误时退出码为 1。"""
     try:
@@ -109,11 +113,33 @@ def _formats(value: str) -> tuple[str, ...]:
 
 @main.command("render")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True, help="输出文件夹。")
-@click.option("--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。")
-@click.option("--pdf-variant", type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), default=None, help="PDF 存档格式，如 pdf/a-2b。")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="本单位的模板文件夹，其中的模板优先于内置模板。")
-def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, pdf_variant: str | None, templates: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="输出文件夹。",
+)
+@click.option(
+    "--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。"
+)
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]),
+    default=None,
+    help="PDF 存档格式，如 pdf/a-2b。",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位的模板文件夹，其中的模板优先于内置模板。",
+)
+def render_cmd(
+    workbooks: tuple[Path, ...], outdir: Path, formats: str, pdf_variant: str | None, templates: Path | None
+) -> None:
     """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
     chosen = _formats(formats)
     failed = False
@@ -134,13 +160,22 @@ def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, pdf_vari
 
 @main.command("batch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。")
+@click.option(
+    "-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。"
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时处理的工作簿个数，默认为 CPU 个数。")
 @click.option("--format", "formats", default="pdf,docx", show_default=True, help="输出格式：pdf、docx、html。")
-@click.option("--pdf-variant", type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), help="PDF 存档格式。")
+@click.option(
+    "--pdf-variant", type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), help="PDF 存档格式。"
+)
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), help="本单位的模板文件夹。")
 def batch_cmd(
-    paths: tuple[Path, ...], outdir: Path, jobs: int | None, formats: str, pdf_variant: str | None, templates: Path | None
+    paths: tuple[Path, ...],
+    outdir: Path,
+    jobs: int | None,
+    formats: str,
+    pdf_variant: str | None,
+    templates: Path | None,
 ) -> None:
     """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。"""
     from . import batch
@@ -151,7 +186,13 @@ def batch_cmd(
         raise click.UsageError("没有找到 .xlsx 工作簿")
     with click.progressbar(length=len(workbooks), label="生成中", file=sys.stderr, show_pos=True) as bar:
         result = batch.run(
-            workbooks, outdir, chosen, jobs=jobs, templates=templates, pdf_variant=pdf_variant, on_done=lambda _: bar.update(1)
+            workbooks,
+            outdir,
+            chosen,
+            jobs=jobs,
+            templates=templates,
+            pdf_variant=pdf_variant,
+            on_done=lambda _: bar.update(1),
         )
     for failure in result.failures:
         if _State.debug and failure.trace:
@@ -165,12 +206,15 @@ def batch_cmd(
     sys.exit(1 if result.failures else 0)
 
 
-
-
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="本单位的模板文件夹。")
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位的模板文件夹。",
+)
 def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
     """比较工作簿的两个版本：列出改动的数字，以及因此改变的每一句叙述。"""
     from .diff import diff
@@ -199,10 +243,27 @@ def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
 
 @main.command("watch")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True, help="输出文件夹。")
-@click.option("--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="本单位的模板文件夹。")
-@click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="输出文件夹。",
+)
+@click.option(
+    "--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。"
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位的模板文件夹。",
+)
+@click.option(
+    "--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。"
+)
 def watch_cmd(workbook: Path, outdir: Path, formats: str, templates: Path | None, interval: float) -> None:
     """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
     from .watch import watch

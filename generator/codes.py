@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from types import MappingProxyType
 from typing import Any
@@ -128,13 +128,13 @@ def available_years() -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_file(year: int) -> CodeBook:
     text = files(_PACKAGE).joinpath(f"codes_{year}.json").read_text(encoding="utf-8")
     return _parse(json.loads(text), year)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_codes(year: int) -> CodeBook:
     """The code book in force for `year`: the newest bundled list not after it, else the oldest one."""
     years = available_years()

@@ -56,7 +56,7 @@ class Change:
 
     @property
     def direction(self) -> str:
-        """"up", "down", "flat", or "unknown" when last year's figure is missing."""
+        """ "up", "down", "flat", or "unknown" when last year's figure is missing."""
         if self.prior is None:
             return "unknown"
         if self.current > self.prior:

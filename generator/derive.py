@@ -213,8 +213,7 @@ def derive_ys01(ys02: list[Row], ys03: list[Row], codes: CodeBook) -> list[Row]:
             left.append((YS01_FISCAL_LABEL, income_row.amount(key) if income_row else ZERO))
     items = [r for r in ys03 if r.kind == "item"]
     right: list[tuple[str, Decimal | None]] = [
-        (fc.ys01_label, total((r for r in items if r.text("lei") == fc.code), "total"))
-        for fc in codes.function_classes
+        (fc.ys01_label, total((r for r in items if r.text("lei") == fc.code), "total")) for fc in codes.function_classes
     ]
     rows = _two_sided("YS01", left, right, "in_label", "in_amount", "out_label", "out_amount")
     income = sum((a or ZERO for (label, a) in left if label != YS01_FISCAL_LABEL), ZERO)
@@ -320,7 +319,9 @@ def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
     for block in ("dept", "gov"):
         per_code: OrderedDict[str, dict[str, Decimal]] = OrderedDict()
 
-        def add(code: str, amounts: dict[str, Decimal], per_code: OrderedDict[str, dict[str, Decimal]] = per_code) -> None:
+        def add(
+            code: str, amounts: dict[str, Decimal], per_code: OrderedDict[str, dict[str, Decimal]] = per_code
+        ) -> None:
             if not code:
                 code = "99999"  # unclassified: the checker reports the project that lacks its code
             slot = per_code.setdefault(code, {k: ZERO for k in keys if k != "total"})

@@ -20,7 +20,7 @@ def sheet_code(sheet: str) -> str:
 
 
 def cell_ref(sheet: str, cell: str | None) -> str:
-    """"YS06!E12", or just the sheet when there is no cell."""
+    """ "YS06!E12", or just the sheet when there is no cell."""
     code = sheet_code(sheet)
     return f"{code}!{cell}" if cell else code
 

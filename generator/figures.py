@@ -89,7 +89,9 @@ def headline(budget: Budget, done: Complete) -> Figures:
     for spec in CHANGES:
         if spec.key == "sangong":
             parts = [budget.prior.amount(k) for k in SANGONG_PARTS]
-            prior["sangong"] = q2(sum((p for p in parts if p is not None), ZERO)) if all(p is not None for p in parts) else None
+            prior["sangong"] = (
+                q2(sum((p for p in parts if p is not None), ZERO)) if all(p is not None for p in parts) else None
+            )
         else:
             value = budget.prior.amount(spec.key)
             prior[spec.key] = q2(value) if value is not None else None

@@ -293,14 +293,10 @@ class _Reader:
                 )
         if ws.sheet_state != "visible" and filled(range(first_row, last_row + 1), range(1, width + 1)):
             self.note(ws.title, None, "隐藏数据", f"工作表“{ws.title}”被隐藏，其中的数据已照常读取{_STALE}")
-        hidden_rows = sorted(
-            r for r, dim in ws.row_dimensions.items() if dim.hidden or dim.ht == 0
-        )
+        hidden_rows = sorted(r for r, dim in ws.row_dimensions.items() if dim.hidden or dim.ht == 0)
         for r in hidden_rows:
             if first_row <= r <= last_row and filled(range(r, r + 1), range(1, width + 1)):
-                self.note(
-                    ws.title, f"{r}:{r}", "隐藏数据", f"第 {r} 行被隐藏，其中的数据已照常读取{_STALE}"
-                )
+                self.note(ws.title, f"{r}:{r}", "隐藏数据", f"第 {r} 行被隐藏，其中的数据已照常读取{_STALE}")
         hidden_cols: set[int] = set()
         for dim in ws.column_dimensions.values():
             if dim.hidden or dim.width == 0:
@@ -367,9 +363,7 @@ class _Reader:
                     return table
         section = ""
         for number in range(spec.data_row, ws.max_row + 1):
-            values = {
-                col.key: self.read(ws, number, i, col) for i, col in enumerate(spec.columns, start=1)
-            }
+            values = {col.key: self.read(ws, number, i, col) for i, col in enumerate(spec.columns, start=1)}
             if all(v is None for v in values.values()):
                 continue
             if spec.code == "YS11":
@@ -425,9 +419,7 @@ class _Reader:
             values[fact.key] = self.fact_value(fact.kind, fact.label, value_raw, ws.title, ref)
         return Facts(values, cells, item_cells)
 
-    def fact_value(
-        self, kind: str, label: str, raw: object, sheet: str, ref: str
-    ) -> str | Decimal | int | None:
+    def fact_value(self, kind: str, label: str, raw: object, sheet: str, ref: str) -> str | Decimal | int | None:
         try:
             if kind == "amount":
                 return bounded_amount(raw)
@@ -715,12 +707,7 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 
 def _has_formulas(workbook: openpyxl.Workbook) -> bool:
-    return any(
-        cell.data_type == "f"
-        for ws in workbook.worksheets
-        for row in ws.iter_rows()
-        for cell in row
-    )
+    return any(cell.data_type == "f" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row)
 
 
 def load_workbook(path: Path | str) -> Budget:

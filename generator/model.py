@@ -79,9 +79,9 @@ class Table:
     @property
     def filled(self) -> bool:
         """True when any amount is given: an empty derived table is derived, a filled one checked."""
-        return any(
-            isinstance(v, Decimal) for row in self.rows for k, v in row.values.items()
-        ) or any(row.kind in ("item", "project", "entry", "class") for row in self.rows)
+        return any(isinstance(v, Decimal) for row in self.rows for k, v in row.values.items()) or any(
+            row.kind in ("item", "project", "entry", "class") for row in self.rows
+        )
 
     def of(self, *kinds: RowKind) -> list[Row]:
         return [r for r in self.rows if r.kind in kinds]

@@ -591,7 +591,12 @@ FACTS: tuple[Fact, ...] = (
     Fact("dept_code", "部门编码", "code", hint="预算系统中的部门编码，如 021"),
     Fact("unit_code", "单位编码", "code", hint="本级单位编码，如 021001"),
     Fact(
-        "fiscal_level", "财政级次", "text", required=False, hint="财政级次用语：市级、县级等（默认市级）", default="市级"
+        "fiscal_level",
+        "财政级次",
+        "text",
+        required=False,
+        hint="财政级次用语：市级、县级等（默认市级）",
+        default="市级",
     ),
     Fact("duties", "主要职责", "list", hint="每条职责一行，本栏可连续多行（项目栏留空表示续上一项）"),
     Fact("divisions", "内设机构", "list", hint="每个内设机构一行，个数自动统计"),
@@ -642,6 +647,7 @@ FACTS_BY_KEY: dict[str, Fact] = {f.key: f for f in FACTS}
 
 
 # --- Last year's figures (上年数) -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PriorFigure:

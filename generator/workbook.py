@@ -108,9 +108,7 @@ def fit_row_heights(ws: Worksheet, first: int, last: int | None = None) -> None:
     told about, so long texts would show as one cut line.
     """
     last = ws.max_row if last is None else last
-    widths = {
-        letter: (dim.width or 9.0) for letter, dim in ws.column_dimensions.items()
-    }
+    widths = {letter: (dim.width or 9.0) for letter, dim in ws.column_dimensions.items()}
     merged = {cell for rng in ws.merged_cells.ranges for cell in _cells_of(rng)}
     for row in range(first, last + 1):
         need = 1
@@ -371,9 +369,7 @@ def _fact_hint(fact: Fact) -> str:
     return "；".join(p.rstrip("；。") for p in parts if p) + ("。" if parts else "")
 
 
-def facts_rows(
-    year: int, values: Mapping[str, object] | None = None
-) -> list[tuple[Fact, bool, object]]:
+def facts_rows(year: int, values: Mapping[str, object] | None = None) -> list[tuple[Fact, bool, object]]:
     """(fact, is_first_row, value) for each row of the 基本信息 sheet below its header."""
     values = dict(values or {})
     values.setdefault("year", year)
@@ -396,13 +392,26 @@ def _fact_validation(kind: str, hint: str) -> DataValidation | None:
         return _amount_validation(hint or AMOUNT_PROMPT, "金额")
     if kind == "count":
         return DataValidation(
-            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-            showErrorMessage=True, errorTitle="应填整数", error=COUNT_ERROR, **prompt,
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="应填整数",
+            error=COUNT_ERROR,
+            **prompt,
         )
     if kind == "year":
         return DataValidation(
-            type="whole", operator="between", formula1="1990", formula2="2100", allow_blank=True,
-            showErrorMessage=True, errorTitle="应填年份", error=YEAR_ERROR, **prompt,
+            type="whole",
+            operator="between",
+            formula1="1990",
+            formula2="2100",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="应填年份",
+            error=YEAR_ERROR,
+            **prompt,
         )
     if hint:
         return DataValidation(allow_blank=True, **prompt)

@@ -30,7 +30,7 @@ def _text(html: str) -> str:
 def test_override_a_block_keeps_the_rest(tmp_path):
     (tmp_path / "document.html.j2").write_text(
         '{% extends "default:document.html.j2" %}'
-        '{% block s7 %}<h2>七、支出预算经济分类情况说明</h2><p>本局按两套科目编列。</p>{% endblock %}',
+        "{% block s7 %}<h2>七、支出预算经济分类情况说明</h2><p>本局按两套科目编列。</p>{% endblock %}",
         encoding="utf-8",
     )
     html = prepare(EXAMPLE, templates=tmp_path).html
@@ -56,7 +56,7 @@ def test_override_a_table_note_and_the_glossary(tmp_path):
 
 
 def test_example_bureau_folder(tmp_path):
-    prepared, written = render(SECOND, tmp_path, ("html", "docx"), templates=BUREAU)
+    prepared, _written = render(SECOND, tmp_path, ("html", "docx"), templates=BUREAU)
     text = _text(prepared.html)
     assert "<title>柳溪县卫生健康局2025年部门预算公开</title>" in prepared.html  # profile's title pattern
     assert "说明：柳溪县卫生健康局2025年没有国有资本经营预算安排，本表无数据。" in text
@@ -85,7 +85,7 @@ def test_standard_glossary_follows_the_profiles_level(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('title = 3\n', "title 应为文字（加引号），实为 3"),
+        ("title = 3\n", "title 应为文字（加引号），实为 3"),
         ('colour = "red"\n', "不认识的设置 colour"),
         ('title = "{name}公开"\n', "title 只能使用 {year} 和 {bureau}"),
         ('[pdf.fonts]\nbody = "Arial"\n', "[pdf.fonts] body 应为 宋体、黑体、楷体、仿宋 之一，实为 'Arial'"),
@@ -101,13 +101,13 @@ def test_bad_profile_is_refused_with_its_key(tmp_path, content, message):
 
 
 def test_bureau_templates_run_sandboxed(tmp_path):
-    (tmp_path / "document.html.j2").write_text(
-        "{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8"
-    )
+    (tmp_path / "document.html.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(TemplateProblem) as info:
         prepare(EXAMPLE, templates=tmp_path)
     assert "沙箱" in str(info.value)
-    result = CliRunner().invoke(main, ["render", str(EXAMPLE), "-o", str(tmp_path / "out"), "--templates", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["render", str(EXAMPLE), "-o", str(tmp_path / "out"), "--templates", str(tmp_path)]
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

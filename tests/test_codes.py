@@ -26,7 +26,16 @@ def chinese_numeral(n: int) -> str:
 
 def test_chinese_numeral_helper() -> None:
     assert [chinese_numeral(n) for n in (1, 9, 10, 11, 19, 20, 21, 27, 30, 34)] == [
-        "一", "九", "十", "十一", "十九", "二十", "二十一", "二十七", "三十", "三十四",
+        "一",
+        "九",
+        "十",
+        "十一",
+        "十九",
+        "二十",
+        "二十一",
+        "二十七",
+        "三十",
+        "三十四",
     ]
 
 

@@ -45,11 +45,15 @@ def _text(path: Path) -> str:
 
 # --- 三公: 公务接待费 3.00 this year --------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("prior", "expected"),
     [
         # 16.00 → 3.00: 13.00 less; 13 / 16 = 81.25 %
-        ("16", "（二）公务接待费3.00万元，主要用于按规定开支的各类公务接待（含外宾接待）支出。预算数较2023年减少13.00万元，下降81.25%，主要原因是：严格执行八项规定，精简公务接待支出。"),
+        (
+            "16",
+            "（二）公务接待费3.00万元，主要用于按规定开支的各类公务接待（含外宾接待）支出。预算数较2023年减少13.00万元，下降81.25%，主要原因是：严格执行八项规定，精简公务接待支出。",
+        ),
         # 2.40 → 3.00: 0.60 more; 0.6 / 2.4 = 25.00 %
         ("2.4", "预算数较2023年增加0.60万元，增长25.00%，主要原因是：严格执行八项规定，精简公务接待支出。"),
         # equal: 持平
@@ -80,6 +84,7 @@ def test_sangong_total_from_zero_base(tmp_path):
 
 # --- income: 1959.63 this year ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("prior", "expected"),
     [
@@ -105,6 +110,7 @@ def test_flat_without_reason_says_only_flat(tmp_path):
 
 # --- the arithmetic itself -------------------------------------------------------------------
 
+
 def test_change_is_rounded_half_up():
     # 0.125 % exactly: half-up gives 0.13 (banker's rounding would give 0.12)
     change = Change(Decimal("1000.00"), Decimal("800.00"))
@@ -119,7 +125,15 @@ def test_share_and_numerals():
     assert share(Decimal("186.13"), Decimal("1959.63")) == Decimal("9.50")
     assert share(Decimal("1407.90"), Decimal("1959.63")) == Decimal("71.85")
     assert share(Decimal("1"), Decimal("0")) is None
-    assert [cn_number(n) for n in (1, 10, 11, 16, 20, 21, 34)] == ["一", "十", "十一", "十六", "二十", "二十一", "三十四"]
+    assert [cn_number(n) for n in (1, 10, 11, 16, 20, 21, 34)] == [
+        "一",
+        "十",
+        "十一",
+        "十六",
+        "二十",
+        "二十一",
+        "三十四",
+    ]
 
 
 def test_counts_are_derived(tmp_path):

@@ -15,7 +15,9 @@ def test_docx_structure(example_outputs):
     document = docx.Document(str(example_outputs["docx"]))
     tables = document.tables
     assert len(tables) >= 14
-    repeating = [t for t in tables if t.rows[0]._tr.trPr is not None and t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None]
+    repeating = [
+        t for t in tables if t.rows[0]._tr.trPr is not None and t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    ]
     assert len(repeating) >= 13  # every grid table but the YS11 form's first part
     styles = {p.style.name for p in document.paragraphs}
     assert {"Heading 1", "Heading 2", "Heading 3"} <= styles

@@ -323,8 +323,11 @@ def test_ys01_and_ys04_carry_over(html):
 def test_ys10_ys12_units_and_ys11_funding(html):
     ys10 = table_rows(html, "YS10")
     units = [(r[1], r[2], r[3]) for r in ys10 if not r[0] and r[1]]
-    assert units == [("305001", "柳溪县卫生健康局", "818.30"), ("305002", "柳溪县疾病预防控制中心", "213.00"),
-                     ("305003", "柳溪县妇幼保健院", "1,358.00")]
+    assert units == [
+        ("305001", "柳溪县卫生健康局", "818.30"),
+        ("305002", "柳溪县疾病预防控制中心", "213.00"),
+        ("305003", "柳溪县妇幼保健院", "1,358.00"),
+    ]
     assert ys10[0][3:] == ["2,389.30", "904.10", "50.00", "", "110.20", "", "", "", "1,325.00"]
     ys12 = table_rows(html, "YS12")
     heads = [(r[0], r[1], r[2], r[3], r[5]) for r in ys12 if r[0] and len(r[0]) <= 6]
@@ -416,7 +419,9 @@ def test_pdf_and_docx_carry_the_sentences_and_tables(tmp_path):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     pdf = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(tmp_path / f"{SECOND.stem}.pdf"), "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     pdf = flat(re.sub(r"—\s*\d+\s*—", "", pdf))
     for sentence in sentences:

@@ -132,7 +132,7 @@ def test_ys10_kind_is_a_list(blank):
 def test_header_cells_styled(blank):
     spec = schema.TABLES_BY_CODE["YS03"]
     ws = blank[spec.sheet_name]
-    for r, c, cell in schema.place_header(spec.header):
+    for r, c, _cell in schema.place_header(spec.header):
         target = ws.cell(schema.HEADER_ROW + r, c + 1)
         assert target.font.b and target.alignment.wrap_text and target.alignment.horizontal == "center"
         assert target.border.left.style == "thin"
@@ -204,20 +204,39 @@ SEED_YS03 = [
     ("210", "11", "01", "行政单位医疗", {"total": "5.98", "basic": "5.98", "wage": "5.98"}),
     ("210", "11", "02", "事业单位医疗", {"total": "0.84", "basic": "0.84", "wage": "0.84"}),
     (
-        "215", "05", "01", "行政运行",
-        {"total": "231.02", "basic": "153.02", "wage": "119.91", "family": "16.06", "goods": "17.05",
-         "project": "78.00", "operating": "78.00"},
+        "215",
+        "05",
+        "01",
+        "行政运行",
+        {
+            "total": "231.02",
+            "basic": "153.02",
+            "wage": "119.91",
+            "family": "16.06",
+            "goods": "17.05",
+            "project": "78.00",
+            "operating": "78.00",
+        },
     ),
     (
-        "215", "08", "99", "其他支持中小企业发展和管理支出",
+        "215",
+        "08",
+        "99",
+        "其他支持中小企业发展和管理支出",
         {"total": "287.60", "project": "287.60", "operating": "168.00", "target": "119.60"},
     ),
     ("221", "02", "01", "住房公积金", {"total": "11.11", "basic": "11.11", "wage": "11.11"}),
 ]
 # the seed's total row: 1,959.63 | 186.13 | 153.02 | 16.06 | 17.05 | | 1,773.50 | 246.00 | 1,527.50
 SEED_YS03_TOTAL = {
-    "total": "1959.63", "basic": "186.13", "wage": "153.02", "family": "16.06", "goods": "17.05",
-    "project": "1773.50", "operating": "246.00", "target": "1527.50",
+    "total": "1959.63",
+    "basic": "186.13",
+    "wage": "153.02",
+    "family": "16.06",
+    "goods": "17.05",
+    "project": "1773.50",
+    "operating": "246.00",
+    "target": "1527.50",
 }
 
 
@@ -235,7 +254,7 @@ def _ys03_items(example):
 def test_example_ys03_rows_show_the_seed(example):
     spec, ws, rows = _ys03_items(example)
     assert [(r["lei"], r["kuan"], r["xiang"], r["name"]) for r in rows] == [s[:4] for s in SEED_YS03]
-    for row, (*_, printed) in zip(rows, SEED_YS03):
+    for row, (*_, printed) in zip(rows, SEED_YS03, strict=False):
         for key in spec.amount_keys():
             shown = _q2(_amount(row[key]))
             assert shown == Decimal(printed.get(key, "0")), (row["name"], key)
@@ -246,7 +265,7 @@ def test_example_ys03_rows_show_the_seed(example):
 
 
 def test_example_ys03_tail_difference(example):
-    spec, _, rows = _ys03_items(example)
+    _spec, _, rows = _ys03_items(example)
     precise = sum(_amount(r["total"]) for r in rows)
     shown = sum(_q2(_amount(r["total"])) for r in rows)
     assert _q2(precise) == Decimal("1959.63")
@@ -286,10 +305,7 @@ def test_example_projects(example):
     spec = schema.TABLES_BY_CODE["YS10"]
     ws = example[spec.sheet_name]
     col = {c.key: i for i, c in enumerate(spec.columns, start=1)}
-    projects = [
-        {k: ws.cell(row, i).value for k, i in col.items()}
-        for row in range(spec.data_row, spec.data_row + 15)
-    ]
+    projects = [{k: ws.cell(row, i).value for k, i in col.items()} for row in range(spec.data_row, spec.data_row + 15)]
     assert all(p["kind"] in schema.PROJECT_KINDS and p["project_code"] and p["econ_dept"] for p in projects)
     by_kind = {k: sum(_amount(p["total"]) for p in projects if p["kind"] == k) for k in schema.PROJECT_KINDS}
     assert by_kind == {"其他运转类": Decimal("246.00"), "特定目标类": Decimal("1527.50")}

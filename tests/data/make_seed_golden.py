@@ -14,7 +14,12 @@ from pathlib import Path
 
 SEED = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/seed/000_7af4e63d5851e13a.txt")
 NAME = "义马市工业信息化和科技局"
-VARIANTS = ("义马市工业和信息化和科技局", "义马市工业和信息化科技局", "义马市工业信息和科技局会", "义马市工业信息化和科技局")
+VARIANTS = (
+    "义马市工业和信息化和科技局",
+    "义马市工业和信息化科技局",
+    "义马市工业信息和科技局会",
+    "义马市工业信息化和科技局",
+)
 
 
 def normalise(text: str) -> str:
