@@ -111,9 +111,8 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-@main.command("render")
-@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+# Options several commands share, declared once.
+_output_option = click.option(
     "-o",
     "--output",
     "outdir",
@@ -122,21 +121,29 @@ def _formats(value: str) -> tuple[str, ...]:
     show_default=True,
     help="输出文件夹。",
 )
-@click.option(
+_formats_option = click.option(
     "--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。"
 )
-@click.option(
+_variant_option = click.option(
     "--pdf-variant",
     type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]),
     default=None,
     help="PDF 存档格式，如 pdf/a-2b。",
 )
-@click.option(
+_templates_option = click.option(
     "--templates",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     default=None,
-    help="本单位的模板文件夹，其中的模板优先于内置模板。",
+    help="本单位的模板文件夹，其中的模板和设置优先于内置的。",
 )
+
+
+@main.command("render")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_output_option
+@_formats_option
+@_variant_option
+@_templates_option
 def render_cmd(
     workbooks: tuple[Path, ...], outdir: Path, formats: str, pdf_variant: str | None, templates: Path | None
 ) -> None:
@@ -164,11 +171,9 @@ def render_cmd(
     "-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出文件夹。"
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="同时处理的工作簿个数，默认为 CPU 个数。")
-@click.option("--format", "formats", default="pdf,docx", show_default=True, help="输出格式：pdf、docx、html。")
-@click.option(
-    "--pdf-variant", type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), help="PDF 存档格式。"
-)
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path), help="本单位的模板文件夹。")
+@_formats_option
+@_variant_option
+@_templates_option
 def batch_cmd(
     paths: tuple[Path, ...],
     outdir: Path,
@@ -209,12 +214,7 @@ def batch_cmd(
 @main.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="本单位的模板文件夹。",
-)
+@_templates_option
 def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
     """比较工作簿的两个版本：列出改动的数字，以及因此改变的每一句叙述。"""
     from .diff import diff
@@ -243,24 +243,9 @@ def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
 
 @main.command("watch")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("outputs"),
-    show_default=True,
-    help="输出文件夹。",
-)
-@click.option(
-    "--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。"
-)
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="本单位的模板文件夹。",
-)
+@_output_option
+@_formats_option
+@_templates_option
 @click.option(
     "--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。"
 )

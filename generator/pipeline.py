@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -13,7 +11,7 @@ import tempfile
 import threading
 import traceback
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from .check import check, has_errors
 from .codes import load_codes
 from .compute import Document, build_document
 from .errors import BudgetError, CheckFailed, Finding
+from .gcpause import gc_paused
 from .load import load_workbook
 from .model import Budget
 from .profile import Profile, load_profile
@@ -49,14 +48,14 @@ class Prepared:
 
 def inspect(path: Path) -> tuple[Budget, list[Finding]]:
     """Load and check: the findings, without computing the document."""
-    with _gc_paused():
+    with gc_paused():
         budget = load_workbook(path)
         return budget, check(budget, load_codes(budget.year))
 
 
 def prepare(path: Path, *, templates: Path | None = None) -> Prepared:
     """Load, check and compute ``path``; raise ``CheckFailed`` when the check finds errors."""
-    with _gc_paused():
+    with gc_paused():
         budget, findings = inspect(path)
         if has_errors(findings):
             raise CheckFailed(path, findings)
@@ -70,19 +69,6 @@ def _bureau_css(templates: Path | None) -> str:
     if templates is None or not (templates / "style.css").is_file():
         return ""
     return (templates / "style.css").read_text(encoding="utf-8")
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: reading a workbook makes some 100,000 objects and no
-    garbage worth a collection, and the collector's passes over them cost a fifth of the load."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:

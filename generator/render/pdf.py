@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
-import gc
 import os
 import pathlib
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from hashlib import md5
 from tempfile import mkdtemp
@@ -24,6 +21,8 @@ from weasyprint.text.constants import FONTCONFIG_STYLE, FONTCONFIG_WEIGHT
 from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration, font_features
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..gcpause import gc_paused
 
 TEMPLATES_DIR = pathlib.Path(__file__).resolve().parents[2] / "templates"
 STYLESHEET = TEMPLATES_DIR / "style.css"
@@ -259,19 +258,6 @@ class _LeanHTML(weasyprint.HTML):
         return super()._ua_stylesheets(forms) if forms else [_lean_ua_stylesheet()]
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: layout makes some million objects, hardly any cyclic
-    garbage, and the collector's passes over them cost a tenth of the layout time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def release_fonts() -> None:
     """Remove the font folder this process made: at exit, and at the end of a worker process,
     which ends with os._exit and so skips both the atexit hook and the configuration's own clean-up."""
@@ -309,7 +295,7 @@ def _style_needs_full_ua(style_mtime_ns: int) -> bool:
 
 def render_document(html: str, *, extra_css: str = "") -> weasyprint.document.Document:
     """Lay out the HTML into pages (inspect ``.pages``, ``.make_bookmark_tree()``)."""
-    with _gc_paused():
+    with gc_paused():
         return _render(html, extra_css)
 
 
@@ -320,6 +306,6 @@ def write_pdf(html: str, target: pathlib.Path, *, variant: str | None = None, ex
     same HTML gives the same bytes.
     """
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
-    with _gc_paused():
+    with gc_paused():
         document = _render(html, extra_css, **options)
         document.write_pdf(pathlib.Path(target), **options)
