@@ -45,6 +45,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check generator tests tools bench
 	$(BIN)/ruff format --check generator tests tools bench
+	$(BIN)/mypy generator
 
 bench: setup
 	$(PY) bench/render_vs_soffice.py

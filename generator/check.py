@@ -231,17 +231,17 @@ class Checker:
         # YS14 is the 公用经费 items of YS06.
         if "YS14" not in done.derived:
             public: dict[str, Decimal] = {}
-            lines: dict[str, int] = {}
+            counts: dict[str, int] = {}
             for row in done.rows("YS06", "item"):
                 if row.amount("public") != ZERO:
                     public[row.text("dept_code")] = public.get(row.text("dept_code"), ZERO) + row.amount("public")
-                    lines[row.text("dept_code")] = lines.get(row.text("dept_code"), 0) + 1
+                    counts[row.text("dept_code")] = counts.get(row.text("dept_code"), 0) + 1
             for row in done.rows("YS14", "item"):
                 expected = public.pop(row.text("code"), ZERO)
                 self.compare(
                     row.amount("total"),
                     expected,
-                    lines.get(row.text("code"), 1),
+                    counts.get(row.text("code"), 1),
                     "YS14",
                     self._cell("YS14", row, "total"),
                     "表间不符",

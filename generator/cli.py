@@ -224,8 +224,8 @@ def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
     except Exception as exc:
         _fail(exc)
     click.echo(f"数字的变化（{len(result.figures)} 处）：")
-    for change in result.figures:
-        click.echo(f"  {change.line()}")
+    for figure in result.figures:
+        click.echo(f"  {figure.line()}")
     if result.note:
         click.echo(result.note)
         return

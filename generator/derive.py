@@ -283,13 +283,13 @@ def derive_ys04(ys02: list[Row], funds: dict[str, list[Row]], ys10: list[Row], c
     left = [(label, amounts[key]) for key, label in YS04_INCOME_LABELS]
 
     def spend(lei: str | None) -> dict[str, Value]:
-        values: dict[str, Value] = {}
+        amounts: dict[str, Decimal] = {}
         for fund, key in (("gpb", "out_gpb"), ("gov_fund", "out_gov_fund"), ("soe", "out_soe")):
             items = [r for r in funds[fund] if r.kind == "item" and (lei is None or r.text("lei") == lei)]
-            values[key] = total(items, "total")
-        values["out_gpb_fiscal"] = values["out_gpb"]
-        values["out_total"] = sum((values[k] for k in ("out_gpb", "out_gov_fund", "out_soe")), ZERO)  # type: ignore[misc]
-        return values
+            amounts[key] = total(items, "total")
+        amounts["out_gpb_fiscal"] = amounts["out_gpb"]
+        amounts["out_total"] = amounts["out_gpb"] + amounts["out_gov_fund"] + amounts["out_soe"]
+        return dict(amounts)
 
     this_year = spend(None)
     income_total = amounts["this_year"] + amounts["carryover"]

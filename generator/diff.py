@@ -142,7 +142,7 @@ def sentence_changes(old_html: str, new_html: str) -> list[SentenceChange]:
         for k in range(max(len(olds), len(news))):
             o = olds[k] if k < len(olds) else None
             n = news[k] if k < len(news) else None
-            section = (n or o)[0] if (n or o) else ""
+            section = n[0] if n else (o[0] if o else "")
             changes.append(SentenceChange(section, o[1] if o else None, n[1] if n else None))
     return changes
 

@@ -279,7 +279,11 @@ def _portable(exc: BaseException) -> tuple:
 
 def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: str | None) -> Callable[[Path], None]:
     if fmt == "html":
-        return lambda tmp: tmp.write_text(prepared.html, encoding="utf-8")
+
+        def write_html(tmp: Path) -> None:
+            tmp.write_text(prepared.html, encoding="utf-8")
+
+        return write_html
     if fmt == "pdf":
         from .render.pdf import write_pdf
 
