@@ -92,16 +92,19 @@ def test_protection_locks_header_and_opens_data(blank, spec):
             assert ws.cell(row, col).protection.locked, (row, col)
     labelled = len(workbook.prefilled_labels(spec, YEAR))
     label_cols = {spec.column_index(k) for k in ("in_label", "out_label")} if labelled else set()
-    for row in (spec.data_row, spec.data_row + 59, spec.data_row + workbook.DATA_AREA_ROWS):
+    for row in (spec.data_row, spec.data_row + 59):
         for col in range(1, len(spec.columns) + 1):
             locked = col in label_cols and row < spec.data_row + labelled
             assert ws.cell(row, col).protection.locked is locked, (row, col)
+    # further down, empty cells take the row's style: unlocked to the end of the data area
+    for row in (spec.data_row + workbook.FORMATTED_ROWS, spec.data_row + workbook.DATA_AREA_ROWS):
+        assert ws.row_dimensions[row].protection.locked is False, row
 
 
 @pytest.mark.parametrize("spec", schema.TABLES, ids=lambda s: s.code)
 def test_column_formats(blank, spec):
     ws = blank[spec.sheet_name]
-    last = spec.data_row + workbook.DATA_AREA_ROWS
+    last = spec.data_row + workbook.FORMATTED_ROWS - 1
     for i, column in enumerate(spec.columns, start=1):
         for row in (spec.data_row, last):
             fmt = ws.cell(row, i).number_format
