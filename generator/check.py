@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from .codes import CodeBook, load_codes
-from .derive import RELATIONS, SPENDING_SHAPED, Complete, complete, q2, sums, total, unit_groups
+from .derive import RELATIONS, SPENDING_SHAPED, Complete, complete, keyed_rows, q2, sums, total, unit_groups
 from .errors import Finding, Severity
 from .figures import CHANGES, Figures, headline
 from .load import normalize_text
@@ -249,6 +249,7 @@ class Checker:
                 )
             for code, amount in public.items():
                 self.add("error", "YS14", None, "表间不符", f"缺少YS06的公用经费科目{code}", fmt(amount), "0.00")
+        self._income_against_spending()
         # YS01, YS04: what the clerk filled against what the detail gives.
         for code in ("YS01", "YS04"):
             self._lines(code)
@@ -301,6 +302,85 @@ class Checker:
                 "表间不符",
                 f"项目“{match.text('name')}”的资金总额应等于YS10",
             )
+
+    def _income_against_spending(self) -> None:
+        """YS02 (income) against YS03 (spending), and the fund tables against YS03, row by row.
+
+        A budget normally spends what it receives: a YS02 row above its YS03 row becomes 年终结转结余
+        in YS01 (a warning, to confirm), below it is spending without income (an error). The fund
+        tables YS05/YS09/YS13 split each YS03 row: together they cannot exceed it.
+        """
+        done = self.done
+        spending = dict(keyed_rows(done.rows("YS03")))
+        if "YS02" not in done.derived:
+            for key, row in keyed_rows(done.rows("YS02")):
+                if row.kind != "item":
+                    continue
+                match = spending.get(key)
+                spent = match.amount("total") if match is not None else ZERO
+                income = row.amount("total")
+                label = f"科目{row.subject}（{row.text('name')}）"
+                severity = judge(income, spent, 2)
+                if severity is None:
+                    continue
+                cell = self._cell("YS02", row, "total")
+                if income < spent and severity == "error":
+                    self.add("error", "YS02", cell, "表间不符", f"{label}的收入少于YS03的支出", fmt(spent), fmt(income))
+                elif severity == "error":
+                    self.add(
+                        "warning",
+                        "YS02",
+                        cell,
+                        "表间不符",
+                        f"{label}的收入多于YS03的支出，差额将作为年终结转结余列入YS01：请核对",
+                        fmt(spent),
+                        fmt(income),
+                    )
+        funds = [dict(keyed_rows(done.rows(code))) for code in ("YS05", "YS09", "YS13")]
+        for key, row in keyed_rows(done.rows("YS03")):
+            if row.kind != "item":
+                continue
+            parts = [table[key].amount("total") for table in funds if key in table]
+            if parts and sum(parts, ZERO) - row.amount("total") > envelope(len(parts)):
+                self.add(
+                    "error",
+                    "YS03",
+                    self._cell("YS03", row, "total"),
+                    "表间不符",
+                    f"科目{row.subject}的一般公共预算、政府性基金和国有资本经营支出（YS05、YS09、YS13）之和超过了本表支出",
+                    f"≤ {fmt(row.amount('total'))}",
+                    fmt(sum(parts, ZERO)),
+                )
+        if "YS05" in done.derived:
+            others = [code for code in ("YS09", "YS13") if done.rows(code, "item")]
+            ys02 = done.total_row("YS02")
+            non_gpb = (
+                ys02 is not None
+                and "YS02" not in done.derived
+                and any(
+                    ys02.amount(k) != ZERO
+                    for k in (
+                        "gov_fund",
+                        "soe",
+                        "special_account",
+                        "business_income",
+                        "operating_income",
+                        "superior_subsidy",
+                        "affiliated_income",
+                        "other_income",
+                    )
+                )
+            )
+            if others or non_gpb:
+                why = "、".join(others) + ("有数据" if others else "") + ("；" if others and non_gpb else "")
+                why += "YS02有一般公共预算以外的收入" if non_gpb else ""
+                self.add(
+                    "error",
+                    "YS05",
+                    None,
+                    "必填项",
+                    f"一般公共预算支出情况表不能由YS03自动生成（{why}）：请填写YS05",
+                )
 
     def _lines(self, code: str) -> None:
         table = self.budget.table(code)

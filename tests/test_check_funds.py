@@ -1,0 +1,101 @@
+"""Income against spending and the fund tables against YS03, on the multi-source second example."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from generator.check import check
+from generator.load import load_workbook
+from generator.schema import TABLES_BY_CODE
+
+SECOND = Path(__file__).resolve().parents[1] / "inputs" / "柳溪县卫生健康局2025.xlsx"
+
+
+def _row_of(ws, spec, name: str) -> int:
+    col = spec.column_index("name")
+    for row in range(spec.data_row, ws.max_row + 1):
+        if ws.cell(row, col).value == name:
+            return row
+    raise AssertionError(name)
+
+
+def _lines(path: Path) -> list[str]:
+    return [f.line() for f in check(load_workbook(path))]
+
+
+def _edited(tmp_path: Path, edit) -> Path:
+    target = tmp_path / "edited.xlsx"
+    shutil.copy(SECOND, target)
+    wb = openpyxl.load_workbook(target)
+    edit(wb)
+    wb.save(target)
+    return target
+
+
+def _shift_ys02(delta: str):
+    def edit(wb):
+        spec = TABLES_BY_CODE["YS02"]
+        ws = wb[spec.sheet_name]
+        row = _row_of(ws, spec, "行政运行")
+        for key in ("total", "gpb"):
+            cell = ws.cell(row, spec.column_index(key))
+            cell.value = float(Decimal(str(cell.value)) + Decimal(delta))
+
+    return edit
+
+
+def test_example_is_clean():
+    assert _lines(SECOND) == []
+
+
+def test_income_above_spending_is_a_warning(tmp_path):
+    lines = _lines(_edited(tmp_path, _shift_ys02("10")))
+    warnings = [line for line in lines if "年终结转结余" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("[警告] YS02!F")
+    assert "科目2100101（行政运行）的收入多于YS03的支出" in warnings[0]
+    assert "（应为 237.32，实为 247.32）" in warnings[0]
+
+
+def test_income_below_spending_is_an_error(tmp_path):
+    lines = _lines(_edited(tmp_path, _shift_ys02("-10")))
+    assert any(
+        line.startswith("[错误] YS02!F") and "科目2100101（行政运行）的收入少于YS03的支出（应为 237.32，实为 227.32）" in line
+        for line in lines
+    ), lines
+
+
+def test_ys05_cannot_be_derived_when_other_funds_spend(tmp_path):
+    def clear_ys05(wb):
+        spec = TABLES_BY_CODE["YS05"]
+        ws = wb[spec.sheet_name]
+        for row in range(spec.data_row, ws.max_row + 1):
+            for col in range(1, len(spec.columns) + 1):
+                ws.cell(row, col).value = None
+
+    lines = _lines(_edited(tmp_path, clear_ys05))
+    assert (
+        "[错误] YS05 必填项：一般公共预算支出情况表不能由YS03自动生成（YS09有数据；YS02有一般公共预算以外的收入）：请填写YS05"
+        in lines
+    )
+
+
+def test_fund_tables_cannot_exceed_ys03(tmp_path):
+    def inflate_ys09(wb):
+        spec = TABLES_BY_CODE["YS09"]
+        ws = wb[spec.sheet_name]
+        col = spec.column_index("total")
+        for row in range(spec.data_row, ws.max_row + 1):
+            if ws.cell(row, spec.column_index("lei")).value and ws.cell(row, col).value:
+                ws.cell(row, col).value = ws.cell(row, col).value + 100
+                for key in ("project", "target"):
+                    cell = ws.cell(row, spec.column_index(key))
+                    if cell.value:
+                        cell.value = cell.value + 100
+                break
+
+    lines = _lines(_edited(tmp_path, inflate_ys09))
+    assert any("（YS05、YS09、YS13）之和超过了本表支出" in line and line.startswith("[错误] YS03!F") for line in lines), lines
