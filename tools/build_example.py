@@ -22,6 +22,14 @@ if str(ROOT) not in sys.path:
 import openpyxl  # noqa: E402
 
 from generator import schema, workbook  # noqa: E402
+from tools.example_writing import (  # noqa: E402
+    fill_ys06,
+    fill_ys08,
+    fill_ys11,
+    put,
+    put_ys12_project,
+    sheet,
+)
 
 YEAR = 2024
 OUTPUT = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
@@ -627,25 +635,9 @@ YS12_PROJECTS = [
         [("企业满意度", "100%")],
     ),
 ]
-YS12_CATEGORIES = ("cost", "output", "effect", "satisfaction")
 
 
 # --- writing -----------------------------------------------------------------------------------
-
-
-def put(ws, spec: schema.TableSpec, row: int, **values) -> None:
-    """Write ``values`` (by column key) on ``row``; None, "" and zero amounts stay empty."""
-    for key, value in values.items():
-        if value is None or value == "":
-            continue
-        if spec.column(key).kind == "amount" and value == 0:
-            continue
-        ws.cell(row=row, column=spec.column_index(key), value=value)
-
-
-def sheet(wb, code: str):
-    spec = schema.TABLES_BY_CODE[code]
-    return wb[spec.sheet_name], spec
 
 
 def fill_ys03(wb) -> None:
@@ -666,30 +658,6 @@ def fill_ys03(wb) -> None:
         )
 
 
-def fill_ys06(wb) -> None:
-    ws, spec = sheet(wb, "YS06")
-    for row, (dept_code, dept_name, gov_code, gov_name, personnel, public) in enumerate(
-        YS06_ITEMS, start=spec.data_row
-    ):
-        put(
-            ws,
-            spec,
-            row,
-            dept_code=dept_code,
-            dept_name=dept_name,
-            gov_code=gov_code,
-            gov_name=gov_name,
-            total=personnel if personnel is not None else public,
-            personnel=personnel,
-            public=public,
-        )
-
-
-def fill_ys08(wb) -> None:
-    ws, spec = sheet(wb, "YS08")
-    put(ws, spec, spec.data_row, **YS08_ROW)
-
-
 def fill_ys10(wb) -> None:
     ws, spec = sheet(wb, "YS10")
     for row, (kind, name, amount, code, econ) in enumerate(YS10_PROJECTS, start=spec.data_row):
@@ -708,33 +676,11 @@ def fill_ys10(wb) -> None:
     workbook.fit_row_heights(ws, spec.data_row, spec.data_row + len(YS10_PROJECTS) - 1)
 
 
-def fill_ys11(wb) -> None:
-    ws, spec = sheet(wb, "YS11")
-    goal, tasks, indicators = schema.YS11_SECTIONS
-    row = spec.data_row
-    put(ws, spec, row, section=goal, text=DUTY_GOAL)
-    for name, content in TASKS:
-        row += 1
-        put(ws, spec, row, section=tasks, level1=name, text=content)
-    for level1, level2, level3, value, text in INDICATORS:
-        row += 1
-        put(ws, spec, row, section=indicators, level1=level1, level2=level2, level3=level3, value=value, text=text)
-    workbook.fit_row_heights(ws, spec.data_row, row)
-
-
 def fill_ys12(wb) -> None:
     ws, spec = sheet(wb, "YS12")
     row = spec.data_row
     for code, name, amount, *lists in YS12_PROJECTS:
-        for n in range(max(len(items) for items in lists)):
-            values = {}
-            if n == 0:
-                values = {"code": code, "name": name, "total": amount, "gov_funds": amount}
-            for category, items in zip(YS12_CATEGORIES, lists, strict=False):
-                if n < len(items):
-                    values[f"{category}_ind"], values[f"{category}_val"] = items[n]
-            put(ws, spec, row, **values)
-            row += 1
+        row = put_ys12_project(ws, spec, row, {"code": code, "name": name, "total": amount, "gov_funds": amount}, lists)
     workbook.fit_row_heights(ws, spec.data_row, row - 1)
 
 
@@ -743,10 +689,10 @@ def build() -> openpyxl.Workbook:
     workbook.write_facts_sheet(workbook.replace_sheet(wb, schema.FACTS_SHEET), year=YEAR, values=FACTS)
     workbook.write_prior_sheet(workbook.replace_sheet(wb, schema.PRIOR_SHEET), values=PRIOR)
     fill_ys03(wb)
-    fill_ys06(wb)
-    fill_ys08(wb)
+    fill_ys06(wb, YS06_ITEMS)
+    fill_ys08(wb, YS08_ROW)
     fill_ys10(wb)
-    fill_ys11(wb)
+    fill_ys11(wb, DUTY_GOAL, TASKS, INDICATORS)
     fill_ys12(wb)
     wb.active = 0
     return wb

@@ -39,6 +39,14 @@ if str(ROOT) not in sys.path:
 import openpyxl  # noqa: E402
 
 from generator import schema, workbook  # noqa: E402
+from tools.example_writing import (  # noqa: E402
+    fill_ys06,
+    fill_ys08,
+    fill_ys11,
+    put,
+    put_ys12_project,
+    sheet,
+)
 
 YEAR = 2025
 BUREAU = "柳溪县卫生健康局"
@@ -425,7 +433,6 @@ YS12_INDICATORS = {
         [("监护人满意度", "≥90%")],
     ),
 }
-YS12_CATEGORIES = ("cost", "output", "effect", "satisfaction")
 
 SPENDING_KEYS = ("wage", "family", "goods", "capital")
 INCOME_KEYS = ("gpb", "gov_fund", "business_income", "carryover")  # YS02's columns used here
@@ -480,23 +487,6 @@ def spending_rows(fund: str) -> OrderedDict[str, OrderedDict[str, dict[str, Deci
 # --- writing -----------------------------------------------------------------------------------
 
 
-def put(ws, spec: schema.TableSpec, row: int, **values) -> None:
-    """Write ``values`` (by column key) on ``row``; None, "" and zero amounts stay empty."""
-    for key, value in values.items():
-        if value is None or value == "":
-            continue
-        if spec.column(key).kind == "amount":
-            if D(value) == 0:
-                continue
-            value = float(D(value))  # a number cell; repr() of the float reads back as the same digits
-        ws.cell(row=row, column=spec.column_index(key), value=value)
-
-
-def sheet(wb, code: str):
-    spec = schema.TABLES_BY_CODE[code]
-    return wb[spec.sheet_name], spec
-
-
 def fill_spending(wb, code: str, fund: str) -> None:
     """A spending-shaped table: each unit's row (code and name only), then its 项 rows with their sums."""
     ws, spec = sheet(wb, code)
@@ -516,29 +506,6 @@ def fill_spending(wb, code: str, fund: str) -> None:
                 amounts = {k: values.get(k) for k in (*SPENDING_KEYS, "operating", "target")}
                 amounts.update(total=basic + project, basic=basic, project=project)
             put(ws, spec, row, **names, **amounts)
-
-
-def fill_ys06(wb) -> None:
-    ws, spec = sheet(wb, "YS06")
-    for row, item in enumerate(YS06_ITEMS, start=spec.data_row):
-        dept_code, dept_name, gov_code, gov_name, personnel, public = item
-        put(
-            ws,
-            spec,
-            row,
-            dept_code=dept_code,
-            dept_name=dept_name,
-            gov_code=gov_code,
-            gov_name=gov_name,
-            total=personnel if personnel is not None else public,
-            personnel=personnel,
-            public=public,
-        )
-
-
-def fill_ys08(wb) -> None:
-    ws, spec = sheet(wb, "YS08")
-    put(ws, spec, spec.data_row, **YS08_ROW)
 
 
 def fill_ys10(wb) -> None:
@@ -566,20 +533,6 @@ def fill_ys10(wb) -> None:
     workbook.fit_row_heights(ws, spec.data_row, row)
 
 
-def fill_ys11(wb) -> None:
-    ws, spec = sheet(wb, "YS11")
-    goal, tasks, indicators = schema.YS11_SECTIONS
-    row = spec.data_row
-    put(ws, spec, row, section=goal, text=DUTY_GOAL)
-    for name, content in TASKS:
-        row += 1
-        put(ws, spec, row, section=tasks, level1=name, text=content)
-    for level1, level2, level3, value, text in INDICATORS:
-        row += 1
-        put(ws, spec, row, section=indicators, level1=level1, level2=level2, level3=level3, value=value, text=text)
-    workbook.fit_row_heights(ws, spec.data_row, row)
-
-
 def fill_ys12(wb) -> None:
     """One block per project, in YS10's order; 政府预算资金 is all 财政拨款 (本年 and 结转), 单位资金 the rest."""
     ws, spec = sheet(wb, "YS12")
@@ -588,18 +541,10 @@ def fill_ys12(wb) -> None:
         for p_unit, _subject, _kind, name, funding, code, *_ in PROJECTS:
             if p_unit != unit:
                 continue
-            lists = YS12_INDICATORS[code]
             gov = D(funding.get("gpb")) + D(funding.get("gov_fund")) + D(funding.get("co_gpb"))
             own = D(funding.get("unit_funds"))
-            for n in range(max(len(items) for items in lists)):
-                values = {}
-                if n == 0:
-                    values = {"code": code, "name": name, "total": gov + own, "gov_funds": gov, "unit_funds": own}
-                for category, items in zip(YS12_CATEGORIES, lists, strict=True):
-                    if n < len(items):
-                        values[f"{category}_ind"], values[f"{category}_val"] = items[n]
-                put(ws, spec, row, **values)
-                row += 1
+            head = {"code": code, "name": name, "total": gov + own, "gov_funds": gov, "unit_funds": own}
+            row = put_ys12_project(ws, spec, row, head, YS12_INDICATORS[code])
     workbook.fit_row_heights(ws, spec.data_row, row - 1)
 
 
@@ -611,10 +556,10 @@ def build() -> openpyxl.Workbook:
     fill_spending(wb, "YS03", "all")
     fill_spending(wb, "YS05", "gpb")
     fill_spending(wb, "YS09", "gov_fund")
-    fill_ys06(wb)
-    fill_ys08(wb)
+    fill_ys06(wb, YS06_ITEMS)
+    fill_ys08(wb, YS08_ROW)
     fill_ys10(wb)
-    fill_ys11(wb)
+    fill_ys11(wb, DUTY_GOAL, TASKS, INDICATORS)
     fill_ys12(wb)
     wb.active = 0
     return wb
