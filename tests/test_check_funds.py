@@ -63,7 +63,8 @@ def test_income_above_spending_is_a_warning(tmp_path):
 def test_income_below_spending_is_an_error(tmp_path):
     lines = _lines(_edited(tmp_path, _shift_ys02("-10")))
     assert any(
-        line.startswith("[错误] YS02!F") and "科目2100101（行政运行）的收入少于YS03的支出（应为 237.32，实为 227.32）" in line
+        line.startswith("[错误] YS02!F")
+        and "科目2100101（行政运行）的收入少于YS03的支出（应为 237.32，实为 227.32）" in line
         for line in lines
     ), lines
 
@@ -78,8 +79,8 @@ def test_ys05_cannot_be_derived_when_other_funds_spend(tmp_path):
 
     lines = _lines(_edited(tmp_path, clear_ys05))
     assert (
-        "[错误] YS05 必填项：一般公共预算支出情况表不能由YS03自动生成（YS09有数据；YS02有一般公共预算以外的收入）：请填写YS05"
-        in lines
+        "[错误] YS05 必填项：一般公共预算支出情况表不能由YS03自动生成"
+        "（YS09有数据；YS02有一般公共预算以外的收入）：请填写YS05" in lines
     )
 
 
@@ -98,4 +99,6 @@ def test_fund_tables_cannot_exceed_ys03(tmp_path):
                 break
 
     lines = _lines(_edited(tmp_path, inflate_ys09))
-    assert any("（YS05、YS09、YS13）之和超过了本表支出" in line and line.startswith("[错误] YS03!F") for line in lines), lines
+    assert any(
+        "（YS05、YS09、YS13）之和超过了本表支出" in line and line.startswith("[错误] YS03!F") for line in lines
+    ), lines
