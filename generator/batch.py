@@ -148,6 +148,7 @@ def run(
 
 def _load_for_workers(formats: tuple[str, ...]) -> None:
     """Import and load, once, what every worker needs: forked workers inherit it."""
+    pipeline.import_stages()
     if "pdf" in formats:
         from .render import pdf
 

@@ -50,6 +50,12 @@ class Prepared:
         return "\n".join(part for part in (self.bureau_css, self.profile.pdf_css()) if part)
 
 
+def import_stages() -> None:
+    """Import the stages now: a process that forks workers (batch) gives them the modules loaded."""
+    from . import check, codes, compute, load  # noqa: F401
+    from .render import html  # noqa: F401
+
+
 def inspect(path: Path) -> tuple[Budget, list[Finding]]:
     """Load and check: the findings, without computing the document."""
     from .check import check
