@@ -279,6 +279,25 @@ class Checker:
                     "表间不符",
                     "合计应等于YS03的支出合计",
                 )
+        elif "YS07" in done.derived and ys03 is not None:
+            # A derived YS07 is YS06's basic items (一般公共预算) plus YS10's projects: basic
+            # spending paid from other money is in YS03 but in neither, so only the clerk knows
+            # its 经济分类. (A gap the other way is YS06's own error, reported with YS05.)
+            basic_items = done.rows("YS06", "item")
+            gpb_basic = sum((r.amount("total") for r in basic_items), ZERO)
+            spent = done.rows("YS03", "item")
+            basic = sum((r.amount("basic") for r in spent), ZERO)  # the items: a wrong total row is 合计不符
+            gap = basic - gpb_basic
+            if gap > envelope(len(basic_items) + len(spent)):
+                self.add(
+                    "error",
+                    "YS07",
+                    None,
+                    "必填项",
+                    f"支出经济分类汇总表不能由YS06和YS10自动生成：YS03的基本支出{fmt(basic)}万元"
+                    f"比YS06的一般公共预算基本支出{fmt(gpb_basic)}万元多{fmt(gap)}万元，"
+                    "这部分资金的经济分类只有本单位知道：请填写YS07",
+                )
         # YS12's projects are YS10's.
         by_code = {p.text("project_code"): p for p in done.rows("YS10", "project") if p.text("project_code")}
         for row in done.rows("YS12", "project"):

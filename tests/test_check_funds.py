@@ -102,3 +102,25 @@ def test_fund_tables_cannot_exceed_ys03(tmp_path):
     assert any(
         "（YS05、YS09、YS13）之和超过了本表支出" in line and line.startswith("[错误] YS03!F") for line in lines
     ), lines
+
+
+def test_derived_ys07_must_reach_ys03_when_basic_spending_has_other_money(tmp_path):
+    """YS07 is derived from YS06 (一般公共预算 basic items) and YS10: basic spending paid from
+    单位资金 is in YS03 but in neither, so the derived YS07 falls short and the clerk must fill it."""
+
+    def unit_funds_for_basic_wages(wb):
+        for code, keys in (("YS02", ("total", "other_income")), ("YS03", ("total", "basic", "wage"))):
+            spec = TABLES_BY_CODE[code]
+            ws = wb[spec.sheet_name]
+            row = _row_of(ws, spec, "行政运行")
+            for key in keys:
+                cell = ws.cell(row, spec.column_index(key))
+                cell.value = float(Decimal(str(cell.value or 0)) + Decimal("10"))
+
+    lines = _lines(_edited(tmp_path, unit_funds_for_basic_wages))
+    ys07 = [line for line in lines if line.startswith("[错误] YS07")]
+    assert len(ys07) == 1, lines
+    assert ys07[0] == (
+        "[错误] YS07 必填项：支出经济分类汇总表不能由YS06和YS10自动生成：YS03的基本支出1128.182万元"
+        "比YS06的一般公共预算基本支出1118.182万元多10.00万元，这部分资金的经济分类只有本单位知道：请填写YS07"
+    )
