@@ -148,7 +148,7 @@ def test_pdf_process_error_names_what_was_written(monkeypatch, small, tmp_path: 
 def test_pdf_process_reports_a_missing_font(monkeypatch, small, tmp_path: Path):
     from generator.render import pdf
 
-    def no_font():
+    def no_font(**_options):
         raise RuntimeError("找不到字体“BR Song”的字体文件")
 
     monkeypatch.setattr(pdf, "warm_up", no_font)

@@ -398,22 +398,37 @@ def release_fonts() -> None:
             config._folder = None
 
 
-def warm_up() -> None:
+def warm_up(*, parallel: bool = False) -> None:
     """Load what every document needs (fonts, stylesheets) ahead of the first one."""
     _stylesheets(STYLESHEET.stat().st_mtime_ns)
     _lean_ua_stylesheet()
+    if parallel:
+        from . import parallel as _parallel  # noqa: F401  (pikepdf)
 
 
 def _render(html: str, extra_css: str, **options: object) -> weasyprint.document.Document:
-    mtime = STYLESHEET.stat().st_mtime_ns
-    stylesheets = list(_stylesheets(mtime))
-    base_url = TEMPLATES_DIR.as_uri() + "/"
+    lean = not (_NEEDS_FULL_UA.search(html) or _NEEDS_FULL_UA.search(extra_css))
+    return render_parsed(parsed_document(parse_html(html), lean=lean), extra_css, **options)
+
+
+def parsed_document(root: Element, *, lean: bool = True) -> weasyprint.HTML:
+    """A parsed tree as a WeasyPrint document, with the lean user-agent stylesheet where it serves."""
+    lean = lean and not _style_needs_full_ua(STYLESHEET.stat().st_mtime_ns)
+    return (_LeanHTML if lean else _ParsedHTML)(root, TEMPLATES_DIR.as_uri() + "/", _fetcher())
+
+
+def render_parsed(document: weasyprint.HTML, extra_css: str = "", **options: object) -> weasyprint.document.Document:
+    """Lay out a document from ``parsed_document`` with our stylesheets and ``extra_css`` after them."""
+    stylesheets = list(_stylesheets(STYLESHEET.stat().st_mtime_ns))
     if extra_css:
         stylesheets.append(
-            weasyprint.CSS(string=extra_css, base_url=base_url, url_fetcher=_fetcher(), font_config=_font_config())
+            weasyprint.CSS(
+                string=extra_css,
+                base_url=TEMPLATES_DIR.as_uri() + "/",
+                url_fetcher=_fetcher(),
+                font_config=_font_config(),
+            )
         )
-    lean = not (_NEEDS_FULL_UA.search(html) or _NEEDS_FULL_UA.search(extra_css) or _style_needs_full_ua(mtime))
-    document = (_LeanHTML if lean else _ParsedHTML)(parse_html(html), base_url, _fetcher())
     return document.render(font_config=_font_config(), stylesheets=stylesheets, **options)
 
 
@@ -428,12 +443,21 @@ def render_document(html: str, *, extra_css: str = "") -> weasyprint.document.Do
         return _render(html, extra_css)
 
 
-def write_pdf(html: str, target: pathlib.Path, *, variant: str | None = None, extra_css: str = "") -> None:
+def write_pdf(
+    html: str, target: pathlib.Path, *, variant: str | None = None, extra_css: str = "", parallel: bool = False
+) -> None:
     """Write the HTML as a PDF file; ``variant`` is a WeasyPrint PDF variant such as "pdf/a-2b".
 
     Title, author and the dcterms.created/modified dates come from the HTML's <head>, so the
-    same HTML gives the same bytes.
+    same HTML gives the same bytes. With ``parallel`` the document is laid out in two processes
+    (render/parallel.py) where it can be: not for a PDF variant (PDF/A needs one file written by
+    WeasyPrint) nor with a bureau's stylesheet (whose page rules the parts might not share).
     """
+    if parallel and not variant and not extra_css:
+        from .parallel import write_pdf_parallel
+
+        if write_pdf_parallel(html, pathlib.Path(target)):
+            return
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
     with gc_paused():
         document = _render(html, extra_css, **options)
