@@ -127,7 +127,7 @@ def test_a_failing_second_process_gives_up(example_html, tmp_path, monkeypatch):
     def fail(*_args):
         raise RuntimeError("布局失败")
 
-    monkeypatch.setattr(parallel, "_second_half", fail)
+    monkeypatch.setattr(parallel, "_second_process", fail)
     target = tmp_path / "x.pdf"
     assert not parallel.write_pdf_parallel(example_html, target)
     assert not target.exists()

@@ -6,8 +6,9 @@ cut between sections and the parts laid out side by side. What ties the parts to
 numbers: a footer counts from the cover, and the 目录 gives the page of every heading. So:
 
 1. The parts are cut: the head part (cover and 目录), the first half of the rest (laid out here)
-   and the second half (in a forked process), the halves balanced by their number of elements.
-2. The 目录 is paginated with placeholder numbers: the pages it takes.
+   and the second half (in a forked process), balanced by their number of elements.
+2. The forked process paginates the 目录 with placeholder numbers (the pages it takes), then
+   its half; this process paginates the first half meanwhile.
 3. Both halves are paginated at once. Each reports its page count and the page of each anchor,
    then waits for its offset (the pages before it) and only then makes its footers: the page
    number shifted by the offset, the left/right side of the page by its global parity.
@@ -94,7 +95,7 @@ def split(root: Element) -> _Parts | None:
     if len(rest) < 2:
         return None
     weights = [sum(1 for _ in s.iter()) for s in rest]
-    # This process also lays out the 目录 twice and joins the PDFs: give it a little less.
+    # This process also lays out and writes the 目录 and joins the PDFs: give it a little less.
     half, total, cut = sum(weights) * 0.46, 0, 1
     for i, weight in enumerate(weights):
         total += weight
@@ -109,6 +110,7 @@ def split(root: Element) -> _Parts | None:
             if link.tag != "a" or not link.get("href", "").startswith("#"):
                 continue
             toc_links.append(link)
+            link.set("data-page", _PLACEHOLDER)  # until the pages are known
             target = link.get("href", "")[1:]
             if target and target not in ids:
                 # WeasyPrint drops a link whose anchor is not in its document: an empty stand-in
@@ -220,11 +222,11 @@ def _write(parts: _Parts, folder: pathlib.Path, target: pathlib.Path) -> None:
     second_pdf = folder / "second.pdf"
     conn, child_conn = multiprocessing.Pipe()
     pid = os.fork()
-    if pid == 0:  # the second half's process
+    if pid == 0:  # the second process
         conn.close()
         code = 1
         try:
-            _second_half(parts.second, second_pdf, child_conn)
+            _second_process(parts, second_pdf, child_conn)
             code = 0
         except BaseException:
             try:
@@ -235,7 +237,7 @@ def _write(parts: _Parts, folder: pathlib.Path, target: pathlib.Path) -> None:
             os._exit(code)
     child_conn.close()
     try:
-        _first_half(parts, folder, target, conn, second_pdf)
+        _first_process(parts, folder, target, conn, second_pdf)
     finally:
         conn.close()
         try:
@@ -245,7 +247,10 @@ def _write(parts: _Parts, folder: pathlib.Path, target: pathlib.Path) -> None:
         os.waitpid(pid, 0)
 
 
-def _second_half(root: Element, target: pathlib.Path, conn: multiprocessing.connection.Connection) -> None:
+def _second_process(parts: _Parts, target: pathlib.Path, conn: multiprocessing.connection.Connection) -> None:
+    """Measure the 目录 (its numbers still placeholders), then lay out and write the second half."""
+    conn.send(("head", len(_lay_out(parts.head, _TOC_NUMBERS).pages)))
+
     def paginated(pages: int, anchors: Anchors) -> int:
         conn.send(("paginated", pages, anchors))
         offset = conn.recv()
@@ -253,7 +258,7 @@ def _second_half(root: Element, target: pathlib.Path, conn: multiprocessing.conn
             raise _Failed("given up")
         return offset
 
-    document = _lay_out(root, paginated=paginated)
+    document = _lay_out(parts.second, paginated=paginated)
     document.write_pdf(target)
     conn.send(("written", _pages(document)))
 
@@ -266,51 +271,50 @@ def _receive(conn: multiprocessing.connection.Connection, kind: str) -> tuple:
     try:
         message = conn.recv()
     except (EOFError, OSError) as exc:
-        raise _Failed("the second half's process ended") from exc
+        raise _Failed("the second process ended") from exc
     if message[0] != kind:
-        raise _Failed(f"the second half's process: {message}")
+        raise _Failed(f"the second process: {message}")
     return message
 
 
-def _first_half(
+def _first_process(
     parts: _Parts,
     folder: pathlib.Path,
     target: pathlib.Path,
     conn: multiprocessing.connection.Connection,
     second_pdf: pathlib.Path,
 ) -> None:
-    for link in parts.toc_links:
-        link.set("data-page", _PLACEHOLDER)
-    head_pages = len(_lay_out(parts.head, _TOC_NUMBERS).pages)
+    """Lay out the first half, then the 目录 with its numbers, and join the three PDFs."""
     counts: dict[str, int] = {}
     anchors: dict[str, int] = {}  # 1-based page numbers in the whole
 
     def paginated(pages: int, first_anchors: Anchors) -> int:
+        _kind, counts["head"] = _receive(conn, "head")
         counts["first"] = pages
         for name, page in first_anchors.items():
-            anchors.setdefault(name, head_pages + page + 1)
-        return head_pages
+            anchors.setdefault(name, counts["head"] + page + 1)
+        return counts["head"]
 
     first = _lay_out(parts.first, paginated=paginated)
     _kind, second_pages, second_anchors = _receive(conn, "paginated")
-    offset = head_pages + counts["first"]
+    offset = counts["head"] + counts["first"]
     conn.send(offset)
     for name, page in second_anchors.items():
         anchors.setdefault(name, offset + page + 1)
-    first.write_pdf(folder / "first.pdf")
     for link in parts.toc_links:
         number = anchors.get(link.get("href", "")[1:])
         if number is None:
             raise _Failed(f"no anchor for {link.get('href')}")
         link.set("data-page", str(number))
     head = _lay_out(parts.head, _TOC_NUMBERS)
-    if len(head.pages) != head_pages:
+    if len(head.pages) != counts["head"]:
         raise _Failed("the 目录 took another number of pages with its numbers written in")
     head.write_pdf(folder / "head.pdf")
+    first.write_pdf(folder / "first.pdf")
     _kind, second = _receive(conn, "written")
     pages = _pages(head) + _pages(first) + second
     _join([folder / "head.pdf", folder / "first.pdf", second_pdf], pages, target)
-    total = head_pages + counts["first"] + second_pages
+    total = counts["head"] + counts["first"] + second_pages
     with pikepdf.open(target) as joined:
         if len(joined.pages) != total:
             raise _Failed(f"joined {len(joined.pages)} pages, expected {total}")
