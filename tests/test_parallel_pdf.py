@@ -79,10 +79,31 @@ def test_joined_pdf_has_the_same_text_on_every_page(both):
     assert "—" not in expected[0]
 
 
-def test_joined_pdf_embeds_its_fonts(both):
-    fonts = subprocess.run(["pdffonts", str(both[1])], capture_output=True, check=True, text=True).stdout
+def _font_files(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """The embedded font files of a PDF, by font name."""
+    found: dict[str, set[tuple[int, int]]] = {}
+    with pikepdf.open(path) as document:
+        for page in document.pages:
+            fonts = page.obj.Resources.get("/Font", {})
+            for name in fonts.keys():
+                for font in fonts[name].get("/DescendantFonts", []):
+                    descriptor = font.FontDescriptor
+                    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                        if key in descriptor:
+                            found.setdefault(str(fonts[name].BaseFont), set()).add(descriptor[key].objgen)
+    return found
+
+
+def test_joined_pdf_embeds_each_font_once(both):
+    """The two processes subset every font alike, so the joined PDF carries one file per font."""
+    one, two = both
+    fonts = subprocess.run(["pdffonts", str(two)], capture_output=True, check=True, text=True).stdout
     rows = fonts.splitlines()[2:]
     assert rows and all(" yes yes " in row for row in rows), fonts
+    files = _font_files(two)
+    assert files.keys() == _font_files(one).keys()
+    assert all(len(objects) == 1 for objects in files.values()), files
+    assert two.stat().st_size < one.stat().st_size * 1.1
 
 
 def test_same_html_gives_the_same_bytes(both, example_html, tmp_path):

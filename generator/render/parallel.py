@@ -5,17 +5,22 @@ the example). Every top-level <section> of our documents starts a page, so the d
 cut between sections and the parts laid out side by side. What ties the parts together is page
 numbers: a footer counts from the cover, and the 目录 gives the page of every heading. So:
 
-1. The parts are cut: the head part (cover and 目录), the first half of the rest (laid out here)
+1. The parts are cut: the head (cover and 目录), the first half of the rest (laid out here)
    and the second half (in a forked process), balanced by their number of elements.
 2. The forked process paginates the 目录 with placeholder numbers (the pages it takes), then
    its half; this process paginates the first half meanwhile.
-3. Both halves are paginated at once. Each reports its page count and the page of each anchor,
-   then waits for its offset (the pages before it) and only then makes its footers: the page
-   number shifted by the offset, the left/right side of the page by its global parity.
-4. The 目录 is laid out with the numbers written in. If it then takes another number of pages
-   than its placeholder did, the attempt is given up.
-5. pikepdf joins the three PDFs: the pages, the named destinations the 目录's links point to,
-   and the bookmarks, each moved to its page in the whole.
+3. Each half reports its page count and the page of each anchor, then waits for its offset (the
+   pages before it) and only then makes its footers: the page number shifted by the offset, the
+   page selectors (:first, :left, :right) matched by its place in the whole.
+4. The 目录 is laid out with the numbers written in; if it then takes another number of pages
+   than with its placeholders, the attempt is given up.
+5. Head and first half are written as one PDF, the second half as another. Before embedding
+   their fonts the two processes trade the glyphs they drew, so both subset every font alike.
+6. pikepdf joins the two PDFs: pages, one copy of each font file, the named destinations the
+   目录's links point to, and the bookmark tree WeasyPrint itself makes of the whole.
+
+The hooks are two functions of WeasyPrint 70 replaced at import (make_margin_boxes and
+build_fonts_dictionary) and Font.clean; each does what it did unless a part is being written.
 
 ``write_pdf_parallel`` returns False, having written nothing, when the document cannot be cut
 so (not our templates' shape, a bureau's own stylesheet, a PDF/A variant, no fork) or when any
@@ -26,6 +31,7 @@ compares the joined PDF with the one-process PDF page by page.
 from __future__ import annotations
 
 import copy
+import hashlib
 import multiprocessing.connection
 import os
 import pathlib
@@ -40,6 +46,8 @@ from xml.etree.ElementTree import Element
 import pikepdf
 import weasyprint
 import weasyprint.layout
+import weasyprint.pdf
+import weasyprint.pdf.fonts
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.layout.page import set_page_type_computed_styles
 from weasyprint.matrix import Matrix
@@ -104,7 +112,8 @@ def split(root: Element) -> _Parts | None:
             break
     head_sections = [copy.deepcopy(s) for s in sections[: tocs[0] + 1]]
     toc_links = []
-    ids = {e.get("id") for s in head_sections for e in s.iter() if e.get("id")}
+    # the anchors of the parts written together in this process: the head and the first half
+    ids = {e.get("id") for s in head_sections + rest[:cut] for e in s.iter() if e.get("id")}
     for parent in (e for s in head_sections for e in s.iter()):
         for index, link in reversed(list(enumerate(parent))):
             if link.tag != "a" or not link.get("href", "").startswith("#"):
@@ -114,8 +123,8 @@ def split(root: Element) -> _Parts | None:
             target = link.get("href", "")[1:]
             if target and target not in ids:
                 # WeasyPrint drops a link whose anchor is not in its document: an empty stand-in
-                # after the link keeps it (the stand-in's named destination is left out of the
-                # joined PDF, where the link finds the real anchor).
+                # after the link keeps it (the second half's named destination replaces the
+                # stand-in's in the joined PDF).
                 stub = Element("span", {"id": target})
                 stub.tail, link.tail = link.tail, None
                 parent.insert(index + 1, stub)
@@ -187,6 +196,49 @@ def _make_margin_boxes(context: Any, page: Any, state: tuple) -> Any:
 weasyprint.layout.make_margin_boxes = _make_margin_boxes  # layout_document looks it up at each page
 
 
+# Each part embeds its own subset of every font it uses: three parts would carry the common
+# glyphs three times (the example's PDF grew from 0.8 to 1.75 MB). So the halves trade the
+# glyphs they drew before embedding their fonts, and each subsets every font to the glyphs of
+# both (and the 目录, drawn last, to those and its own): equal subsets are equal bytes, and the
+# join keeps one copy. Glyphs: {font hash: {glyph id: text}}, as WeasyPrint's Font.to_unicode.
+Glyphs = dict[str, dict[int, str]]
+_BUILD_FONTS = weasyprint.pdf.build_fonts_dictionary
+_CLEAN = weasyprint.pdf.fonts.Font.clean
+_TRADE: Callable[[Glyphs], Glyphs] | None = None  # set while a half is written
+_SHARED: Glyphs = {}  # the glyphs each font is subset to, besides the part's own
+
+
+def _build_fonts_dictionary(pdf_: Any, fonts: dict, *args: Any, **kwargs: Any) -> Any:
+    if _TRADE is not None:
+        own: Glyphs = {}
+        for font in fonts.values():
+            own.setdefault(font.hash, {}).update(font.to_unicode)
+        for glyphs in (own, _TRADE(own)):
+            for key, part in glyphs.items():
+                _SHARED.setdefault(key, {}).update(part)
+    return _BUILD_FONTS(pdf_, fonts, *args, **kwargs)
+
+
+def _clean(self: Any, to_unicode: dict, hinting: bool) -> Any:
+    if to_unicode and self.hash in _SHARED:  # an empty map means "not subset": left so
+        to_unicode = {**_SHARED[self.hash], **to_unicode}
+    return _CLEAN(self, to_unicode, hinting)
+
+
+weasyprint.pdf.build_fonts_dictionary = _build_fonts_dictionary  # generate_pdf looks it up
+weasyprint.pdf.fonts.Font.clean = _clean  # type: ignore[method-assign]
+
+
+def _write_part(document: weasyprint.document.Document, target: pathlib.Path, trade: Callable | None = None) -> None:
+    """Write a part's PDF; with ``trade``, its fonts subset to the glyphs of both halves."""
+    global _TRADE
+    _TRADE = trade
+    try:
+        document.write_pdf(target)
+    finally:
+        _TRADE = None
+
+
 def _lay_out(
     root: Element, extra_css: str = "", paginated: Callable[[int, Anchors], int] | None = None
 ) -> weasyprint.document.Document:
@@ -249,6 +301,7 @@ def _write(parts: _Parts, folder: pathlib.Path, target: pathlib.Path) -> None:
 
 def _second_process(parts: _Parts, target: pathlib.Path, conn: multiprocessing.connection.Connection) -> None:
     """Measure the 目录 (its numbers still placeholders), then lay out and write the second half."""
+    _SHARED.clear()
     conn.send(("head", len(_lay_out(parts.head, _TOC_NUMBERS).pages)))
 
     def paginated(pages: int, anchors: Anchors) -> int:
@@ -258,8 +311,12 @@ def _second_process(parts: _Parts, target: pathlib.Path, conn: multiprocessing.c
             raise _Failed("given up")
         return offset
 
+    def trade(own: Glyphs) -> Glyphs:
+        conn.send(("glyphs", own))  # this side sends first, the other receives first: no deadlock
+        return _receive(conn, "glyphs", "the first process")[1]
+
     document = _lay_out(parts.second, paginated=paginated)
-    document.write_pdf(target)
+    _write_part(document, target, trade)
     conn.send(("written", _pages(document)))
 
 
@@ -267,13 +324,13 @@ def _pages(document: weasyprint.document.Document) -> Pages:
     return [(page.height, list(page.bookmarks)) for page in document.pages]
 
 
-def _receive(conn: multiprocessing.connection.Connection, kind: str) -> tuple:
+def _receive(conn: multiprocessing.connection.Connection, kind: str, who: str = "the second process") -> tuple:
     try:
         message = conn.recv()
     except (EOFError, OSError) as exc:
-        raise _Failed("the second process ended") from exc
+        raise _Failed(f"{who} ended") from exc
     if message[0] != kind:
-        raise _Failed(f"the second process: {message}")
+        raise _Failed(f"{who}: {message}")
     return message
 
 
@@ -309,11 +366,22 @@ def _first_process(
     head = _lay_out(parts.head, _TOC_NUMBERS)
     if len(head.pages) != counts["head"]:
         raise _Failed("the 目录 took another number of pages with its numbers written in")
-    head.write_pdf(folder / "head.pdf")
-    first.write_pdf(folder / "first.pdf")
+
+    def trade(own: Glyphs) -> Glyphs:
+        theirs = _receive(conn, "glyphs")[1]
+        conn.send(("glyphs", own))
+        return theirs
+
+    # The head and the first half are written as one PDF (WeasyPrint's way of joining documents
+    # laid out in one process): its fonts are embedded once, subset alike with the second half's.
+    front = head.copy(head.pages + first.pages)
+    _SHARED.clear()
+    try:
+        _write_part(front, folder / "front.pdf", trade)
+    finally:
+        _SHARED.clear()
     _kind, second = _receive(conn, "written")
-    pages = _pages(head) + _pages(first) + second
-    _join([folder / "head.pdf", folder / "first.pdf", second_pdf], pages, target)
+    _join([folder / "front.pdf", second_pdf], _pages(front) + second, target)
     total = counts["head"] + counts["first"] + second_pages
     with pikepdf.open(target) as joined:
         if len(joined.pages) != total:
@@ -333,6 +401,7 @@ def _join(paths: list[pathlib.Path], bookmarks: Pages, target: pathlib.Path) -> 
             start += len(part.pages)
         for part in parts[1:]:
             joined.pages.extend(part.pages)
+        _share_font_files(joined)
         pages = [page.obj for page in joined.pages]
 
         def moved(index: int, destination: pikepdf.Array) -> pikepdf.Array:
@@ -342,14 +411,14 @@ def _join(paths: list[pathlib.Path], bookmarks: Pages, target: pathlib.Path) -> 
                 raise _Failed("a destination outside its part")
             return pikepdf.Array([pages[page], *list(destination)[1:]])
 
-        # Named destinations: the anchors of the halves (the head's own are placeholders of none)
+        # Named destinations: a later part's replace an earlier one's (the 目录's stand-ins)
         names: dict[str, pikepdf.Array] = {}
         for index, part in enumerate(parts):
-            if index == 0 or "/Names" not in part.Root or "/Dests" not in part.Root.Names:
+            if "/Names" not in part.Root or "/Dests" not in part.Root.Names:
                 continue
             flat = list(part.Root.Names.Dests.Names)
             for key, destination in zip(flat[0::2], flat[1::2], strict=True):
-                names.setdefault(str(key), moved(index, pikepdf.Array(destination)))
+                names[str(key)] = moved(index, pikepdf.Array(destination))
         # The 目录's links name their targets: they resolve in the joined tree.
         array = pikepdf.Array()
         for anchor in sorted(names):
@@ -363,6 +432,30 @@ def _join(paths: list[pathlib.Path], bookmarks: Pages, target: pathlib.Path) -> 
     finally:
         for part in parts:
             part.close()
+
+
+def _share_font_files(joined: pikepdf.Pdf) -> None:
+    """Point every font at one copy of each embedded font file (the parts subset them alike)."""
+    seen: dict[tuple, pikepdf.Object] = {}
+    for page in joined.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None or "/Font" not in resources:
+            continue
+        fonts = resources.Font
+        for name in list(fonts.keys()):
+            for font in [fonts[name], *fonts[name].get("/DescendantFonts", [])]:
+                descriptor = font.get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    stream = descriptor.get(key)
+                    if stream is None:
+                        continue
+                    extra = tuple(sorted((str(k), str(v)) for k, v in stream.stream_dict.items()))
+                    identity = (key, extra, hashlib.sha256(stream.read_raw_bytes()).digest())
+                    first = seen.setdefault(identity, stream)
+                    if first.objgen != stream.objgen:
+                        descriptor[key] = first
 
 
 def _bookmark_tree(pages: Pages) -> list:
