@@ -172,3 +172,17 @@ def test_cut_keeps_every_section_once(example_html):
     assert len(cut) == len(sections)
     assert [ET.tostring(s) for s in cut[2:]] == sections[2:]
     assert all(len(part[1]) for part in (parts.first, parts.second))
+
+
+def test_joined_pdf_looks_the_same(both, tmp_path):
+    """Every page, rasterised, is the same picture as the one-process PDF's."""
+    from PIL import Image, ImageChops
+
+    for name, path in zip(("one", "two"), both, strict=True):
+        subprocess.run(["pdftoppm", "-png", "-r", "30", str(path), str(tmp_path / name)], check=True)
+    ones = sorted(tmp_path.glob("one-*.png"))
+    assert len(ones) == 38
+    for one in ones:
+        a = Image.open(one).convert("L")
+        b = Image.open(tmp_path / one.name.replace("one-", "two-")).convert("L")
+        assert a.size == b.size and ImageChops.difference(a, b).getbbox() is None, one.name
