@@ -48,6 +48,7 @@ lint: setup
 	$(BIN)/mypy generator
 
 bench: setup
+	$(PY) bench/stages.py
 	$(PY) bench/render_vs_soffice.py
 
 # The local web page for clerks: open http://127.0.0.1:8000/

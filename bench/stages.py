@@ -1,0 +1,89 @@
+"""Benchmark: where a render's time goes, stage by stage, in fresh processes.
+
+    .venv/bin/python bench/stages.py            # 5 runs, medians
+    .venv/bin/python bench/stages.py --runs 9 --workbook inputs/柳溪县卫生健康局2025.xlsx
+
+Each run is a new Python process that does, one after the other and in that process only:
+import the command line, load the workbook, check it, compute the document and its HTML, write
+the DOCX, import WeasyPrint with the fonts, lay out and draw the PDF in one process (the first
+layout of a process, as in a render), and then again in two processes (render/parallel.py). A
+render overlaps these (the PDF process loads WeasyPrint while the workbook loads; the DOCX is
+written meanwhile), so the sum is more than a render's wall time; `render_vs_soffice.py` times
+the render itself. This is a benchmark, not a test: it prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
+
+_ONE_RUN = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+times = {}
+start = time.perf_counter()
+def lap(name):
+    global start
+    now = time.perf_counter()
+    times[name] = round(now - start, 3)
+    start = now
+import generator.cli
+lap("import the command line")
+from generator.check import check
+from generator.codes import load_codes
+from generator.compute import build_document
+from generator.gcpause import gc_paused
+from generator.load import load_workbook
+from generator.profile import load_profile
+from generator.render.html import render_html
+with gc_paused():
+    budget = load_workbook(Path(sys.argv[1]))
+    lap("load the workbook")
+    check(budget, load_codes(budget.year))
+    lap("check")
+    html = render_html(build_document(budget, load_codes(budget.year), load_profile(None)), None)
+    lap("compute and write the HTML")
+from generator.render.docx import write_docx
+out = Path(tempfile.mkdtemp(prefix="budget-stages-"))
+write_docx(html, out / "x.docx")
+lap("write the DOCX")
+from generator.render import pdf, parallel
+pdf.warm_up(parallel=True)
+lap("import WeasyPrint, fonts, stylesheets")
+with gc_paused():
+    document = pdf._render(html, "")
+    lap("PDF: lay out (one process)")
+    document.write_pdf(out / "one.pdf")
+    lap("PDF: draw and write (one process)")
+assert parallel.write_pdf_parallel(html, out / "two.pdf")
+lap("PDF: lay out, draw, join (two processes)")
+print(json.dumps(times, ensure_ascii=False))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workbook", type=Path, default=EXAMPLE)
+    args = parser.parse_args()
+    runs: list[dict[str, float]] = []
+    for _ in range(args.runs):
+        done = subprocess.run(
+            [sys.executable, "-c", _ONE_RUN, str(args.workbook)], capture_output=True, text=True, cwd=ROOT, check=True
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"{args.workbook.name}: median of {args.runs} fresh processes (seconds)")
+    for stage in runs[0]:
+        values = [run[stage] for run in runs]
+        print(f"  {stage:<45} {statistics.median(values):6.3f}   (min {min(values):.3f}, max {max(values):.3f})")
+
+
+if __name__ == "__main__":
+    main()
