@@ -54,19 +54,29 @@ def _pages_text(path: Path) -> list[str]:
     return text.split("\f")
 
 
-@pytest.fixture(scope="module")
-def both(example_html, tmp_path_factory) -> tuple[Path, Path]:
+SECOND = Path(__file__).resolve().parents[1] / "inputs" / "柳溪县卫生健康局2025.xlsx"
+
+
+@pytest.fixture(scope="module", params=["example", "second"])
+def both(request, example_html, tmp_path_factory) -> tuple[Path, Path]:
+    """The one-process and the two-process PDF of an example (the seed's, then the three-unit one)."""
+    if request.param == "example":
+        html = example_html
+    else:
+        from generator import pipeline
+
+        html = pipeline.prepare(SECOND).html
     folder = tmp_path_factory.mktemp("parallel")
     one, two = folder / "one.pdf", folder / "two.pdf"
-    pdf.write_pdf(example_html, one)
-    assert parallel.write_pdf_parallel(example_html, two)
+    pdf.write_pdf(html, one)
+    assert parallel.write_pdf_parallel(html, two)
     return one, two
 
 
 def test_joined_pdf_reads_as_the_one_process_pdf(both):
     one, two = both
     expected, joined = _summary(one), _summary(two)
-    assert len(expected["boxes"]) == 38 and len(expected["links"]) > 20 and len(expected["outline"]) > 20
+    assert len(expected["boxes"]) > 30 and len(expected["links"]) > 20 and len(expected["outline"]) > 20
     for key in expected:
         assert joined[key] == expected[key], key
 
@@ -75,7 +85,8 @@ def test_joined_pdf_has_the_same_text_on_every_page(both):
     one, two = both
     expected = _pages_text(one)
     assert _pages_text(two) == expected
-    assert re.search(r"—\s*2\s*—", expected[1]) and re.search(r"—\s*38\s*—", expected[37])  # from the cover
+    last = len(expected) - 1  # pdftotext ends every page with a form feed
+    assert re.search(r"—\s*2\s*—", expected[1]) and re.search(rf"—\s*{last}\s*—", expected[last - 1])
     assert "—" not in expected[0]
 
 
@@ -106,10 +117,11 @@ def test_joined_pdf_embeds_each_font_once(both):
     assert two.stat().st_size < one.stat().st_size * 1.1
 
 
-def test_same_html_gives_the_same_bytes(both, example_html, tmp_path):
-    again = tmp_path / "again.pdf"
+def test_same_html_gives_the_same_bytes(example_html, tmp_path):
+    first, again = tmp_path / "first.pdf", tmp_path / "again.pdf"
+    assert parallel.write_pdf_parallel(example_html, first)
     assert parallel.write_pdf_parallel(example_html, again)
-    assert again.read_bytes() == both[1].read_bytes()
+    assert again.read_bytes() == first.read_bytes()
 
 
 def _shapes() -> list[str]:
@@ -181,7 +193,7 @@ def test_joined_pdf_looks_the_same(both, tmp_path):
     for name, path in zip(("one", "two"), both, strict=True):
         subprocess.run(["pdftoppm", "-png", "-r", "30", str(path), str(tmp_path / name)], check=True)
     ones = sorted(tmp_path.glob("one-*.png"))
-    assert len(ones) == 38
+    assert len(ones) > 30
     for one in ones:
         a = Image.open(one).convert("L")
         b = Image.open(tmp_path / one.name.replace("one-", "two-")).convert("L")
