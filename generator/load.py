@@ -6,14 +6,15 @@ cell, a missing sheet or header. It reports every such problem at once (``Workbo
 clerk fixes them in one pass. Whether the figures agree with each other is the checker's
 business, not the loader's.
 
-Before openpyxl parses any XML, ``_check_archive`` refuses what is not an .xlsx (an empty file,
-an .xls/.et, an encrypted or damaged file, a .docx/.ods/.xlsb, a web page), a zip whose members
-are too large or too compressed (zip bombs), XML carrying a DTD or entity declarations (entity
-bombs, external entities; openpyxl's defusedxml refuses them too) and a sheet with an absurd
-number of rows or columns. What the loader reads but a clerk may not see is reported as a
-warning in ``Budget.notes``: merged cells in a data area (read from their top-left cell), hidden
-sheets, rows and columns holding data, sheets outside the standard layout, and control
-characters XML cannot hold (removed).
+Before any XML is parsed, ``_check_archive`` refuses what is not an .xlsx (an empty file, an
+.xls/.et, an encrypted or damaged file, a .docx/.ods/.xlsb, a web page), a zip whose members are
+too large or too compressed (zip bombs), XML carrying a DTD or entity declarations (entity bombs,
+external entities; the parsers refuse them too) and a sheet with an absurd number of rows or
+columns. ``xlsx.read`` then reads the sheets (openpyxl the package's parts, ``generator.xlsx``
+each worksheet's cells, without building openpyxl's styled cells). What the loader reads but a
+clerk may not see is reported as a warning in ``Budget.notes``: merged cells in a data area
+(read from their top-left cell), hidden sheets, rows and columns holding data, sheets outside
+the standard layout, and control characters XML cannot hold (removed).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from . import xlsx
 from .errors import Finding, Problem, WorkbookError, sheet_code
 from .model import Budget, Facts, Prior, Row, RowKind, Table, Value
 from .schema import (
@@ -46,6 +47,7 @@ from .schema import (
     TableSpec,
     place_header,
 )
+from .xlsx import Book, Sheet
 
 # Bounds checked before any XML is parsed (see README, "Safety"). A filled standard workbook is
 # about 0.3 MB on disk and 2.5 MB unpacked; its sheets compress about 12 : 1.
@@ -194,13 +196,19 @@ def _has_value(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and value.strip() == "")
 
 
+def _filled(ws: Sheet, rows: range, cols: range) -> bool:
+    """Whether any cell of ``rows`` × ``cols`` holds a value: cell by cell, or value by value when fewer."""
+    if len(rows) * len(cols) <= len(ws.values):
+        return any(_has_value(ws.values.get((r, c))) for r in rows for c in cols)
+    return any(r in rows and c in cols and _has_value(v) for (r, c), v in ws.values.items())
+
+
 class _Reader:
     """Reads one workbook, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, path: Path, values: openpyxl.Workbook, formulas: openpyxl.Workbook | None):
+    def __init__(self, path: Path, book: Book):
         self.path = path
-        self.values = values
-        self.formulas = formulas
+        self.book = book
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []  # warnings: what was read, but a clerk may not have seen
         self.own_codes: set[str] = set()  # the 部门 and 单位 codes: YS12's summary rows carry them
@@ -212,9 +220,9 @@ class _Reader:
     def note(self, sheet: str, cell: str | None, rule: str, message: str) -> None:
         self.notes.append(Finding("warning", _sheet_key(sheet), cell, rule, message))
 
-    def sheet(self, name: str, code: str | None = None) -> Worksheet | None:
+    def sheet(self, name: str, code: str | None = None) -> Sheet | None:
         """The sheet called ``name``, or for a table the one whose name starts with its code."""
-        for ws in self.values.worksheets:
+        for ws in self.book.worksheets:
             title = normalize_text(ws.title)
             if ws.title not in self.used and (title == normalize_text(name) or (code and title.startswith(code))):
                 self.used.add(ws.title)
@@ -222,23 +230,20 @@ class _Reader:
         self.problem(f"缺少工作表“{name}”")
         return None
 
-    def raw(self, ws: Worksheet, row: int, col: int) -> object:
+    def raw(self, ws: Sheet, row: int, col: int) -> object:
         """A cell's cached value; a formula without one is a problem, never read as empty.
 
         Text has OOXML's _xHHHH_ escapes decoded; characters XML cannot hold are removed, with a warning.
         """
-        value = ws.cell(row=row, column=col).value
+        value = ws.values.get((row, col))
         if isinstance(value, str):
             return self.clean(value, ws.title, f"{get_column_letter(col)}{row}")
-        if value is None and self.formulas is not None:
-            source = self.formulas[ws.title].cell(row=row, column=col)
-            formula = source.value
-            if source.data_type == "f":
-                self.problem(
-                    f"公式“{_describe(formula)}”没有保存计算结果：请在 Excel 或 WPS 中打开并保存，或改填数值",
-                    ws.title,
-                    f"{get_column_letter(col)}{row}",
-                )
+        if value is None and (row, col) in ws.formulas:
+            self.problem(
+                f"公式“{_describe(ws.formulas[row, col])}”没有保存计算结果：请在 Excel 或 WPS 中打开并保存，或改填数值",
+                ws.title,
+                f"{get_column_letter(col)}{row}",
+            )
         return value
 
     def clean(self, text: str, sheet: str, ref: str) -> str:
@@ -249,7 +254,7 @@ class _Reader:
             self.note(sheet, ref, "控制字符", "含有无法打印的控制字符，已删除")
         return text
 
-    def read(self, ws: Worksheet, row: int, col: int, column: Column) -> Value:
+    def read(self, ws: Sheet, row: int, col: int, column: Column) -> Value:
         raw = self.raw(ws, row, col)
         ref = f"{get_column_letter(col)}{row}"
         try:
@@ -273,37 +278,30 @@ class _Reader:
 
     # --- what a clerk may not see: merged cells, hidden sheets, rows and columns ------------
 
-    def unseen(self, ws: Worksheet, first_row: int, width: int) -> None:
+    def unseen(self, ws: Sheet, first_row: int, width: int) -> None:
         """Warn of merged cells in the data area (rows from ``first_row``, columns 1..``width``)
         and of hidden rows, columns or a hidden sheet holding data there; all are read as usual."""
         last_row = min(ws.max_row, MAX_ROWS)
-
-        def filled(rows: range, cols: range) -> bool:
-            return any(_has_value(ws.cell(row=r, column=c).value) for r in rows for c in cols)
-
-        for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-            if rng.max_row >= first_row and rng.min_col <= width:
-                top_left = f"{get_column_letter(rng.min_col)}{rng.min_row}"
+        for min_row, min_col, max_row, max_col in sorted(ws.merged, key=lambda r: (r[0], r[1])):
+            if max_row >= first_row and min_col <= width:
+                top_left = f"{get_column_letter(min_col)}{min_row}"
+                coord = top_left
+                if (min_row, min_col) != (max_row, max_col):
+                    coord += f":{get_column_letter(max_col)}{max_row}"
                 self.note(
                     ws.title,
-                    rng.coord,
+                    coord,
                     "合并单元格",
-                    f"数据区的单元格 {rng.coord} 是合并单元格，只读取左上角 {top_left} 的值，"
+                    f"数据区的单元格 {coord} 是合并单元格，只读取左上角 {top_left} 的值，"
                     "其余按空白处理：请取消合并后核对",
                 )
-        if ws.sheet_state != "visible" and filled(range(first_row, last_row + 1), range(1, width + 1)):
+        if ws.sheet_state != "visible" and _filled(ws, range(first_row, last_row + 1), range(1, width + 1)):
             self.note(ws.title, None, "隐藏数据", f"工作表“{ws.title}”被隐藏，其中的数据已照常读取{_STALE}")
-        hidden_rows = sorted(r for r, dim in ws.row_dimensions.items() if dim.hidden or dim.ht == 0)
-        for r in hidden_rows:
-            if first_row <= r <= last_row and filled(range(r, r + 1), range(1, width + 1)):
+        for r in sorted(ws.hidden_rows):
+            if first_row <= r <= last_row and _filled(ws, range(r, r + 1), range(1, width + 1)):
                 self.note(ws.title, f"{r}:{r}", "隐藏数据", f"第 {r} 行被隐藏，其中的数据已照常读取{_STALE}")
-        hidden_cols: set[int] = set()
-        for dim in ws.column_dimensions.values():
-            if dim.hidden or dim.width == 0:
-                low = dim.min or column_index_from_string(dim.index)
-                hidden_cols.update(range(low, (dim.max or low) + 1))
-        for c in sorted(hidden_cols):
-            if c <= width and filled(range(first_row, last_row + 1), range(c, c + 1)):
+        for c in sorted(ws.hidden_columns):
+            if c <= width and _filled(ws, range(first_row, last_row + 1), range(c, c + 1)):
                 letter = get_column_letter(c)
                 self.note(
                     ws.title,
@@ -314,10 +312,10 @@ class _Reader:
 
     def extra_sheets(self) -> None:
         """Warn of sheets outside the standard layout that hold data: they are not read."""
-        for ws in self.values.worksheets:
+        for ws in self.book.worksheets:
             if ws.title in self.used:
                 continue
-            if not any(_has_value(cell.value) for row in ws.iter_rows() for cell in row):
+            if not any(_has_value(value) for value in ws.values.values()):
                 continue
             if ws.sheet_state != "visible":
                 message = f"隐藏的工作表“{ws.title}”含有数据，这些数据不会读取：请取消隐藏后核对，不需要的请删除"
@@ -327,11 +325,11 @@ class _Reader:
 
     # --- tables -----------------------------------------------------------------------
 
-    def check_header(self, ws: Worksheet, spec: TableSpec) -> bool:
+    def check_header(self, ws: Sheet, spec: TableSpec) -> bool:
         ok = True
         for r, c, cell in place_header(spec.header):
             row, col = spec.data_row - len(spec.header) + r, c + 1
-            found = ws.cell(row=row, column=col).value
+            found = ws.value(row, col)
             if normalize_text(str(found or "")) != normalize_text(cell.text):
                 self.problem(
                     f"表头应为“{cell.text}”，实为“{_describe(found or '')}”：无法识别此表的格式",
@@ -354,7 +352,7 @@ class _Reader:
         self.unseen(ws, spec.data_row, width)
         for extra in range(width + 1, ws.max_column + 1):
             for row in range(spec.data_row, ws.max_row + 1):
-                if ws.cell(row=row, column=extra).value not in (None, ""):
+                if ws.value(row, extra) not in (None, ""):
                     self.problem(
                         f"表格右侧多出数据（第 {width} 列之后）：无法识别此表的格式",
                         ws.title,
@@ -362,7 +360,11 @@ class _Reader:
                     )
                     return table
         section = ""
+        # A row without a value or a formula in the table's columns reads as empty: not read at all
+        occupied = {r for cells in (ws.values, ws.formulas) for r, c in cells if c <= width}
         for number in range(spec.data_row, ws.max_row + 1):
+            if number not in occupied:
+                continue
             values = {col.key: self.read(ws, number, i, col) for i, col in enumerate(spec.columns, start=1)}
             if all(v is None for v in values.values()):
                 continue
@@ -678,12 +680,21 @@ def _sheet_size(xml: bytes) -> tuple[int, int]:
     return rows, columns
 
 
-def _open(path: Path, *, data_only: bool) -> openpyxl.Workbook:
+def _open(path: Path, *, data_only: bool = False) -> Book:
+    """The workbook's sheets: each cell's cached value and, unless ``data_only``, its formula.
+
+    ``xlsx.read`` reads the worksheets' XML itself; what it leaves (``Unsupported``: hyperlinks,
+    drawings, unusual XML) openpyxl's full load reads, as exactly and as slowly as before.
+    """
     try:
         with warnings.catch_warnings():
             # openpyxl warns about data validation and other extensions it does not keep; harmless here
             warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(path, data_only=data_only, read_only=False)
+            try:
+                return xlsx.read(path, data_only=data_only)
+            except xlsx.Unsupported:
+                pass
+            return _read_with_openpyxl(path, data_only=data_only)  # outside the except: a clean cause
     except WorkbookError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for malformed parts
@@ -710,13 +721,20 @@ def _has_formulas(workbook: openpyxl.Workbook) -> bool:
     return any(cell.data_type == "f" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row)
 
 
+def _read_with_openpyxl(path: Path, *, data_only: bool = False) -> Book:
+    """The workbook loaded by openpyxl in full, twice when it has formulas (their values, then the
+    formulas): the loader's way before ``xlsx.read``, for what that leaves; slow."""
+    formulas = openpyxl.load_workbook(path, data_only=data_only, read_only=False)
+    if data_only or not _has_formulas(formulas):
+        return xlsx.from_openpyxl(formulas, None)
+    return xlsx.from_openpyxl(openpyxl.load_workbook(path, data_only=True, read_only=False), formulas)
+
+
 def load_workbook(path: Path | str) -> Budget:
     """Read the standard workbook at ``path`` into a ``Budget``, or raise ``WorkbookError``."""
     path = Path(path)
     _check_archive(path)
-    formulas = _open(path, data_only=False)
-    values = _open(path, data_only=True) if _has_formulas(formulas) else formulas
-    reader = _Reader(path, values, formulas if values is not formulas else None)
+    reader = _Reader(path, _open(path))
     facts = reader.facts()
     reader.own_codes = {facts.text("dept_code"), facts.text("unit_code")} - {""}
     prior = reader.prior()

@@ -11,7 +11,9 @@ and control characters; then the promises about files: inputs never modified, ou
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -20,9 +22,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from defusedxml import DefusedXmlException
 from support import Editor, ref, spec
 
-from generator import cli, load, pipeline, schema
+from generator import cli, load, pipeline, schema, xlsx
 from generator.check import check
 from generator.errors import WorkbookError
 from generator.load import load_workbook
@@ -363,6 +366,55 @@ def test_refusals_are_bounded_before_openpyxl_parses(corpus, monkeypatch):
         assert str(info.value) == message, case
 
 
+def test_refusals_come_before_either_reader(corpus, monkeypatch):
+    """Neither the sheets' own reader nor openpyxl's full load sees what the archive check refuses."""
+
+    def never(*args, **kwargs):
+        raise AssertionError("a reader was called")
+
+    monkeypatch.setattr(load.xlsx, "read", never)
+    monkeypatch.setattr(load.openpyxl, "load_workbook", never)
+    for case in CASES:
+        if case == "not-xml":
+            continue
+        path, message = corpus[case]
+        with pytest.raises(WorkbookError) as info:
+            load_workbook(path)
+        assert str(info.value) == message, case
+
+
+@pytest.mark.parametrize("case", ["billion-laughs", "shared-strings"])
+def test_the_sheets_reader_refuses_entity_bombs_itself(corpus, case):
+    """Behind the archive check, as openpyxl's full load did: the sheets' expat pass refuses a DTD as
+    defusedxml does; the shared strings are openpyxl's to read, with defusedxml."""
+    path, _message = corpus[case]
+    with pytest.raises(Exception) as info:
+        xlsx.read(path)
+    assert isinstance(load._root_cause(info.value), DefusedXmlException)
+
+
+def _open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+def test_the_workbook_file_is_closed_after_reading(corpus, example_values, tmp_path):
+    """Read or refused, the loader leaves no file open (a web server loads workbook after workbook)."""
+    damaged_style = rezip(
+        example_values,
+        tmp_path / "样式.xlsx",
+        change={member_of(example_values, "YS03"): lambda b: b.replace(b'<c r="A1"', b'<c s="999" r="A1"', 1)},
+    )
+    before = _open_files()
+    for path in [example_values, corpus["not-xml"][0], damaged_style]:
+        for _ in range(3):
+            try:
+                load_workbook(path)
+            except WorkbookError:
+                pass
+    assert _open_files() == before
+
+
 def test_openpyxl_uses_defusedxml():
     assert openpyxl.DEFUSEDXML is True
 
@@ -613,6 +665,205 @@ def test_control_characters_reach_neither_html_nor_docx(broken, tmp_path):
 
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "控制字符.docx")).paragraphs)
     assert "负责全市工业工作" in text
+
+
+# --- odd sheet XML: read the fast way as openpyxl's full load reads it ------------------------------------
+
+
+def _outcome(path: Path) -> object:
+    """What ``load_workbook`` gives: the budget's facts, figures, rows and warnings, or its refusal."""
+    try:
+        budget = load_workbook(path)
+    except WorkbookError as error:
+        return str(error)
+    tables = {code: [(r.number, r.kind, r.values) for r in t.rows] for code, t in budget.tables.items()}
+    return budget.facts, budget.prior, tables, budget.notes
+
+
+def _cell(xml: bytes, coordinate: str, new: str) -> bytes:
+    """The sheet XML with the cell at ``coordinate`` replaced by ``new`` (or ``new`` first in its row)."""
+    start = xml.find(f'<c r="{coordinate}"'.encode())
+    if start < 0:
+        row = coordinate.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        at = xml.index(b">", xml.index(f'<row r="{row}"'.encode())) + 1
+        return xml[:at] + new.encode() + xml[at:]
+    end = xml.index(b">", start) + 1
+    if not xml[start:end].endswith(b"/>"):
+        end = xml.index(b"</c>", start) + 4
+    return xml[:start] + new.encode() + xml[end:]
+
+
+def _cells(**cells: str) -> Callable[[bytes], bytes]:
+    def edit(xml: bytes) -> bytes:
+        for coordinate, new in cells.items():
+            xml = _cell(xml, coordinate, new)
+        return xml
+
+    return edit
+
+
+def _after_sheet_data(text: str) -> Callable[[bytes], bytes]:
+    return lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + text.encode(), 1)
+
+
+def _row(attributes: str) -> Callable[[bytes], bytes]:
+    return lambda xml: xml.replace(b'<row r="8"', f'<row r="8" {attributes}'.encode(), 1)
+
+
+_SST = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+# Cells of YS03's rows 8 to 10 in the example's values-only copy: items, with their amounts from column F
+ODD_XML: dict[str, tuple[str, Callable[[bytes], bytes], str]] = {
+    "formula-cached": ("YS03", _cells(F8='<c r="F8"><f>SUM(G8:H8)</f><v>5.984</v></c>'), "fast"),
+    "formula-uncached": ("YS03", _cells(F8='<c r="F8"><f>SUM(G8:H8)</f></c>'), "fast"),
+    "formula-text": ("YS03", _cells(E8='<c r="E8" t="str"><f>"行政"&amp;"单位医疗"</f><v>行政单位医疗</v></c>'), "fast"),
+    "formula-error": ("YS03", _cells(F8='<c r="F8" t="e"><f>1/0</f><v>#DIV/0!</v></c>'), "fast"),
+    "shared-formula": (
+        "YS03",
+        _cells(
+            F8='<c r="F8"><f t="shared" ref="F8:F10" si="0">G8+H8</f><v>5.984</v></c>',
+            F9='<c r="F9"><f t="shared" si="0"/></c>',  # no value: named as its cell sees it, =G9+H9
+            F10='<c r="F10"><f t="shared" si="0"/><v>1</v></c>',
+        ),
+        "fast",
+    ),
+    "array-formula": ("YS03", _cells(F8='<c r="F8"><f t="array" ref="F8">SUM(G8:H8*1)</f></c>'), "fast"),
+    "data-table": ("YS03", _cells(F8='<c r="F8"><f t="dataTable" ref="F8" dt2D="1" r1="A1" r2="B1"/></c>'), "fast"),
+    "boolean-date-text": (
+        "YS03",
+        _cells(
+            F8='<c r="F8" t="b"><v>1</v></c>', G8='<c r="G8" t="d"><v>2024-01-02T03:04:05</v></c>', H8='<c r="H8" t="str"><v> 1.5 </v></c>'
+        ),
+        "fast",
+    ),
+    "inline-rich-text": (
+        "YS03",
+        _cells(E8='<c r="E8" t="inlineStr"><is><r><rPr><b/></rPr><t>行政</t></r><r><t xml:space="preserve">单位 医疗</t></r><rPh sb="0" eb="1"><t>xing</t></rPh></is></c>'),
+        "fast",
+    ),
+    "inline-odd": (
+        "YS03",
+        _cells(E8='<c r="E8" t="inlineStr"><is/></c>', D8='<c r="D8" t="inlineStr"><v>3</v></c>', F8='<c r="F8"><v>5<x/>6</v><v>7</v></c>'),
+        "fast",
+    ),
+    "cells-without-references": ("YS03", _cells(F8='<c r="F8"><v>5.984</v></c><c><v>1</v></c><c/>'), "fast"),
+    "duplicate-cells": ("YS03", _cells(F8='<c r="F8"><v>1</v></c><c r="F8"><v>5.984</v></c><c r="G8"><v>2</v></c><c r="G8"/>'), "fast"),
+    "rows-without-numbers": ("YS03", lambda xml: xml.replace(b'<row r="9"', b"<row", 1).replace(b'<row r="8"', b'<row r="8.0"', 1), "fast"),
+    "row-attributes": ("YS03", _row('hidden="false" ht="0.0" xmlns:x14ac="urn:x" x14ac:dyDescent="0.25"'), "fast"),
+    "row-visible": ("YS03", _row('visible="" outlineLevel="1" collapsed="true"'), "fast"),
+    "columns": ("YS03", lambda xml: xml.replace(b"<sheetData>", b'<cols><col min="7" max="9" width="0"/><col min="3" max="2" hidden="1"/><col min="6" hidden="true"/></cols><sheetData>', 1), "fast"),
+    "merges": (
+        "YS03",
+        _after_sheet_data('<mergeCells><mergeCell ref="F8:H8"/><mergeCell ref="F8:G9"/><mergeCell ref="E9:E9"/><mergeCell ref="F8:H8"/></mergeCells>'),
+        "fast",
+    ),
+    "two-merge-lists": ("YS03", _after_sheet_data('<mergeCells><mergeCell ref="F8:H8"/></mergeCells><mergeCells><mergeCell ref="A9:C9"/></mergeCells>'), "fast"),
+    "merge-to-row-6000": ("YS03", _after_sheet_data('<mergeCells><mergeCell ref="A20:A6000"/></mergeCells>'), "fast"),
+    "prefixed-namespace": (
+        "YS03",
+        lambda xml: re.sub(rb"<(/?)([A-Za-z]+[ />])", rb"<\1s:\2", xml).replace(b' xmlns="http://schemas', b' xmlns:s="http://schemas', 1),
+        "fast",
+    ),
+    "extensions": ("YS03", _after_sheet_data('<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}"/></extLst>'), "fast"),
+    "conditional-format": ("YS03", _after_sheet_data('<conditionalFormatting sqref="F8"><cfRule type="expression" priority="1"><formula>1</formula></cfRule></conditionalFormatting>'), "fast"),
+    # what openpyxl's full load refuses, refused alike
+    "unknown-style": ("YS03", _cells(F8='<c r="F8" s="999"><v>5.984</v></c>'), "fast"),
+    "bad-number": ("YS03", _cells(F8='<c r="F8"><v>5,984</v></c>'), "fast"),
+    "bad-shared-string": ("YS03", _cells(F8='<c r="F8" t="s"><v>7</v></c>'), "fast"),
+    "bad-row-height": ("YS03", _row('ht="low"'), "fast"),
+    "bad-sheet-format": ("YS03", _after_sheet_data('<sheetFormatPr defaultRowHeight="high"/>'), "fast"),
+    "bad-conditional-format": ("YS03", _after_sheet_data('<conditionalFormatting sqref="F8"><cfRule type="expression" dxfId="9" priority="1"><formula>1</formula></cfRule></conditionalFormatting>'), "fast"),
+    "bad-merge": ("YS03", _after_sheet_data('<mergeCells><mergeCell ref="F8:nowhere"/></mergeCells>'), "fast"),
+    # what only openpyxl reads
+    "row-extension": ("YS03", lambda xml: xml.replace(b'<row r="8">', b'<row r="8"><extLst/>', 1), "openpyxl"),
+    "nested-row": ("YS03", lambda xml: xml.replace(b'<row r="8">', b'<row r="8"><row r="30"><c r="A30"><v>1</v></c></row>', 1), "openpyxl"),
+    "hyperlinks": ("YS03", _after_sheet_data('<hyperlinks><hyperlink ref="E8" display="x"/></hyperlinks>'), "openpyxl"),
+    "column-attribute": ("YS03", lambda xml: xml.replace(b"<sheetData>", b'<cols><col min="7" max="7" hidden="1" phonetic="1"/></cols><sheetData>', 1), "openpyxl"),
+    "mergecell-attribute": ("YS03", _after_sheet_data('<mergeCells><mergeCell ref="F8:H8" extra="1"/></mergeCells>'), "openpyxl"),
+}  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl's, as it reads
+@pytest.mark.parametrize("case", list(ODD_XML))
+def test_odd_sheet_xml_reads_as_openpyxl_reads_it(example_values, tmp_path, monkeypatch, case):
+    """Formulas (shared, array, without a value), rich and odd inline text, cells and rows without
+    numbers, duplicates, merges, hidden rows and columns, prefixes; damaged parts refused with the same
+    message: ``load_workbook`` gives the same the fast way and openpyxl's way. What the fast reader does
+    not read exactly (``Unsupported``) goes openpyxl's way."""
+    sheet, edit, way = ODD_XML[case]
+    path = rezip(example_values, tmp_path / f"{case}.xlsx", change={member_of(example_values, sheet): edit})
+    try:
+        xlsx.read(path)
+        taken = "fast"
+    except xlsx.Unsupported:
+        taken = "openpyxl"
+    except Exception:  # refused: damaged
+        taken = "fast"
+    assert taken == way
+    fast = _outcome(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(load.xlsx, "read", lambda *args, **kwargs: (_ for _ in ()).throw(xlsx.Unsupported()))
+        assert _outcome(path) == fast
+
+
+def test_a_shared_formula_without_a_value_is_named_as_its_cell_sees_it(example_values, tmp_path):
+    edit = ODD_XML["shared-formula"][1]
+    path = rezip(example_values, tmp_path / "共享公式.xlsx", change={member_of(example_values, "YS03"): edit})
+    with pytest.raises(WorkbookError) as info:
+        load_workbook(path)
+    assert [str(p) for p in info.value.problems] == [
+        "YS03!F9：公式“=G9+H9”没有保存计算结果：请在 Excel 或 WPS 中打开并保存，或改填数值"
+    ]
+
+
+def test_shared_strings_read_as_openpyxl_reads_them(example_values, tmp_path, monkeypatch):
+    """Excel and WPS keep text in a shared-strings part (openpyxl writes it inline): rich text and
+    phonetic runs flattened, OOXML's _x005F_ escape as openpyxl reads it."""
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>其他技术与开发支出</t></si>"
+        '<si><r><rPr><b/></rPr><t>其他科学</t></r><r><t>技术支出_x005F_x0001_</t></r><rPh sb="0" eb="1"><t>qi</t></rPh></si>'
+        "<si><t/></si></sst>"
+    )
+    path = rezip(
+        example_values,
+        tmp_path / "共享字符串.xlsx",
+        change={
+            "[Content_Types].xml": lambda b: b.replace(b"</Types>", _SST + b"</Types>"),
+            member_of(example_values, "YS03"): _cells(
+                E8='<c r="E8" t="s"><v>0</v></c>',
+                E9='<c r="E9" t="s"><v>1</v></c>',
+                E10='<c r="E10" t="s"><v>2</v></c>',
+            ),
+        },
+        add={"xl/sharedStrings.xml": strings.encode()},
+    )
+    xlsx.read(path)  # the fast way
+    fast = _outcome(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(load.xlsx, "read", lambda *args, **kwargs: (_ for _ in ()).throw(xlsx.Unsupported()))
+        assert _outcome(path) == fast
+    budget = load_workbook(path)
+    assert [r.values["name"] for r in budget.table("YS03").rows if r.number in (8, 9)] == [
+        "其他技术与开发支出",
+        "其他科学技术支出",  # _x005F_ dropped, then _x0001_ decoded: a control character, removed
+    ]
+    assert [(f.cell, f.rule) for f in budget.notes] == [("E9", "控制字符")]
+
+
+def test_a_comment_counts_as_a_cell_as_openpyxl_counts_it(example_path, tmp_path, monkeypatch):
+    """A comment creates its cell when openpyxl loads: one right of column 60 makes the sheet too wide, as before."""
+    path = rezip(
+        example_path,
+        tmp_path / "批注.xlsx",
+        change={"xl/comments/comment1.xml": lambda b: b.replace(b'ref="D3"', b'ref="BZ3"', 1)},
+    )
+    fast = _outcome(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(load.xlsx, "read", lambda *args, **kwargs: (_ for _ in ()).throw(xlsx.Unsupported()))
+        assert _outcome(path) == fast
+    assert fast == (
+        "无法读取工作簿 批注.xlsx：YS02：工作表有 78 列，超出可处理的范围（至多 60 列；带格式的空列也计入，请删除表格右侧多余的列）"
+    )
 
 
 # --- files: inputs never modified, outputs whole ------------------------------------------------------

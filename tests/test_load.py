@@ -4,14 +4,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from support import BUREAU, Editor, ref, sheet_title, spec
+from openpyxl.comments import Comment
+from support import BUREAU, ROOT, Editor, ref, sheet_title, spec
 
-from generator import schema
+from generator import load, schema, xlsx
 from generator.errors import Problem, WorkbookError
 from generator.load import load_workbook, normalize_text, parse_amount, parse_code, parse_text
 
@@ -407,3 +410,119 @@ def test_blank_workbook_loads_empty(blank_values):
     assert budget.year == 2024
     assert all(not t.rows for code, t in budget.tables.items() if code not in ("YS01", "YS04"))
     assert not budget.table("YS01").filled and not budget.table("YS04").filled
+
+
+# --- the sheets' reader: xlsx.read, checked against openpyxl's full load -------------------------
+
+
+def sheets_of(book: xlsx.Book) -> list[tuple]:
+    """Everything the loader reads of a workbook's sheets, comparable (a formula object by its fields)."""
+
+    def formula(value: object) -> object:
+        return value if isinstance(value, str) else (type(value).__name__, sorted(vars(value).items()))
+
+    return [
+        (
+            ws.title,
+            ws.sheet_state,
+            ws.max_row,
+            ws.max_column,
+            {position: (type(value), value) for position, value in ws.values.items()},
+            {position: formula(value) for position, value in ws.formulas.items()},
+            ws.merged,
+            sorted(ws.hidden_rows),
+            sorted(ws.hidden_columns),
+        )
+        for ws in book.worksheets
+    ]
+
+
+def test_the_examples_are_read_the_fast_way(example_path, blank_path):
+    """The example workbooks and the blank one hold nothing the fast reader leaves to openpyxl."""
+    for path in [example_path, ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx", blank_path]:
+        assert sheets_of(xlsx.read(path)) == sheets_of(load._read_with_openpyxl(path)), path.name
+
+
+def _merge(e: Editor) -> None:
+    e.sheet("YS03").merge_cells("F8:H9")
+    e.sheet("YS05").merge_cells("B7:B7")
+    e.sheet("YS07").merge_cells("A10:C5990")  # a merge makes the sheet as long as openpyxl sees it
+    e.wb["基本信息"].merge_cells("A3:B4")
+
+
+def _hide(e: Editor) -> None:
+    e.sheet("YS03").row_dimensions[8].hidden = True
+    e.sheet("YS03").row_dimensions[9].height = 0
+    e.sheet("YS03").column_dimensions["H"].width = 0
+    e.sheet("YS05").column_dimensions.group("C", "F", hidden=True)
+    e.sheet("YS08").sheet_state = "hidden"
+    e.sheet("YS10").sheet_state = "veryHidden"
+
+
+def _formulas(e: Editor) -> None:
+    e.set("YS03", "total", 8, "=SUM(G8:H8)")
+    e.fact("政府采购货物预算", "=1+1")
+    e.wb.create_sheet("计算")["A1"] = "=NOW()"
+
+
+def _odd_values(e: Editor) -> None:
+    e.set("YS03", "name", 8, dt.date(2024, 3, 4))
+    e.set("YS03", "total", 8, dt.datetime(2024, 1, 2, 3, 4))
+    e.set("YS03", "basic", 8, True)
+    e.set("YS03", "wage", 8, "１,９５９.６３")
+    e.set("YS03", "total", 9, dt.time(3, 4))
+    e.set("YS03", "basic", 9, dt.timedelta(hours=5))
+    e.set("YS03", "name", 9, "a_x000D_b_x0001_c")
+    e.sheet("YS03").cell(row=9, column=6).number_format = "0.00%"
+
+
+def _comments(e: Editor) -> None:
+    e.sheet("YS03")["BJ8"].comment = Comment("beyond column 60", "clerk")  # a comment creates its cell
+    e.sheet("YS05")["A7000"].comment = Comment("beyond row 5000", "clerk")
+    e.sheet("YS06")["D6"].comment = Comment("on a merged cell", "clerk")
+    e.sheet("YS06").merge_cells("C6:E6")
+
+
+def _sheets(e: Editor) -> None:
+    e.wb.create_sheet("草稿")["C3"] = "说明"
+    e.wb.create_sheet("空表")
+    e.sheet("YS04").insert_rows(1)
+    e.sheet("YS06").insert_cols(1)
+    e.sheet("YS05").title = "YS05一般公共预算支出"
+    e.wb.remove(e.sheet("YS09"))
+    e.sheet("YS03").print_title_rows = "1:4"
+
+
+@pytest.mark.parametrize(
+    ("edit", "full"),
+    [
+        (_merge, False),
+        (_merge, True),
+        (_hide, False),
+        (_hide, True),
+        (_formulas, False),
+        (_formulas, True),
+        (_odd_values, False),
+        (_comments, True),
+        (_sheets, False),
+    ],
+    ids=lambda x: x if isinstance(x, bool) else x.__name__.strip("_"),
+)
+def test_the_fast_reader_reads_as_openpyxl(broken, edit: Callable[[Editor], None], full: bool):
+    """Cached values and their types, formulas, merges, hidden rows, columns and sheets, the sheets'
+    extent (formatted cells, merges and comments included): as openpyxl's full load gives them."""
+    path = broken(edit, full=full)
+    assert sheets_of(xlsx.read(path)) == sheets_of(load._read_with_openpyxl(path))
+
+
+def test_what_the_fast_reader_leaves_openpyxl_reads(broken, example_values):
+    """A hyperlink (or a drawing, a table, unusual XML): openpyxl's full load reads the workbook, as before."""
+    path = broken(lambda e: setattr(e.sheet("YS03")["E8"], "hyperlink", "https://example.com"))
+    with pytest.raises(xlsx.Unsupported):
+        xlsx.read(path)
+    linked, plain = load_workbook(path), load_workbook(example_values)
+    assert linked.facts == plain.facts and linked.notes == plain.notes
+    for code in schema.TABLES_BY_CODE:
+        assert [(r.number, r.kind, r.values) for r in linked.table(code).rows] == [
+            (r.number, r.kind, r.values) for r in plain.table(code).rows
+        ], code
