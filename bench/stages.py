@@ -5,8 +5,8 @@
 
 Each run is a new Python process that does, one after the other and in that process only:
 import the command line, load the workbook, check it, compute the document and its HTML, write
-the DOCX, import WeasyPrint with the fonts, lay out and draw the PDF in one process (the first
-layout of a process, as in a render), and then again in two processes (render/parallel.py). A
+the DOCX, import WeasyPrint with the fonts, and lay out and draw the PDF, alternately in one
+process and in two (render/parallel.py), always the first PDF of its process as in a render. A
 render overlaps these (the PDF process loads WeasyPrint while the workbook loads; the DOCX is
 written meanwhile), so the sum is more than a render's wall time; `render_vs_soffice.py` times
 the render itself. This is a benchmark, not a test: it prints figures and asserts nothing.
@@ -57,13 +57,15 @@ lap("write the DOCX")
 from generator.render import pdf, parallel
 pdf.warm_up(parallel=True)
 lap("import WeasyPrint, fonts, stylesheets")
-with gc_paused():
-    document = pdf._render(html, "")
-    lap("PDF: lay out (one process)")
-    document.write_pdf(out / "one.pdf")
-    lap("PDF: draw and write (one process)")
-assert parallel.write_pdf_parallel(html, out / "two.pdf")
-lap("PDF: lay out, draw, join (two processes)")
+if sys.argv[2] == "one":
+    with gc_paused():
+        document = pdf._render(html, "")
+        lap("PDF in one process: lay out")
+        document.write_pdf(out / "one.pdf")
+        lap("PDF in one process: draw and write")
+else:
+    assert parallel.write_pdf_parallel(html, out / "two.pdf")
+    lap("PDF in two processes: lay out, draw, join")
 print(json.dumps(times, ensure_ascii=False))
 """
 
@@ -75,13 +77,19 @@ def main() -> None:
     args = parser.parse_args()
     runs: list[dict[str, float]] = []
     for _ in range(args.runs):
-        done = subprocess.run(
-            [sys.executable, "-c", _ONE_RUN, str(args.workbook)], capture_output=True, text=True, cwd=ROOT, check=True
-        )
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"{args.workbook.name}: median of {args.runs} fresh processes (seconds)")
-    for stage in runs[0]:
-        values = [run[stage] for run in runs]
+        for pdf_mode in ("one", "two"):  # alternated, each the first PDF of a fresh process
+            done = subprocess.run(
+                [sys.executable, "-c", _ONE_RUN, str(args.workbook), pdf_mode],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=True,
+            )
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"{args.workbook.name}: median of {args.runs} fresh processes per line (seconds)")
+    stages = list(dict.fromkeys(stage for run in runs for stage in run))
+    for stage in stages:
+        values = [run[stage] for run in runs if stage in run]
         print(f"  {stage:<45} {statistics.median(values):6.3f}   (min {min(values):.3f}, max {max(values):.3f})")
 
 
