@@ -173,6 +173,17 @@ def _et_attrs(attrs: dict[str, str]) -> dict[str, str]:
     return attrs
 
 
+def _dimension_hidden(attrs: dict[str, str]) -> bool:
+    """A row's or column's hidden flag as openpyxl's Dimension reads it, failing where it fails."""
+    outline = attrs["outline_level"] if attrs.get("outline_level") is not None else attrs.get("outlineLevel", 0)
+    if outline is not None:
+        int(outline)
+    hidden: object = attrs.get("hidden", False)
+    if attrs.get("visible") is not None:
+        hidden = not attrs["visible"]
+    return _bool(hidden)
+
+
 def _bool(value: object) -> bool:
     """openpyxl's Bool descriptor: "false", "f" and "0" are False, any other text True."""
     if isinstance(value, str) and value in ("false", "f", "0"):
@@ -548,13 +559,7 @@ class _SheetParser:
         int(index)
         height: str | None = attrs["height"] if attrs.get("height") is not None else attrs.get("ht")
         ht = None if height is None else float(height)
-        outline = attrs["outline_level"] if attrs.get("outline_level") is not None else attrs.get("outlineLevel", 0)
-        if outline is not None:
-            int(outline)
-        hidden: object = attrs.get("hidden", False)
-        if attrs.get("visible") is not None:
-            hidden = not attrs["visible"]
-        return _bool(hidden) or ht == 0
+        return _dimension_hidden(attrs) or ht == 0
 
     def hidden_columns(self) -> set[int]:
         """The columns of every ColumnDimension(**attrs) hidden or of width 0."""
@@ -567,13 +572,7 @@ class _SheetParser:
             width = float(attrs.get("width", DEFAULT_COLUMN_WIDTH))
             low = int(attrs["min"])
             high = None if attrs.get("max") is None else int(attrs["max"])
-            outline = attrs["outline_level"] if attrs.get("outline_level") is not None else attrs.get("outlineLevel", 0)
-            if outline is not None:
-                int(outline)
-            is_hidden: object = attrs.get("hidden", False)
-            if attrs.get("visible") is not None:
-                is_hidden = not attrs["visible"]
-            if _bool(is_hidden) or width == 0:
+            if _dimension_hidden(attrs) or width == 0:
                 low = low or column_index_from_string(attrs["index"])
                 hidden.update(range(low, (high or low) + 1))
         return hidden
