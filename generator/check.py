@@ -158,6 +158,7 @@ class Checker:
                     self._given_vs(group.row, group.items, f"单位“{group.name}”的金额应等于其下各科目之和")
             for row in table.of("total", "sum"):
                 self._given_vs(row, items, "合计应等于各科目之和")
+        ys12_units = self._ys12_units()
         for code, kinds in (("YS06", ("item",)), ("YS14", ("item",)), ("YS10", ("project",)), ("YS12", ("project",))):
             table = self.budget.table(code)
             items = [r for r in table.rows if r.kind in kinds]
@@ -165,12 +166,31 @@ class Checker:
                 if code == "YS10" and row.kind == "unit":
                     members = [r for r in items if r.text("unit") == row.text("unit")]
                     self._given_vs(row, members, f"单位“{row.text('unit')}”的金额应等于其项目之和")
+                elif code == "YS12" and row.text("code") in ys12_units:
+                    # a 单位 row (the bureau's own or a 所属单位): its projects, as YS10 assigns them
+                    name = row.text("name") or row.text("code")
+                    self._given_vs(row, ys12_units[row.text("code")], f"单位“{name}”的金额应等于其项目之和")
                 else:
                     self._given_vs(row, items, "合计应等于各明细行之和")
         ys07 = self.budget.table("YS07")
         for cls in ys07.of("class"):
             members = [r for r in ys07.of("item") if r.text("lei") == cls.text("lei")]
             self._given_vs(cls, members, f"类“{cls.text('lei')}”应等于其下各款之和")
+
+    def _ys12_units(self) -> dict[str, list[Row]]:
+        """YS12's projects by the code of their unit, as the completed YS12 groups them (derive.complete_ys12).
+
+        A single-unit bureau has no unit other than the department's own: its unit row totals all
+        projects, like the department's row, and is compared as that.
+        """
+        units: dict[str, list[Row]] = {}
+        current: list[Row] | None = None
+        for row in self.done.rows("YS12"):
+            if row.kind == "unit":
+                current = units.setdefault(row.text("code"), []) if row.text("code") else None
+            elif row.kind == "project" and current is not None:
+                current.append(row)
+        return units if len(units) > 1 else {}
 
     def _given_vs(self, row: Row, items: list[Row], message: str) -> None:
         derived = sums(row.code, items)

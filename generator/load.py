@@ -211,7 +211,7 @@ class _Reader:
         self.book = book
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []  # warnings: what was read, but a clerk may not have seen
-        self.own_codes: set[str] = set()  # the 部门 and 单位 codes: YS12's summary rows carry them
+        self.own_codes: set[str] = set()  # 部门, 单位 and 所属单位 codes: YS12's summary rows carry them
         self.used: set[str] = set()  # the titles of the sheets read
 
     def problem(self, message: str, sheet: str | None = None, cell: str | None = None) -> None:
@@ -738,7 +738,11 @@ def load_workbook(path: Path | str) -> Budget:
     facts = reader.facts()
     reader.own_codes = {facts.text("dept_code"), facts.text("unit_code")} - {""}
     prior = reader.prior()
-    tables = {spec.code: reader.table(spec) for spec in TABLES}
+    tables: dict[str, Table] = {}
+    for spec in TABLES:
+        tables[spec.code] = table = reader.table(spec)
+        # The 所属单位 of the spending-shaped tables: YS12's summary rows may carry their codes too
+        reader.own_codes |= {c for r in table.rows if isinstance(c := r.values.get("unit_code"), str) and c}
     if reader.problems:
         raise WorkbookError(path, reader.problems)
     reader.extra_sheets()

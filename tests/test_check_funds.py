@@ -124,3 +124,43 @@ def test_derived_ys07_must_reach_ys03_when_basic_spending_has_other_money(tmp_pa
         "[错误] YS07 必填项：支出经济分类汇总表不能由YS06和YS10自动生成：YS03的基本支出1128.182万元"
         "比YS06的一般公共预算基本支出1118.182万元多10.00万元，这部分资金的经济分类只有本单位知道：请填写YS07"
     )
+
+
+def _ys12_units_filled(delta: str = "0"):
+    """Fill YS12's unit rows (code, name, total), each its projects' sum; the second unit's off by ``delta``."""
+    from generator.codes import load_codes
+    from generator.derive import complete
+
+    done = complete(load_workbook(SECOND), load_codes(2025))
+    units = [r for r in done.rows("YS12") if r.kind == "unit"]
+    assert len(units) == 3
+
+    def edit(wb):
+        spec = TABLES_BY_CODE["YS12"]
+        ws = wb[spec.sheet_name]
+        row = max(r for r in range(spec.data_row, ws.max_row + 1) if ws.cell(r, 1).value or ws.cell(r, 7).value) + 1
+        for i, unit in enumerate(units):
+            ws.cell(row + i, spec.column_index("code")).value = unit.text("code")
+            ws.cell(row + i, spec.column_index("name")).value = unit.text("name")
+            total = unit.amount("total") + (Decimal(delta) if i == 1 else 0)
+            ws.cell(row + i, spec.column_index("total")).value = float(total)
+
+    return edit, units
+
+
+def test_ys12_unit_rows_of_every_unit_are_read_as_units(tmp_path):
+    """A 所属单位's row in YS12 (its code and name) is a summary row, checked against its own projects."""
+    edit, units = _ys12_units_filled()
+    path = _edited(tmp_path, edit)
+    budget = load_workbook(path)
+    given = [r for r in budget.table("YS12").rows if r.text("code") in {u.text("code") for u in units}]
+    assert [r.kind for r in given] == ["total"] * 3
+    assert _lines(path) == []
+
+
+def test_ys12_unit_row_off_its_projects(tmp_path):
+    edit, units = _ys12_units_filled("5")
+    lines = _lines(_edited(tmp_path, edit))
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("[错误] YS12!C")
+    assert f"单位“{units[1].text('name')}”的金额应等于其项目之和" in lines[0]
