@@ -742,7 +742,7 @@ def load_workbook(path: Path | str) -> Budget:
     for spec in TABLES:
         tables[spec.code] = table = reader.table(spec)
         # The 所属单位 of the spending-shaped tables: YS12's summary rows may carry their codes too
-        reader.own_codes |= {c for r in table.rows if isinstance(c := r.values.get("unit_code"), str) and c}
+        reader.own_codes |= {r.text("unit_code") for r in table.rows} - {""}
     if reader.problems:
         raise WorkbookError(path, reader.problems)
     reader.extra_sheets()

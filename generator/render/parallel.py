@@ -36,10 +36,11 @@ import multiprocessing.connection
 import os
 import pathlib
 import re
+import signal
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -72,7 +73,8 @@ class _Parts:
     head: Element
     first: Element
     second: Element
-    toc_links: list[Element] = field(default_factory=list)  # the 目录's <a href="#…">, in ``head``
+    toc_links: list[Element]  # the 目录's <a href="#…">, in ``head``
+    lean: bool = True  # the lean user-agent stylesheet serves (pdf.lean_user_agent)
 
 
 def split(root: Element) -> _Parts | None:
@@ -196,16 +198,16 @@ def _make_margin_boxes(context: Any, page: Any, state: tuple) -> Any:
 weasyprint.layout.make_margin_boxes = _make_margin_boxes  # layout_document looks it up at each page
 
 
-# Each part embeds its own subset of every font it uses: three parts would carry the common
-# glyphs three times (the example's PDF grew from 0.8 to 1.75 MB). So the halves trade the
-# glyphs they drew before embedding their fonts, and each subsets every font to the glyphs of
-# both (and the 目录, drawn last, to those and its own): equal subsets are equal bytes, and the
-# join keeps one copy. Glyphs: {font hash: {glyph id: text}}, as WeasyPrint's Font.to_unicode.
+# Each PDF embeds its own subset of every font it uses: the joined PDF would carry the common
+# glyphs twice (the example's grew from 0.8 to 1.75 MB). So the two processes trade the glyphs
+# they drew before embedding their fonts, and each subsets every font to the glyphs of both:
+# equal subsets are equal bytes, and the join keeps one copy. Glyphs: {font hash: {glyph id:
+# text}}, as WeasyPrint's Font.to_unicode.
 Glyphs = dict[str, dict[int, str]]
 _BUILD_FONTS = weasyprint.pdf.build_fonts_dictionary
 _CLEAN = weasyprint.pdf.fonts.Font.clean
-_TRADE: Callable[[Glyphs], Glyphs] | None = None  # set while a half is written
-_SHARED: Glyphs = {}  # the glyphs each font is subset to, besides the part's own
+_TRADE: Callable[[Glyphs], Glyphs] | None = None  # set while a part is written
+_SHARED: Glyphs = {}  # the glyphs each font is subset to, besides the part's own (while written)
 
 
 def _build_fonts_dictionary(pdf_: Any, fonts: dict, *args: Any, **kwargs: Any) -> Any:
@@ -229,22 +231,26 @@ weasyprint.pdf.build_fonts_dictionary = _build_fonts_dictionary  # generate_pdf 
 weasyprint.pdf.fonts.Font.clean = _clean  # type: ignore[method-assign]
 
 
-def _write_part(document: weasyprint.document.Document, target: pathlib.Path, trade: Callable | None = None) -> None:
-    """Write a part's PDF; with ``trade``, its fonts subset to the glyphs of both halves."""
+def _write_part(
+    document: weasyprint.document.Document, target: pathlib.Path, trade: Callable[[Glyphs], Glyphs]
+) -> None:
+    """Write a part's PDF, its fonts subset to the glyphs it and the other process drew (``trade``)."""
     global _TRADE
     _TRADE = trade
+    _SHARED.clear()
     try:
         document.write_pdf(target)
     finally:
         _TRADE = None
+        _SHARED.clear()
 
 
 def _lay_out(
-    root: Element, extra_css: str = "", paginated: Callable[[int, Anchors], int] | None = None
+    root: Element, lean: bool, extra_css: str = "", paginated: Callable[[int, Anchors], int] | None = None
 ) -> weasyprint.document.Document:
     """Lay out one part; with ``paginated``, its footers are numbered in the whole."""
     global _NUMBERING
-    html = pdf.parsed_document(root)
+    html = pdf.parsed_document(root, lean=lean)
     if paginated is not None:
         _NUMBERING = _Numbering(html, paginated)
     try:
@@ -259,9 +265,15 @@ class _Failed(Exception):
 
 def write_pdf_parallel(html: str, target: pathlib.Path) -> bool:
     """Write the document as a PDF laid out in two processes; False (nothing written) if it cannot be."""
-    parts = split(pdf.parse_html(html))
+    return write_parsed_parallel(pdf.parse_html(html), target, lean=pdf.lean_user_agent(html))
+
+
+def write_parsed_parallel(root: Element, target: pathlib.Path, *, lean: bool) -> bool:
+    """``write_pdf_parallel`` for a tree parsed by ``pdf.parse_html`` (which it leaves as it is)."""
+    parts = split(root)
     if parts is None:
         return False
+    parts.lean = lean
     with gc_paused(), tempfile.TemporaryDirectory(prefix="budget-report-pdf-") as folder:
         try:
             _write(parts, pathlib.Path(folder), target)
@@ -293,7 +305,7 @@ def _write(parts: _Parts, folder: pathlib.Path, target: pathlib.Path) -> None:
     finally:
         conn.close()
         try:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         os.waitpid(pid, 0)
@@ -301,8 +313,7 @@ def _write(parts: _Parts, folder: pathlib.Path, target: pathlib.Path) -> None:
 
 def _second_process(parts: _Parts, target: pathlib.Path, conn: multiprocessing.connection.Connection) -> None:
     """Measure the 目录 (its numbers still placeholders), then lay out and write the second half."""
-    _SHARED.clear()
-    conn.send(("head", len(_lay_out(parts.head, _TOC_NUMBERS).pages)))
+    conn.send(("head", len(_lay_out(parts.head, parts.lean, _TOC_NUMBERS).pages)))
 
     def paginated(pages: int, anchors: Anchors) -> int:
         conn.send(("paginated", pages, anchors))
@@ -315,7 +326,7 @@ def _second_process(parts: _Parts, target: pathlib.Path, conn: multiprocessing.c
         conn.send(("glyphs", own))  # this side sends first, the other receives first: no deadlock
         return _receive(conn, "glyphs", "the first process")[1]
 
-    document = _lay_out(parts.second, paginated=paginated)
+    document = _lay_out(parts.second, parts.lean, paginated=paginated)
     _write_part(document, target, trade)
     conn.send(("written", _pages(document)))
 
@@ -352,7 +363,7 @@ def _first_process(
             anchors.setdefault(name, counts["head"] + page + 1)
         return counts["head"]
 
-    first = _lay_out(parts.first, paginated=paginated)
+    first = _lay_out(parts.first, parts.lean, paginated=paginated)
     _kind, second_pages, second_anchors = _receive(conn, "paginated")
     offset = counts["head"] + counts["first"]
     conn.send(offset)
@@ -363,7 +374,7 @@ def _first_process(
         if number is None:
             raise _Failed(f"no anchor for {link.get('href')}")
         link.set("data-page", str(number))
-    head = _lay_out(parts.head, _TOC_NUMBERS)
+    head = _lay_out(parts.head, parts.lean, _TOC_NUMBERS)
     if len(head.pages) != counts["head"]:
         raise _Failed("the 目录 took another number of pages with its numbers written in")
 
@@ -375,21 +386,15 @@ def _first_process(
     # The head and the first half are written as one PDF (WeasyPrint's way of joining documents
     # laid out in one process): its fonts are embedded once, subset alike with the second half's.
     front = head.copy(head.pages + first.pages)
-    _SHARED.clear()
-    try:
-        _write_part(front, folder / "front.pdf", trade)
-    finally:
-        _SHARED.clear()
+    _write_part(front, folder / "front.pdf", trade)
     _kind, second = _receive(conn, "written")
+    if len(second) != second_pages:
+        raise _Failed(f"the second half wrote {len(second)} pages, paginated {second_pages}")
     _join([folder / "front.pdf", second_pdf], _pages(front) + second, target)
-    total = counts["head"] + counts["first"] + second_pages
-    with pikepdf.open(target) as joined:
-        if len(joined.pages) != total:
-            raise _Failed(f"joined {len(joined.pages)} pages, expected {total}")
 
 
 def _join(paths: list[pathlib.Path], bookmarks: Pages, target: pathlib.Path) -> None:
-    """Join the parts' PDFs into ``target``: pages, named destinations and bookmarks."""
+    """Join the parts' PDFs into ``target``: pages, named destinations and bookmarks (``bookmarks``: every page's)."""
     parts = [pikepdf.open(p) for p in paths]
     try:
         joined = parts[0]
@@ -428,6 +433,8 @@ def _join(paths: list[pathlib.Path], bookmarks: Pages, target: pathlib.Path) -> 
         # Bookmarks: the tree WeasyPrint would make of the whole (levels nest across the parts)
         with joined.open_outline() as outline:
             outline.root[:] = [_outline_item(node, pages) for node in _bookmark_tree(bookmarks)]
+        if len(joined.pages) != len(bookmarks):
+            raise _Failed(f"joined {len(joined.pages)} pages, laid out {len(bookmarks)}")
         joined.save(target, deterministic_id=True)
     finally:
         for part in parts:

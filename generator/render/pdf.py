@@ -407,13 +407,21 @@ def warm_up(*, parallel: bool = False) -> None:
 
 
 def _render(html: str, extra_css: str, **options: object) -> weasyprint.document.Document:
-    lean = not (_NEEDS_FULL_UA.search(html) or _NEEDS_FULL_UA.search(extra_css))
-    return render_parsed(parsed_document(parse_html(html), lean=lean), extra_css, **options)
+    document = parsed_document(parse_html(html), lean=lean_user_agent(html, extra_css))
+    return render_parsed(document, extra_css, **options)
 
 
-def parsed_document(root: Element, *, lean: bool = True) -> weasyprint.HTML:
-    """A parsed tree as a WeasyPrint document, with the lean user-agent stylesheet where it serves."""
-    lean = lean and not _style_needs_full_ua(STYLESHEET.stat().st_mtime_ns)
+def lean_user_agent(html: str, extra_css: str = "") -> bool:
+    """Whether the lean user-agent stylesheet lays out this document as WeasyPrint's own would."""
+    return not (
+        _NEEDS_FULL_UA.search(html)
+        or _NEEDS_FULL_UA.search(extra_css)
+        or _style_needs_full_ua(STYLESHEET.stat().st_mtime_ns)
+    )
+
+
+def parsed_document(root: Element, *, lean: bool) -> weasyprint.HTML:
+    """A parsed tree as a WeasyPrint document; ``lean`` as ``lean_user_agent`` decides."""
     return (_LeanHTML if lean else _ParsedHTML)(root, TEMPLATES_DIR.as_uri() + "/", _fetcher())
 
 
@@ -453,12 +461,13 @@ def write_pdf(
     (render/parallel.py) where it can be: not for a PDF variant (PDF/A needs one file written by
     WeasyPrint) nor with a bureau's stylesheet (whose page rules the parts might not share).
     """
+    root, lean = parse_html(html), lean_user_agent(html, extra_css)  # once, for either way
     if parallel and not variant and not extra_css:
-        from .parallel import write_pdf_parallel
+        from .parallel import write_parsed_parallel
 
-        if write_pdf_parallel(html, pathlib.Path(target)):
+        if write_parsed_parallel(root, pathlib.Path(target), lean=lean):
             return
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
     with gc_paused():
-        document = _render(html, extra_css, **options)
+        document = render_parsed(parsed_document(root, lean=lean), extra_css, **options)
         document.write_pdf(pathlib.Path(target), **options)
