@@ -680,8 +680,8 @@ def _sheet_size(xml: bytes) -> tuple[int, int]:
     return rows, columns
 
 
-def _open(path: Path, *, data_only: bool = False) -> Book:
-    """The workbook's sheets: each cell's cached value and, unless ``data_only``, its formula.
+def _open(path: Path) -> Book:
+    """The workbook's sheets: each cell's cached value and its formula.
 
     ``xlsx.read`` reads the worksheets' XML itself; what it leaves (``Unsupported``: hyperlinks,
     drawings, unusual XML) openpyxl's full load reads, as exactly and as slowly as before.
@@ -691,10 +691,10 @@ def _open(path: Path, *, data_only: bool = False) -> Book:
             # openpyxl warns about data validation and other extensions it does not keep; harmless here
             warnings.simplefilter("ignore", UserWarning)
             try:
-                return xlsx.read(path, data_only=data_only)
+                return xlsx.read(path)
             except xlsx.Unsupported:
                 pass
-            return _read_with_openpyxl(path, data_only=data_only)  # outside the except: a clean cause
+            return _read_with_openpyxl(path)  # outside the except: a clean cause
     except WorkbookError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for malformed parts
@@ -721,11 +721,11 @@ def _has_formulas(workbook: openpyxl.Workbook) -> bool:
     return any(cell.data_type == "f" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row)
 
 
-def _read_with_openpyxl(path: Path, *, data_only: bool = False) -> Book:
+def _read_with_openpyxl(path: Path) -> Book:
     """The workbook loaded by openpyxl in full, twice when it has formulas (their values, then the
     formulas): the loader's way before ``xlsx.read``, for what that leaves; slow."""
-    formulas = openpyxl.load_workbook(path, data_only=data_only, read_only=False)
-    if data_only or not _has_formulas(formulas):
+    formulas = openpyxl.load_workbook(path, data_only=False, read_only=False)
+    if not _has_formulas(formulas):
         return xlsx.from_openpyxl(formulas, None)
     return xlsx.from_openpyxl(openpyxl.load_workbook(path, data_only=True, read_only=False), formulas)
 

@@ -227,14 +227,13 @@ def _refuse_external(context: str, base: str | None, sysid: str | None, pubid: s
 class _Context:
     """What every sheet of a workbook is read with: shared strings, styles, the date epoch."""
 
-    def __init__(self, workbook: Any, shared_strings: list[Any], keep_formulas: bool):
+    def __init__(self, workbook: Any, shared_strings: list[Any]):
         self.shared_strings = shared_strings
         self.styles = workbook._cell_styles
         self.date_formats = workbook._date_formats
         self.timedelta_formats = workbook._timedelta_formats
         self.epoch = workbook.epoch
         self.differential_styles = workbook._differential_styles
-        self.keep_formulas = keep_formulas
         self.positions: dict[str, Position] = {}  # "B12" → (12, 2), shared by the sheets
         self.known_styles: set[str | None] = set()  # the s="…" attributes already checked (None: none)
 
@@ -413,11 +412,8 @@ class _SheetParser:
         value: Any = None if data_type == "inlineStr" else (element.findtext(_V, None) or None)
         coordinate = element.get("r")
         position = self.place(coordinate)
-        formula = None
-        if context.keep_formulas:
-            source = element.find(_F)
-            if source is not None:
-                formula = self.formula(source, coordinate)
+        source = element.find(_F)
+        formula = None if source is None else self.formula(source, coordinate)
         if value is not None:
             if data_type == "n":
                 value = _cast_number(value)
@@ -606,13 +602,12 @@ class _Placeholder:
 class _Reader(ExcelReader):
     """openpyxl's reader of the package, reading each worksheet with ``_SheetParser``."""
 
-    def __init__(self, path: Path, keep_formulas: bool):
-        super().__init__(path, read_only=False, data_only=not keep_formulas)
-        self.keep_formulas = keep_formulas
+    def __init__(self, path: Path):
+        super().__init__(path, read_only=False, data_only=False)
         self.sheets: list[Sheet] = []
 
     def read_worksheets(self) -> None:
-        context = _Context(self.wb, self.shared_strings, self.keep_formulas)
+        context = _Context(self.wb, self.shared_strings)
         for sheet, rel in self.parser.find_sheets():
             if rel.target not in self.valid_files:
                 continue
@@ -646,10 +641,10 @@ class _Reader(ExcelReader):
         return avoid_duplicate_name(self.wb.sheetnames, value)
 
 
-def read(path: Path, *, data_only: bool = False) -> Book:
+def read(path: Path) -> Book:
     """The workbook at ``path``, its worksheets read by this module; raises ``Unsupported``, or what
-    openpyxl's load raises for a damaged file. With ``data_only`` formulas are not kept."""
-    reader = _Reader(path, keep_formulas=not data_only)
+    openpyxl's load raises for a damaged file."""
+    reader = _Reader(path)
     try:
         reader.read()
     finally:

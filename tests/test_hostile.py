@@ -424,7 +424,7 @@ def test_entity_bombs_are_refused_by_defusedxml_too(corpus, case):
     """Behind the archive check, openpyxl's own parser (defusedxml) refuses the bomb; the message says so in Chinese."""
     path, _message = corpus[case]
     with pytest.raises(WorkbookError) as info:
-        load._open(path, data_only=False)
+        load._open(path)
     assert str(info.value) == (
         f"无法读取工作簿 {path.name}：工作簿的 XML 含有 DTD 或实体声明（疑为 XML 实体炸弹或外部实体引用），已拒绝"
     )
