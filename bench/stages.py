@@ -58,11 +58,11 @@ from generator.render import pdf, parallel
 pdf.warm_up(parallel=True)
 lap("import WeasyPrint, fonts, stylesheets")
 if sys.argv[2] == "one":
+    document = pdf.render_document(html)
+    lap("PDF in one process: lay out")
     with gc_paused():
-        document = pdf._render(html, "")
-        lap("PDF in one process: lay out")
         document.write_pdf(out / "one.pdf")
-        lap("PDF in one process: draw and write")
+    lap("PDF in one process: draw and write")
 else:
     assert parallel.write_pdf_parallel(html, out / "two.pdf")
     lap("PDF in two processes: lay out, draw, join")

@@ -113,29 +113,31 @@ def split(root: Element) -> _Parts | None:
             cut = max(1, min(i + 1, len(rest) - 1))
             break
     head_sections = [copy.deepcopy(s) for s in sections[: tocs[0] + 1]]
-    toc_links = []
+    toc_links = [
+        (parent, link)
+        for section in head_sections
+        for parent in section.iter()
+        for link in parent
+        if link.tag == "a" and link.get("href", "").startswith("#")
+    ]
     # the anchors of the parts written together in this process: the head and the first half
     ids = {e.get("id") for s in head_sections + rest[:cut] for e in s.iter() if e.get("id")}
-    for parent in (e for s in head_sections for e in s.iter()):
-        for index, link in reversed(list(enumerate(parent))):
-            if link.tag != "a" or not link.get("href", "").startswith("#"):
-                continue
-            toc_links.append(link)
-            link.set("data-page", _PLACEHOLDER)  # until the pages are known
-            target = link.get("href", "")[1:]
-            if target and target not in ids:
-                # WeasyPrint drops a link whose anchor is not in its document: an empty stand-in
-                # after the link keeps it (the second half's named destination replaces the
-                # stand-in's in the joined PDF).
-                stub = Element("span", {"id": target})
-                stub.tail, link.tail = link.tail, None
-                parent.insert(index + 1, stub)
-                ids.add(target)
+    for parent, link in toc_links:
+        link.set("data-page", _PLACEHOLDER)  # until the pages are known
+        target = link.get("href", "")[1:]
+        if target and target not in ids:
+            # WeasyPrint drops a link whose anchor is not in its document: an empty stand-in after
+            # the link keeps it (the second half's named destination replaces the stand-in's in
+            # the joined PDF).
+            stub = Element("span", {"id": target})
+            stub.tail, link.tail = link.tail, None
+            parent.insert(list(parent).index(link) + 1, stub)
+            ids.add(target)
     return _Parts(
         _document(root, head_sections),
         _document(root, rest[:cut]),
         _document(root, rest[cut:]),
-        toc_links,
+        [link for _parent, link in toc_links],
     )
 
 
