@@ -643,8 +643,6 @@ FACTS: tuple[Fact, ...] = (
     ),
 )
 
-FACTS_BY_KEY: dict[str, Fact] = {f.key: f for f in FACTS}
-
 
 # --- Last year's figures (上年数) -----------------------------------------------------------
 
@@ -673,8 +671,6 @@ PRIOR: tuple[PriorFigure, ...] = (
     PriorFigure("vehicle_running", "公务用车运行费"),
     PriorFigure("operating_cost", "机构运行经费"),
 )
-
-PRIOR_BY_KEY: dict[str, PriorFigure] = {p.key: p for p in PRIOR}
 
 ALL_SHEETS: tuple[str, ...] = (FACTS_SHEET, PRIOR_SHEET) + tuple(t.sheet_name for t in TABLES)
 
