@@ -92,6 +92,7 @@ def run(
     templates: Path | None = None,
     pdf_variant: str | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    codes: Path | None = None,
 ) -> BatchResult:
     """Render every workbook into ``outdir``, ``jobs`` at a time, each in a process of its own.
 
@@ -122,7 +123,7 @@ def run(
         _load_for_workers(formats)
     # A worker lays out its PDF in a second process only when there are spare CPUs for it.
     inner_parallel = len(todo) < jobs
-    args = (outdir, formats, templates, pdf_variant, inner_parallel)
+    args = (outdir, formats, templates, pdf_variant, inner_parallel, codes)
     running: dict[multiprocessing.connection.Connection, tuple[int, Path, multiprocessing.process.BaseProcess]] = {}
     pending = list(reversed(todo))
     try:
@@ -165,12 +166,13 @@ def _worker(
     templates: Path | None,
     pdf_variant: str | None,
     parallel: bool,
+    codes: Path | None = None,
 ) -> None:
     """In a worker process: render one workbook and send back its outcome."""
     outcome = Outcome(workbook)
     try:
         prepared, written = pipeline.render(
-            workbook, outdir, formats, templates=templates, pdf_variant=pdf_variant, parallel=parallel
+            workbook, outdir, formats, templates=templates, pdf_variant=pdf_variant, parallel=parallel, codes=codes
         )
         outcome.written, outcome.warnings = written, len(prepared.findings)
     except KeyboardInterrupt:

@@ -519,45 +519,58 @@ class Checker:
                 f"功能分类科目编码“{lei} {kuan} {xiang}”格式不对：应为类3位、款2位、项2位",
             )
             return
-        name = self.codes.function_name(lei + kuan + xiang)
-        if name is None:
-            self.add(
-                "error",
-                row.code,
-                row.cell("lei"),
-                "未知科目",
-                f"功能分类科目“{lei}{kuan}{xiang}”不在{self.codes.year}年科目表中",
-            )
-        elif normalize_text(row.text("name")) != normalize_text(name):
-            self.add(
-                "warning",
-                row.code,
-                row.cell("name"),
-                "科目名称",
-                f"科目{lei}{kuan}{xiang}的名称与{self.codes.year}年科目表不同",
-                name,
-                row.text("name"),
-            )
+        code = lei + kuan + xiang
+        names = self.codes.function_names(code)
+        if not names:
+            self._unknown(row, row.cell("lei"), "功能分类", code, "function", self.codes.known_function_class(code))
+        elif normalize_text(row.text("name")) not in {normalize_text(n) for n in names}:
+            self._other_name(row, row.cell("name"), code, names[0], row.text("name"))
 
     def _econ(self, row: Row, code_key: str, name_key: str | None, lookup, what: str) -> None:  # type: ignore[no-untyped-def]
         code = row.text(code_key)
         if not code:
             return
+        if not (code.isdigit() and len(code) in (3, 5)):
+            self.add(
+                "error", row.code, row.cell(code_key), "未知科目", f"{what}科目编码“{code}”格式不对：应为类3位或款5位"
+            )
+            return
         name = lookup(code)
         if name is None:
-            self.add(
-                "error", row.code, row.cell(code_key), "未知科目", f"{what}科目“{code}”不在{self.codes.year}年科目表中"
-            )
+            kind = "econ_dept" if what.startswith("部门") else "econ_gov"
+            self._unknown(row, row.cell(code_key), what, code, kind, self.codes.known_econ_class(code))
         elif name_key and normalize_text(row.text(name_key)) != normalize_text(name):
+            self._other_name(row, row.cell(name_key), code, name, row.text(name_key))
+
+    def _unknown(self, row: Row, cell: str | None, what: str, code: str, kind: str, class_known: bool) -> None:
+        """A code not in the list: an error against a supplied list or under an unknown 类, else a warning.
+
+        A bundled list is ours, not the authority: a code it lacks under a 类 it knows is more likely
+        a gap in our data than the clerk's mistake, and must not stop the disclosure.
+        """
+        if kind in self.codes.supplied:
+            self.add("error", row.code, cell, "未知科目", f"{what}科目“{code}”不在{self.codes.label}中")
+        elif not class_known:
+            self.add(
+                "error",
+                row.code,
+                cell,
+                "未知科目",
+                f"{what}科目“{code}”的类“{code[:3]}”不存在（{self.codes.label}中没有此类），请核对编码",
+            )
+        else:
             self.add(
                 "warning",
                 row.code,
-                row.cell(name_key),
-                "科目名称",
-                f"科目{code}的名称与{self.codes.year}年科目表不同",
-                name,
-                row.text(name_key),
+                cell,
+                "未知科目",
+                f"{what}科目“{code}”不在{self.codes.label}中；内置科目表可能不全，如确为正式科目，"
+                f"可提供财政部门导出的科目代码表（--codes 文件，或模板文件夹中的 codes.xlsx）再检查",
             )
+
+    def _other_name(self, row: Row, cell: str | None, code: str, name: str, given: str) -> None:
+        doubt = "（内置科目表中此科目待核）" if code in self.codes.uncertain else ""
+        self.add("warning", row.code, cell, "科目名称", f"科目{code}的名称与{self.codes.label}不同{doubt}", name, given)
 
     # --- narrative ---------------------------------------------------------------------
 

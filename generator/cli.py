@@ -75,42 +75,6 @@ def _group_lines(findings: list[Finding]) -> list[str]:
     return lines
 
 
-@main.command("check")
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
-)
-def check_cmd(workbook: Path, fmt: str) -> None:
-    """检查工作簿的勾稽关系、必填项和科目编码；有错误时退出码为 1。"""
-    try:
-        _budget, findings = pipeline.inspect(workbook)
-    except Exception as exc:
-        _fail(exc)
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    if fmt == "json":
-        payload = {
-            "workbook": str(workbook),
-            "errors": errors,
-            "warnings": warnings,
-            "findings": [f.as_dict() for f in findings],
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        for line in _group_lines(findings):
-            click.echo(line)
-        click.echo(f"{workbook.name}：{errors} 处错误，{warnings} 处警告")
-    sys.exit(1 if errors else 0)
-
-
-def _formats(value: str) -> tuple[str, ...]:
-    chosen = tuple(part.strip().lower() for part in value.split(",") if part.strip())
-    bad = [f for f in chosen if f not in pipeline.FORMATS]
-    if bad or not chosen:
-        raise click.BadParameter(f"可选格式为 {', '.join(pipeline.FORMATS)}，不认识：{', '.join(bad) or '（空）'}")
-    return chosen
-
-
 # Options several commands share, declared once.
 _output_option = click.option(
     "-o",
@@ -130,6 +94,12 @@ _variant_option = click.option(
     default=None,
     help="PDF 存档格式，如 pdf/a-2b。",
 )
+_codes_option = click.option(
+    "--codes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="财政部门的科目代码表（.xlsx 或 .csv，从预算管理一体化系统导出），代替内置科目表核对科目编码。",
+)
 _templates_option = click.option(
     "--templates",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -138,21 +108,77 @@ _templates_option = click.option(
 )
 
 
+def _check_codes(codes: Path | None, templates: Path | None) -> None:
+    """Refuse a bad official code list once, before any workbook is read (exit 1, its row named)."""
+    try:
+        pipeline.check_code_list(codes, templates)
+    except Exception as exc:
+        _fail(exc)
+
+
+@main.command("check")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
+)
+@_codes_option
+@_templates_option
+def check_cmd(workbook: Path, fmt: str, codes: Path | None, templates: Path | None) -> None:
+    """检查工作簿的勾稽关系、必填项和科目编码；有错误时退出码为 1。"""
+    try:
+        _budget, findings, book = pipeline.inspect(workbook, codes=codes, templates=templates)
+    except Exception as exc:
+        _fail(exc)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if fmt == "json":
+        payload = {
+            "workbook": str(workbook),
+            "errors": errors,
+            "warnings": warnings,
+            "codes": book.label,
+            "findings": [f.as_dict() for f in findings],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for line in _group_lines(findings):
+            click.echo(line)
+        click.echo(f"{workbook.name}：{errors} 处错误，{warnings} 处警告（科目表：{book.label}）")
+    sys.exit(1 if errors else 0)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    bad = [f for f in chosen if f not in pipeline.FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"可选格式为 {', '.join(pipeline.FORMATS)}，不认识：{', '.join(bad) or '（空）'}")
+    return chosen
+
+
 @main.command("render")
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @_output_option
 @_formats_option
 @_variant_option
 @_templates_option
+@_codes_option
 def render_cmd(
-    workbooks: tuple[Path, ...], outdir: Path, formats: str, pdf_variant: str | None, templates: Path | None
+    workbooks: tuple[Path, ...],
+    outdir: Path,
+    formats: str,
+    pdf_variant: str | None,
+    templates: Path | None,
+    codes: Path | None,
 ) -> None:
     """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
     chosen = _formats(formats)
+    _check_codes(codes, templates)
     failed = False
     for workbook in workbooks:
         try:
-            prepared, written = pipeline.render(workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant)
+            prepared, written = pipeline.render(
+                workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant, codes=codes
+            )
         except BudgetError as exc:
             click.echo(str(exc), err=True)
             failed = True
@@ -174,6 +200,7 @@ def render_cmd(
 @_formats_option
 @_variant_option
 @_templates_option
+@_codes_option
 def batch_cmd(
     paths: tuple[Path, ...],
     outdir: Path,
@@ -181,11 +208,13 @@ def batch_cmd(
     formats: str,
     pdf_variant: str | None,
     templates: Path | None,
+    codes: Path | None,
 ) -> None:
     """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。"""
     from . import batch
 
     chosen = _formats(formats)
+    _check_codes(codes, templates)
     workbooks = batch.collect(paths)
     if not workbooks:
         raise click.UsageError("没有找到 .xlsx 工作簿")
@@ -198,6 +227,7 @@ def batch_cmd(
             templates=templates,
             pdf_variant=pdf_variant,
             on_done=lambda _: bar.update(1),
+            codes=codes,
         )
     for failure in result.failures:
         if _State.debug and failure.trace:
@@ -215,12 +245,13 @@ def batch_cmd(
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @_templates_option
-def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
+@_codes_option
+def diff_cmd(old: Path, new: Path, templates: Path | None, codes: Path | None) -> None:
     """比较工作簿的两个版本：列出改动的数字，以及因此改变的每一句叙述。"""
     from .diff import diff
 
     try:
-        result = diff(old, new, templates=templates)
+        result = diff(old, new, templates=templates, codes=codes)
     except Exception as exc:
         _fail(exc)
     click.echo(f"数字的变化（{len(result.figures)} 处）：")
@@ -249,13 +280,17 @@ def diff_cmd(old: Path, new: Path, templates: Path | None) -> None:
 @click.option(
     "--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。"
 )
-def watch_cmd(workbook: Path, outdir: Path, formats: str, templates: Path | None, interval: float) -> None:
+@_codes_option
+def watch_cmd(
+    workbook: Path, outdir: Path, formats: str, templates: Path | None, interval: float, codes: Path | None
+) -> None:
     """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
     from .watch import watch
 
     chosen = _formats(formats)
+    _check_codes(codes, templates)
     try:
-        watch(workbook, outdir, chosen, templates=templates, interval=interval, echo=click.echo)
+        watch(workbook, outdir, chosen, templates=templates, interval=interval, echo=click.echo, codes=codes)
     except KeyboardInterrupt:
         click.echo("已停止监视。")
 

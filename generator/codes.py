@@ -1,4 +1,10 @@
-"""Load the bundled reference code lists (功能分类, 经济分类) for a budget year."""
+"""Turn the bundled reference code lists (功能分类, 经济分类) into the code book of a budget year.
+
+A bundled list is a convenience, never the authority: 财政部 publishes the 政府收支分类科目 each
+year and a finance bureau's budget system holds the official list. ``codelist`` reads that list
+when a clerk supplies it; a book then says which of its lists came from the clerk's file
+(``supplied``) and where it came from (``origin``), and the check grades unknown codes by that.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +52,19 @@ class CodeBook:
     econ_dept: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
     econ_gov: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
     dept_to_gov_map: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    #: Other names a 款 or 项 is accepted under (a name older lists or published disclosures print).
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    #: Codes whose name or presence the bundled list marks as not certain (待核), with the reason.
+    uncertain: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    #: Which lists come from a file the user supplied: "function", "econ_dept", "econ_gov".
+    supplied: frozenset[str] = frozenset()
+    #: Where the lists come from, for the check's summary: "内置2024年科目表" or the supplied file's name.
+    origin: str = ""
+
+    @property
+    def label(self) -> str:
+        """Which list the check used, as its summary line says it."""
+        return self.origin or f"内置{self.year}年科目表"
 
     def function_class(self, code: str) -> FunctionClass | None:
         """The 类 with this three-digit code ("206"), or None."""
@@ -58,19 +77,32 @@ class CodeBook:
     def function_name(self, code: str) -> str | None:
         """The name of a 功能分类 类, 款 or 项 ("206", "20602", "2060299"), or None if unknown."""
         code = _norm(code)
-        if len(code) == 3:
+        if code in self.functions:
+            return self.functions[code]
+        if len(code) == 3 and "function" not in self.supplied:
             fc = self.function_class(code)
             return fc.name if fc else None
-        return self.functions.get(code)
+        return None
 
     def function_names(self, code: str) -> tuple[str, ...]:
-        """The name followed by its aliases (only 类 have aliases); empty if the code is unknown."""
+        """The name followed by the other names it is accepted under; empty if the code is unknown."""
         code = _norm(code)
+        name = self.function_name(code)
+        if name is None:
+            return ()
         fc = self.function_class(code) if len(code) == 3 else None
-        if fc is not None:
-            return (fc.name, *fc.aliases)
-        name = self.functions.get(code)
-        return (name,) if name is not None else ()
+        others = fc.aliases if fc is not None else self.aliases.get(code, ())
+        return (name, *(o for o in others if o != name))
+
+    def known_function_class(self, code: str) -> bool:
+        """Whether the 类 of a 功能分类 code ("2120899" → "212") is one the book knows."""
+        lei = _norm(code)[:3]
+        return self.function_name(lei) is not None or self.function_class(lei) is not None
+
+    def known_econ_class(self, code: str) -> bool:
+        """Whether the 类 of an 经济分类 code ("30217" → "302", "50206" → "502") is one the book knows."""
+        lei = _norm(code)[:3]
+        return lei in self.econ_dept or lei in self.econ_gov
 
     def econ_dept_name(self, code: str) -> str | None:
         """The name of a 部门预算支出经济分类 类 or 款 ("301", "30101"), or None."""
@@ -83,6 +115,15 @@ class CodeBook:
     def dept_to_gov(self, code: str) -> str | None:
         """The 政府经济分类款 a 行政单位's 部门经济分类款 maps to ("30217" → "50206"), or None."""
         return self.dept_to_gov_map.get(_norm(code))
+
+
+def _names_map(data: Mapping[str, Any], key: str, year: int) -> Mapping[str, tuple[str, ...]]:
+    raw = data.get(key, {})
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(n, str) for n in v) for k, v in raw.items()
+    ):
+        raise ValueError(f"codes_{year}.json: {key!r} must map code strings to lists of names")
+    return MappingProxyType({k: tuple(v) for k, v in raw.items()})
 
 
 def _str_map(data: Mapping[str, Any], key: str, year: int) -> Mapping[str, str]:
@@ -114,6 +155,8 @@ def _parse(data: Mapping[str, Any], year: int) -> CodeBook:
         econ_dept=_str_map(data, "econ_dept", year),
         econ_gov=_str_map(data, "econ_gov", year),
         dept_to_gov_map=_str_map(data, "dept_to_gov", year),
+        aliases=_names_map(data, "aliases", year),
+        uncertain=_str_map(data, "uncertain", year),
     )
 
 

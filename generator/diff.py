@@ -147,7 +147,7 @@ def sentence_changes(old_html: str, new_html: str) -> list[SentenceChange]:
     return changes
 
 
-def diff(old_path: Path, new_path: Path, *, templates: Path | None = None) -> Diff:
+def diff(old_path: Path, new_path: Path, *, templates: Path | None = None, codes: Path | None = None) -> Diff:
     """What changed from ``old_path`` to ``new_path``: figures, and the sentences they change."""
     from .errors import CheckFailed
     from .load import load_workbook
@@ -155,8 +155,8 @@ def diff(old_path: Path, new_path: Path, *, templates: Path | None = None) -> Di
 
     result = Diff(figure_changes(load_workbook(old_path), load_workbook(new_path)))
     try:
-        old_html = prepare(old_path, templates=templates).html
-        new_html = prepare(new_path, templates=templates).html
+        old_html = prepare(old_path, templates=templates, codes=codes).html
+        new_html = prepare(new_path, templates=templates, codes=codes).html
     except CheckFailed as exc:
         result.note = f"{exc.path.name} 有错误，无法生成文档，因此不比较叙述：请先用 check 修正。"
         return result

@@ -747,3 +747,6 @@ def load_workbook(path: Path | str) -> Budget:
         raise WorkbookError(path, reader.problems)
     reader.extra_sheets()
     return Budget(path, facts, prior, tables, notes=reader.notes)
+
+
+check_archive = _check_archive  # the same refusals for any .xlsx the tool reads (codelist)

@@ -21,6 +21,7 @@ from .gcpause import gc_paused
 from .profile import Profile, load_profile
 
 if TYPE_CHECKING:
+    from .codes import CodeBook
     from .compute import Document
     from .errors import Finding
     from .model import Budget
@@ -56,30 +57,53 @@ def import_stages() -> None:
     from .render import html  # noqa: F401
 
 
-def inspect(path: Path) -> tuple[Budget, list[Finding]]:
-    """Load and check: the findings, without computing the document."""
-    from .check import check
+def code_book(year: int, *, codes: Path | None = None, templates: Path | None = None) -> CodeBook:
+    """The reference codes for ``year``: the bundled list, with the official list laid over it.
+
+    The official list is the file given (``codes``), else a ``codes.xlsx``/``codes.csv`` in the
+    bureau's template folder; a bad one raises ``CodeListError`` naming its row.
+    """
+    from .codelist import folder_code_list, load_code_list
     from .codes import load_codes
+
+    bundled = load_codes(year)
+    supplied = codes or folder_code_list(templates)
+    return load_code_list(supplied, bundled) if supplied is not None else bundled
+
+
+def check_code_list(codes: Path | None, templates: Path | None = None) -> None:
+    """Read the official list once before a run over many workbooks: a bad one stops it at the start."""
+    if codes is not None or templates is not None:
+        from datetime import date
+
+        code_book(date.today().year, codes=codes, templates=templates)
+
+
+def inspect(
+    path: Path, *, codes: Path | None = None, templates: Path | None = None
+) -> tuple[Budget, list[Finding], CodeBook]:
+    """Load and check: the findings and the code book they were checked against, without the document."""
+    from .check import check
     from .load import load_workbook
 
     with gc_paused():
         budget = load_workbook(path)
-        return budget, check(budget, load_codes(budget.year))
+        book = code_book(budget.year, codes=codes, templates=templates)
+        return budget, check(budget, book), book
 
 
-def prepare(path: Path, *, templates: Path | None = None) -> Prepared:
+def prepare(path: Path, *, templates: Path | None = None, codes: Path | None = None) -> Prepared:
     """Load, check and compute ``path``; raise ``CheckFailed`` when the check finds errors."""
     from .check import has_errors
-    from .codes import load_codes
     from .compute import build_document
     from .render.html import render_html
 
     with gc_paused():
-        budget, findings = inspect(path)
+        budget, findings, book = inspect(path, codes=codes, templates=templates)
         if has_errors(findings):
             raise CheckFailed(path, findings)
         profile = load_profile(templates)
-        document = build_document(budget, load_codes(budget.year), profile)
+        document = build_document(budget, book, profile)
         return Prepared(budget, findings, document, render_html(document, templates), profile, _bureau_css(templates))
 
 
@@ -121,6 +145,7 @@ def render(
     templates: Path | None = None,
     pdf_variant: str | None = None,
     parallel: bool = True,
+    codes: Path | None = None,
 ) -> tuple[Prepared, list[Path]]:
     """Render the workbook at ``path`` into ``outdir`` as ``<stem>.pdf``/``.docx``/``.html``.
 
@@ -135,7 +160,7 @@ def render(
     done: set[str] = set()
     failed: dict[str, BaseException] = {}
     try:
-        prepared = prepare(path, templates=templates)
+        prepared = prepare(path, templates=templates, codes=codes)
         if pdf_process is not None:
             pdf_process.submit(prepared.html, prepared.extra_css)
         for fmt in formats:

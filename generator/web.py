@@ -146,6 +146,7 @@ class Entry:
     bureau: str = ""
     year: int | None = None
     folder: Path | None = None  # the outputs, when status is ok
+    codes: str = ""  # which code list the check used, as the report says it
 
     @property
     def errors(self) -> int:
@@ -381,9 +382,29 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) 
 _FIXED_NAME = re.compile(r"\bupload\.(xlsx|pdf|docx|html)\b")
 
 
-def _process(item: _Item, outdir: Path) -> Entry:
+def _receive_codes(storage: FileStorage | None, work: Path) -> tuple[Path, str] | None:
+    """The uploaded official code list, stored and read once (``Refused`` naming its row), or None."""
+    if storage is None or not storage.filename:
+        return None
+    name = display_name(storage.filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise Refused(f"科目代码表 {name} 应为 .xlsx 或 .csv 文件（从预算管理一体化系统导出）。", 422)
+    folder = work / "codes"
+    folder.mkdir()
+    target = folder / f"codes{suffix}"
+    storage.save(target)
+    try:
+        pipeline.check_code_list(target)
+    except BudgetError as exc:
+        raise Refused(str(exc).replace(target.name, name, 1), 422) from None
+    return target, name
+
+
+def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -> Entry:
     """Render one stored workbook into ``outdir`` as the command line does, or say why not."""
     entry = Entry(item.name, download_stem(item.name))
+    entry.codes = f"所提供的科目代码表 {codes[1]}" if codes else "内置科目表"
     if item.path is None:
         entry.status, entry.message = "refused", item.refusal
         return entry
@@ -394,7 +415,7 @@ def _process(item: _Item, outdir: Path) -> Entry:
 
     try:
         with _RENDER_LOCK:
-            prepared, _written = pipeline.render(item.path, outdir, OUTPUT_FORMATS)
+            prepared, _written = pipeline.render(item.path, outdir, OUTPUT_FORMATS, codes=codes[0] if codes else None)
     except CheckFailed as exc:
         entry.status, entry.findings = "errors", list(exc.findings)
         entry.message = f"工作簿 {item.name} 有 {entry.errors} 处错误，未生成文档。"
@@ -559,12 +580,13 @@ def create_app(
             return refuse("没有收到文件：请选择要上传的工作簿（.xlsx），或把它拖到上传区域。", 400)
         with tempfile.TemporaryDirectory(prefix="budget-report-upload-", dir=workdir) as work:
             try:
+                codes = _receive_codes(request.files.get("codes"), Path(work))
                 items = _receive(files, Path(work))
             except Refused as exc:
                 return refuse(str(exc), exc.status)
             token, folder = store.reserve()
             try:
-                entries = [_process(item, folder / str(i)) for i, item in enumerate(items)]
+                entries = [_process(item, folder / str(i), codes) for i, item in enumerate(items)]
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise

@@ -54,7 +54,7 @@ def test_check_clean_example_exits_0_and_leaves_it_unchanged(example_path):
     before, mtime = digest(example_path), example_path.stat().st_mtime_ns
     result = run("check", example_path)
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{EXAMPLE_NAME}：0 处错误，0 处警告\n"
+    assert result.stdout == f"{EXAMPLE_NAME}：0 处错误，0 处警告（科目表：内置2024年科目表）\n"
     assert result.stderr == ""
     assert digest(example_path) == before
     assert example_path.stat().st_mtime_ns == mtime
@@ -73,10 +73,10 @@ def test_check_with_errors_exits_1_grouped_by_table(broken, rows):
         f"  [错误] 基本信息!B{rows.fact('部门名称')} 必填项：“部门名称”未填写",
         "YS03 部门支出总体情况表",
         f"  [错误] {where('YS03', 'total', medical)} 小计不符：合计应等于基本支出小计＋项目支出小计（应为 0.844，实为 1.84）",
-        f"  [警告] {where('YS03', 'name', science)} 科目名称：科目2069999的名称与2024年科目表不同（应为 其他科学技术支出，实为 其他科学技术）",
+        f"  [警告] {where('YS03', 'name', science)} 科目名称：科目2069999的名称与内置2024年科目表不同（应为 其他科学技术支出，实为 其他科学技术）",
         "YS08 一般公共预算“三公”经费支出情况表",
         f"  [错误] {where('YS08', 'total', spec('YS08').data_row)} 小计不符：“三公”经费合计应等于因公出国（境）费＋公务用车购置及运行费小计＋公务接待费（应为 7.00，实为 8.00）",
-        "有错误.xlsx：3 处错误，1 处警告",
+        "有错误.xlsx：3 处错误，1 处警告（科目表：内置2024年科目表）",
     ]
     assert "Traceback" not in result.output
     # check never writes: the workbook is byte for byte the same and nothing was added beside it
@@ -89,7 +89,7 @@ def test_check_with_warnings_only_exits_0(broken, rows):
     path = broken(lambda e: e.set("YS03", "name", science, "其他科学技术"), name="警告.xlsx")
     result = run("check", path)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "警告.xlsx：0 处错误，1 处警告"
+    assert result.stdout.splitlines()[-1] == "警告.xlsx：0 处错误，1 处警告（科目表：内置2024年科目表）"
 
 
 def test_check_json(broken, rows):
@@ -97,7 +97,8 @@ def test_check_json(broken, rows):
     result = run("check", path, "--format", "json")
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert set(payload) == {"workbook", "errors", "warnings", "findings"}
+    assert set(payload) == {"workbook", "errors", "warnings", "codes", "findings"}
+    assert payload["codes"] == "内置2024年科目表"
     assert payload["workbook"] == str(path)
     assert (payload["errors"], payload["warnings"]) == (3, 1)
     expected = [f.as_dict() for f in check(load_workbook(path))]
@@ -120,7 +121,7 @@ def test_check_json(broken, rows):
 def test_check_json_clean(example_values):
     result = run("check", example_values, "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"workbook": str(example_values), "errors": 0, "warnings": 0, "findings": []}
+    assert json.loads(result.stdout) == {"workbook": str(example_values), "errors": 0, "warnings": 0, "codes": "内置2024年科目表", "findings": []}
 
 
 # --- check: unreadable files ------------------------------------------------------------------
@@ -159,7 +160,7 @@ def test_not_a_workbook_exits_1(tmp_path, content, message):
 
 
 def test_unexpected_failure_is_reported_without_traceback(monkeypatch, example_values):
-    def boom(path):
+    def boom(path, **_options):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pipeline, "inspect", boom)
@@ -253,7 +254,7 @@ def test_round_trip(tmp_path, blank_path, how):
 
     if how == "cli":
         result = run("check", path)
-        assert result.stdout == "测试局2024.xlsx：0 处错误，0 处警告\n"
+        assert result.stdout == "测试局2024.xlsx：0 处错误，0 处警告（科目表：内置2024年科目表）\n"
         assert result.exit_code == 0
     budget = load_workbook(path)
     assert [f.line() for f in check(budget)] == []

@@ -626,7 +626,7 @@ def test_warnings_do_not_block_a_render(broken, rows, tmp_path):
     path = broken(lambda e: setattr(e.sheet("YS03").row_dimensions[item], "hidden", True), name="隐藏.xlsx")
     result = CliRunner().invoke(cli.main, ["check", str(path)])
     assert result.exit_code == 0
-    assert result.stdout.endswith("隐藏.xlsx：0 处错误，1 处警告\n")
+    assert result.stdout.endswith("隐藏.xlsx：0 处错误，1 处警告（科目表：内置2024年科目表）\n")
     result = CliRunner().invoke(cli.main, ["render", str(path), "-o", str(tmp_path), "--format", "html"])
     assert result.exit_code == 0, result.output
     assert "（1 处警告，可用 check 查看）" in result.stdout
