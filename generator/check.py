@@ -524,7 +524,7 @@ class Checker:
         if not names:
             self._unknown(row, row.cell("lei"), "功能分类", code, "function", self.codes.known_function_class(code))
         elif normalize_text(row.text("name")) not in {normalize_text(n) for n in names}:
-            self._other_name(row, row.cell("name"), code, names[0], row.text("name"))
+            self._other_name(row, row.cell("name"), code, "function", names[0], row.text("name"))
 
     def _econ(self, row: Row, code_key: str, name_key: str | None, lookup, what: str) -> None:  # type: ignore[no-untyped-def]
         code = row.text(code_key)
@@ -536,11 +536,11 @@ class Checker:
             )
             return
         name = lookup(code)
+        kind = "econ_dept" if what.startswith("部门") else "econ_gov"
         if name is None:
-            kind = "econ_dept" if what.startswith("部门") else "econ_gov"
             self._unknown(row, row.cell(code_key), what, code, kind, self.codes.known_econ_class(code))
         elif name_key and normalize_text(row.text(name_key)) != normalize_text(name):
-            self._other_name(row, row.cell(name_key), code, name, row.text(name_key))
+            self._other_name(row, row.cell(name_key), code, kind, name, row.text(name_key))
 
     def _unknown(self, row: Row, cell: str | None, what: str, code: str, kind: str, class_known: bool) -> None:
         """A code not in the list: an error against a supplied list or under an unknown 类, else a warning.
@@ -549,14 +549,14 @@ class Checker:
         a gap in our data than the clerk's mistake, and must not stop the disclosure.
         """
         if kind in self.codes.supplied:
-            self.add("error", row.code, cell, "未知科目", f"{what}科目“{code}”不在{self.codes.label}中")
+            self.add("error", row.code, cell, "未知科目", f"{what}科目“{code}”不在{self.codes.list_name(kind)}中")
         elif not class_known:
             self.add(
                 "error",
                 row.code,
                 cell,
                 "未知科目",
-                f"{what}科目“{code}”的类“{code[:3]}”不存在（{self.codes.label}中没有此类），请核对编码",
+                f"{what}科目“{code}”的类“{code[:3]}”不存在（{self.codes.list_name(kind)}中没有此类），请核对编码",
             )
         else:
             self.add(
@@ -564,13 +564,21 @@ class Checker:
                 row.code,
                 cell,
                 "未知科目",
-                f"{what}科目“{code}”不在{self.codes.label}中；内置科目表可能不全，如确为正式科目，"
+                f"{what}科目“{code}”不在{self.codes.list_name(kind)}中；内置科目表可能不全，如确为正式科目，"
                 f"可提供财政部门导出的科目代码表（--codes 文件，或模板文件夹中的 codes.xlsx）再检查",
             )
 
-    def _other_name(self, row: Row, cell: str | None, code: str, name: str, given: str) -> None:
-        doubt = "（内置科目表中此科目待核）" if code in self.codes.uncertain else ""
-        self.add("warning", row.code, cell, "科目名称", f"科目{code}的名称与{self.codes.label}不同{doubt}", name, given)
+    def _other_name(self, row: Row, cell: str | None, code: str, kind: str, name: str, given: str) -> None:
+        doubt = "（内置科目表中此科目待核）" if kind not in self.codes.supplied and code in self.codes.uncertain else ""
+        self.add(
+            "warning",
+            row.code,
+            cell,
+            "科目名称",
+            f"科目{code}的名称与{self.codes.list_name(kind)}不同{doubt}",
+            name,
+            given,
+        )
 
     # --- narrative ---------------------------------------------------------------------
 

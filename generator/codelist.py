@@ -59,17 +59,22 @@ class _Entry:
 
 
 def _clean(value: object) -> str:
-    """A cell as text: full-width digits and spaces folded, numbers without a trailing .0."""
+    """A cell as text without spaces; numbers without a trailing .0."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "".join(unicodedata.normalize("NFKC", str(value)).split())
+    return "".join(str(value).split())
+
+
+def _code_text(text: str) -> str:
+    """A code as typed: full-width digits folded (the names keep the official full-width brackets)."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def _header_columns(cells: list[str]) -> tuple[int, int] | None:
     """(code column, name column) when this row is the header, else None."""
-    lowered = [c.lower() for c in cells]
+    lowered = [_code_text(c).lower() for c in cells]
 
     def find(names: tuple[str, ...]) -> int | None:
         for name in names:
@@ -82,6 +87,7 @@ def _header_columns(cells: list[str]) -> tuple[int, int] | None:
 
 
 def _looks_like_code(text: str) -> bool:
+    text = _code_text(text)
     return text.isdigit() and len(text) in (3, 5, 7) and text[0] in _KINDS
 
 
@@ -100,7 +106,7 @@ def _entries(path: Path, rows: Iterable[tuple[int, list[object]]], sheet: str | 
                 break
             continue
         code_col, name_col = columns
-        code = cells[code_col] if code_col < len(cells) else ""
+        code = _code_text(cells[code_col]) if code_col < len(cells) else ""
         name = cells[name_col] if name_col < len(cells) else ""
         if not code and not name:
             continue
@@ -129,6 +135,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
     data = path.read_bytes()
     if len(data) > MAX_CSV_BYTES:
         raise _error(path, f"文件过大，上限为 {MAX_CSV_BYTES // (1024 * 1024)} MB")
+    if b"\x00" in data:
+        raise _error(path, "不是文本文件（含有空字符）")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -136,8 +144,6 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
             text = data.decode("gb18030")  # Excel and WPS on Chinese Windows save CSV in GBK
         except UnicodeDecodeError:
             raise _error(path, "不是文本文件，或编码既不是 UTF-8 也不是 GBK") from None
-    if "\x00" in text:
-        raise _error(path, "不是文本文件（含有空字符）")
     for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         yield number, list(row)
 
@@ -145,9 +151,13 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
 def _xlsx_tables(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[object]]]]]:
     import openpyxl
 
+    from .errors import WorkbookError
     from .load import check_archive
 
-    check_archive(path)  # zip bombs, DTDs, sizes: refused before openpyxl parses anything
+    try:
+        check_archive(path)  # zip bombs, DTDs, sizes: refused before openpyxl parses anything
+    except WorkbookError as exc:
+        raise _error(path, "；".join(str(p) for p in exc.problems)) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -207,7 +217,7 @@ def _load(path: Path, _stamp: tuple[int, int], base: CodeBook) -> CodeBook:
         aliases=MappingProxyType({}) if "function" in supplied else base.aliases,
         uncertain=MappingProxyType({}),
         supplied=supplied,
-        origin=f"所提供的科目代码表 {path.name}",
+        origin=f"科目代码表 {path.name}",
     )
 
 

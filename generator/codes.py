@@ -58,13 +58,21 @@ class CodeBook:
     uncertain: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
     #: Which lists come from a file the user supplied: "function", "econ_dept", "econ_gov".
     supplied: frozenset[str] = frozenset()
-    #: Where the lists come from, for the check's summary: "内置2024年科目表" or the supplied file's name.
+    #: Where the lists come from when a file was supplied: "科目代码表 codes.xlsx".
     origin: str = ""
 
     @property
     def label(self) -> str:
-        """Which list the check used, as its summary line says it."""
+        """Which list the check used, as its summary line says it: "内置2024年科目表" or the file."""
         return self.origin or f"内置{self.year}年科目表"
+
+    def list_name(self, kind: str) -> str:
+        """The list a finding names for one kind of code ("function", "econ_dept", "econ_gov").
+
+        The supplied file when it gave that kind (its name set off from the Chinese after it), else
+        the bundled list, which the supplied file leaves in place for the kinds it lacks.
+        """
+        return f"{self.origin} " if kind in self.supplied else f"内置{self.year}年科目表"
 
     def function_class(self, code: str) -> FunctionClass | None:
         """The 类 with this three-digit code ("206"), or None."""

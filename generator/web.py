@@ -404,7 +404,7 @@ def _receive_codes(storage: FileStorage | None, work: Path) -> tuple[Path, str] 
 def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -> Entry:
     """Render one stored workbook into ``outdir`` as the command line does, or say why not."""
     entry = Entry(item.name, download_stem(item.name))
-    entry.codes = f"所提供的科目代码表 {codes[1]}" if codes else "内置科目表"
+    entry.codes = f"科目代码表 {codes[1]} " if codes else "内置科目表"
     if item.path is None:
         entry.status, entry.message = "refused", item.refusal
         return entry

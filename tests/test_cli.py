@@ -121,7 +121,13 @@ def test_check_json(broken, rows):
 def test_check_json_clean(example_values):
     result = run("check", example_values, "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"workbook": str(example_values), "errors": 0, "warnings": 0, "codes": "内置2024年科目表", "findings": []}
+    assert json.loads(result.stdout) == {
+        "workbook": str(example_values),
+        "errors": 0,
+        "warnings": 0,
+        "codes": "内置2024年科目表",
+        "findings": [],
+    }
 
 
 # --- check: unreadable files ------------------------------------------------------------------
