@@ -33,7 +33,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -401,6 +401,14 @@ def _receive_codes(storage: FileStorage | None, work: Path) -> tuple[Path, str] 
     return target, name
 
 
+def _as_uploaded(findings: Iterable[Finding], codes: tuple[Path, str] | None) -> list[Finding]:
+    """Findings that name the code list by the clerk's file name, not the name it is stored under."""
+    if codes is None:
+        return list(findings)
+    stored, shown = f"科目代码表 {codes[0].name} ", f"科目代码表 {codes[1]} "
+    return [replace(f, message=f.message.replace(stored, shown)) for f in findings]
+
+
 def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -> Entry:
     """Render one stored workbook into ``outdir`` as the command line does, or say why not."""
     entry = Entry(item.name, download_stem(item.name))
@@ -417,7 +425,7 @@ def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -
         with _RENDER_LOCK:
             prepared, _written = pipeline.render(item.path, outdir, OUTPUT_FORMATS, codes=codes[0] if codes else None)
     except CheckFailed as exc:
-        entry.status, entry.findings = "errors", list(exc.findings)
+        entry.status, entry.findings = "errors", _as_uploaded(exc.findings, codes)
         entry.message = f"工作簿 {item.name} 有 {entry.errors} 处错误，未生成文档。"
     except WorkbookError as exc:
         entry.status = "refused"
@@ -432,7 +440,7 @@ def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -
         entry.status = "failed"
         entry.message = f"{item.name}：内部错误（{type(exc).__name__}：{named(str(exc))}），未生成文档。"
     else:
-        entry.findings = list(prepared.findings)
+        entry.findings = _as_uploaded(prepared.findings, codes)
         entry.bureau, entry.year = prepared.budget.bureau, prepared.budget.year or None
         entry.folder = outdir
     if not entry.ok:

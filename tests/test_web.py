@@ -371,3 +371,48 @@ def test_serve_says_when_the_port_is_taken():
         port = taken.getsockname()[1]
         with pytest.raises(web.ServeError, match="端口可能已被占用"):
             web.serve("127.0.0.1", port)
+
+
+# --- the official code list ----------------------------------------------------------------------
+
+
+def code_list(rows: list[tuple[str, str]]) -> bytes:
+    return ("科目编码,科目名称\n" + "".join(f"{c},{n}\n" for c, n in rows)).encode("utf-8")
+
+
+def post_with_codes(client, workbook: Path, codes: bytes, codes_name: str):
+    data = {"files": [(io.BytesIO(workbook.read_bytes()), workbook.name)], "codes": (io.BytesIO(codes), codes_name)}
+    return client.post("/upload", data=data, content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_the_form_offers_a_code_list_field(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<input id="codes" type="file" name="codes"' in page and 'accept=".xlsx,.csv' in page
+
+
+def test_uploaded_code_list_is_checked_against(client, workdir):
+    from test_codelist import bundled_rows, without
+
+    response = post_with_codes(client, EXAMPLE, code_list(without(bundled_rows(), "2069999")), "本级科目.csv")
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "没有生成文档" in page and "科目编码按科目代码表 本级科目.csv 核对" in page
+    assert "功能分类科目“2069999”不在科目代码表 codes.csv 中" not in page  # the clerk's name, not ours
+    assert "功能分类科目“2069999”不在科目代码表" in page
+    assert leftovers(workdir) == []
+
+
+def test_bad_code_list_is_refused_with_its_row(client, workdir):
+    response = post_with_codes(client, EXAMPLE, code_list([("206", "科学技术支出"), ("合计", "")]), "本级科目.csv")
+    assert response.status_code == 422
+    assert "科目代码表 本级科目.csv 无法使用：第 3 行：科目编码“合计”应为数字" in text_of(response)
+    response = post_with_codes(client, EXAMPLE, b"206", "科目.txt")
+    assert response.status_code == 422
+    assert "科目代码表 科目.txt 应为 .xlsx 或 .csv 文件" in text_of(response)
+    assert leftovers(workdir) == []
+
+
+def test_without_a_code_list_the_bundled_one_is_named(client, medical_error):
+    path, _cell = medical_error
+    page = text_of(post(client, (path, path.name), follow_redirects=True))
+    assert "科目编码按内置科目表核对" in page

@@ -211,3 +211,19 @@ def test_oversize_file_is_refused_before_it_is_sent(page):
     assert f"超过了 {UPLOAD_MB} MB 的上限" in message.inner_text()
     assert page.url.endswith("/")
     shot(page, "08-too-large")
+
+
+def test_a_code_list_chosen_before_the_workbook_is_checked_against(page, tmp_path):
+    """The clerk picks the bureau's exported 科目代码表 first, then the workbook: the check names the list."""
+    from test_codelist import bundled_rows, plain_csv, without
+
+    codes = plain_csv(tmp_path / "本级科目代码表.csv", without(bundled_rows(), "2069999"))
+    page.set_input_files("#codes", str(codes))
+    assert page.is_visible("#codes")
+    upload(page, EXAMPLE)
+    assert "没有生成文档" in page.inner_text("#status")
+    assert "科目编码按科目代码表 本级科目代码表.csv 核对" in page.inner_text("#codes-used")
+    finding = page.locator("tr.finding.error").first
+    assert finding.locator("td.rule").inner_text() == "未知科目"
+    assert "不在科目代码表 本级科目代码表.csv 中" in finding.inner_text()
+    shot(page, "08-code-list")
