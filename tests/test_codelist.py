@@ -361,3 +361,33 @@ def test_input_files_are_never_modified(example_values, short_list):
 def test_help_of_every_command_offers_codes():
     for command in ("check", "render", "batch", "watch", "diff"):
         assert "--codes" in run(command, "--help").stdout, command
+
+
+# --- the severity matrix, in one place ------------------------------------------------------------
+
+MATRIX = [
+    # (what the YS03 row's 类/款/项 become, bundled list's verdict, supplied list's verdict)
+    (("206", "99", "98"), "warning", "error"),  # a 项 neither list has, under a known 款
+    (("206", "97", "99"), "warning", "error"),  # a 款 neither list has, under a known 类
+    (("298", "99", "99"), "error", "error"),  # an unknown 类
+    (("206", "9", "999"), "error", "error"),  # malformed: 款 of one digit and 项 of three
+    (("206", "99", "99"), None, None),  # a code both lists have
+]
+
+
+@pytest.mark.parametrize(("code", "bundled", "supplied"), MATRIX)
+def test_severity_matrix(tmp_path, broken, rows, code, bundled, supplied):
+    row = rows.find("YS03", name="其他科学技术支出")
+
+    def edit(e) -> None:
+        for key, value in zip(("lei", "kuan", "xiang"), code, strict=True):
+            e.set("YS03", key, row, value)
+
+    path = broken(edit)
+    official = plain_csv(tmp_path / "codes.csv", bundled_rows())
+    for codes, expected in ((None, bundled), (official, supplied)):
+        budget = load_workbook(path)
+        found = [f for f in check(budget, pipeline.code_book(budget.year, codes=codes)) if f.rule == "未知科目"]
+        assert [f.severity for f in found] == ([expected] if expected else []), (codes, [f.line() for f in found])
+        if expected:
+            assert found[0].cell == where("YS03", "lei", row).split("!")[1]
