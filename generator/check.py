@@ -538,7 +538,7 @@ class Checker:
         name = lookup(code)
         kind = "econ_dept" if what.startswith("部门") else "econ_gov"
         if name is None:
-            self._unknown(row, row.cell(code_key), what, code, kind, self.codes.known_econ_class(code))
+            self._unknown(row, row.cell(code_key), what, code, kind, self.codes.known_econ_class(code, kind))
         elif name_key and normalize_text(row.text(name_key)) != normalize_text(name):
             self._other_name(row, row.cell(name_key), code, kind, name, row.text(name_key))
 

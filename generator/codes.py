@@ -107,10 +107,9 @@ class CodeBook:
         lei = _norm(code)[:3]
         return self.function_name(lei) is not None or self.function_class(lei) is not None
 
-    def known_econ_class(self, code: str) -> bool:
-        """Whether the 类 of an 经济分类 code ("30217" → "302", "50206" → "502") is one the book knows."""
-        lei = _norm(code)[:3]
-        return lei in self.econ_dept or lei in self.econ_gov
+    def known_econ_class(self, code: str, kind: str) -> bool:
+        """Whether the 类 of a 部门 ("econ_dept": "30217" → "302") or 政府 ("econ_gov") 经济分类 code is known."""
+        return _norm(code)[:3] in (self.econ_dept if kind == "econ_dept" else self.econ_gov)
 
     def econ_dept_name(self, code: str) -> str | None:
         """The name of a 部门预算支出经济分类 类 or 款 ("301", "30101"), or None."""

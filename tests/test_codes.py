@@ -238,3 +238,9 @@ def test_types(book: CodeBook) -> None:
     assert all(isinstance(fc, FunctionClass) for fc in book.function_classes)
     assert all(isinstance(a, str) for fc in book.function_classes for a in fc.aliases)
     assert isinstance(book.function_classes[0].aliases, tuple)
+
+
+def test_known_classes(book: CodeBook) -> None:
+    assert book.known_function_class("2129999") and not book.known_function_class("2989999")
+    assert book.known_econ_class("30298", "econ_dept") and not book.known_econ_class("30298", "econ_gov")
+    assert book.known_econ_class("50298", "econ_gov") and not book.known_econ_class("58801", "econ_gov")
