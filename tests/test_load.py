@@ -503,6 +503,26 @@ def test_the_reader_reads_formulas_and_their_saved_values(example_values, tmp_pa
     assert (ys03.value(8, 6), ys03.value(9, 6), ys03.value(10, 6), ys03.value(11, 6)) == (5.984, None, "ab", None)
 
 
+def test_the_reader_loads_once_without_formulas_and_read_only_for_their_values(example_path, broken, monkeypatch):
+    """One normal load for a workbook without formulas (the examples); a read-only one more for saved formula values."""
+    import openpyxl
+
+    calls: list[dict[str, object]] = []
+    original = openpyxl.load_workbook
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    with_formula = broken(lambda e: e.set("YS03", "total", 8, "=1+1"))
+    monkeypatch.setattr(openpyxl, "load_workbook", counted)
+    read(example_path)
+    assert calls == [{"data_only": False}]
+    calls.clear()
+    read(with_formula)
+    assert calls == [{"data_only": False}, {"read_only": True, "data_only": True}]
+
+
 def test_the_reader_reads_odd_values_with_their_types(broken):
     def edit(e: Editor) -> None:
         e.set("YS03", "name", 8, dt.date(2024, 3, 4))
