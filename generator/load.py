@@ -10,8 +10,8 @@ Before any XML is parsed, ``_check_archive`` refuses what is not an .xlsx (an em
 .xls/.et, an encrypted or damaged file, a .docx/.ods/.xlsb, a web page), a zip whose members are
 too large or too compressed (zip bombs), XML carrying a DTD or entity declarations (entity bombs,
 external entities; the parsers refuse them too) and a sheet with an absurd number of rows or
-columns. ``xlsx.read`` then reads the sheets (openpyxl the package's parts, ``generator.xlsx``
-each worksheet's cells, without building openpyxl's styled cells). What the loader reads but a
+columns, merged ranges included. ``xlsx.read`` then reads the sheets with openpyxl's public API:
+saved values, formulas, merges, hidden sheets, rows and columns. What the loader reads but a
 clerk may not see is reported as a warning in ``Budget.notes``: merged cells in a data area
 (read from their top-left cell), hidden sheets, rows and columns holding data, sheets outside
 the standard layout, and control characters XML cannot hold (removed).
@@ -22,17 +22,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-import warnings
 import zipfile
 import zlib
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from . import xlsx
 from .errors import Finding, Problem, WorkbookError, sheet_code
@@ -524,6 +522,9 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 # cell references (<c r="BI12">) in a column beyond BH, the 60th: only those are looked at.
 _ROW_NUMBER = re.compile(rb"row r=\"(\d+)\"")
 _WIDE_CELL = re.compile(rb" r=\"([A-Z]{3}|[C-Z][A-Z]|B[I-Z])\d")
+# A merged range's reference: openpyxl makes a cell of every cell it covers, so "A1:XFD1048576" in
+# a few bytes of XML would exhaust the memory; its far corner counts as the sheet's extent.
+_MERGE_REF = re.compile(rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -672,31 +673,24 @@ def _worksheet_parts(data: dict[str, bytes]) -> list[tuple[str, str]]:
 
 
 def _sheet_size(xml: bytes) -> tuple[int, int]:
-    """The rows and columns a sheet's XML spans, as far as the row numbers and wide cells tell."""
+    """The rows and columns a sheet's XML spans, as far as the row numbers, wide cells and merged ranges tell."""
     xml = _as_utf8(xml)
     rows = max((int(m.group(1)) for m in _ROW_NUMBER.finditer(xml)), default=0)
     wide = {m.group(1).decode() for m in _WIDE_CELL.finditer(xml)}
     columns = max((column_index_from_string(c) for c in wide), default=0)
+    for match in _MERGE_REF.finditer(xml):
+        try:
+            _min_col, _min_row, max_col, max_row = range_boundaries(match.group(1).decode("ascii"))
+        except (ValueError, TypeError, UnicodeDecodeError):
+            continue  # not a range: openpyxl's load refuses it as damaged
+        rows, columns = max(rows, max_row or 0), max(columns, max_col or 0)
     return rows, columns
 
 
 def _open(path: Path) -> Book:
-    """The workbook's sheets: each cell's cached value and its formula.
-
-    ``xlsx.read`` reads the worksheets' XML itself; what it leaves (``Unsupported``: hyperlinks,
-    drawings, unusual XML) openpyxl's full load reads, as exactly and as slowly as before.
-    """
+    """The workbook's sheets (``xlsx.read``), or a ``WorkbookError`` saying why they cannot be read."""
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about data validation and other extensions it does not keep; harmless here
-            warnings.simplefilter("ignore", UserWarning)
-            try:
-                return xlsx.read(path)
-            except xlsx.Unsupported:
-                pass
-            return _read_with_openpyxl(path)  # outside the except: a clean cause
-    except WorkbookError:
-        raise
+        return xlsx.read(path, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
     except Exception as exc:  # openpyxl raises many kinds for malformed parts
         cause = _root_cause(exc)
         if isinstance(cause, DefusedXmlException):  # _check_archive refuses these first; defusedxml as well
@@ -715,19 +709,6 @@ def _root_cause(exc: BaseException) -> BaseException:
             return exc
         seen.add(id(inner))
         exc = inner
-
-
-def _has_formulas(workbook: openpyxl.Workbook) -> bool:
-    return any(cell.data_type == "f" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row)
-
-
-def _read_with_openpyxl(path: Path) -> Book:
-    """The workbook loaded by openpyxl in full, twice when it has formulas (their values, then the
-    formulas): the loader's way before ``xlsx.read``, for what that leaves; slow."""
-    formulas = openpyxl.load_workbook(path, data_only=False, read_only=False)
-    if not _has_formulas(formulas):
-        return xlsx.from_openpyxl(formulas, None)
-    return xlsx.from_openpyxl(openpyxl.load_workbook(path, data_only=True, read_only=False), formulas)
 
 
 def load_workbook(path: Path | str) -> Budget:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl.comments import Comment
-from support import BUREAU, ROOT, Editor, ref, sheet_title, spec
+from support import BUREAU, Editor, ref, sheet_title, spec
 
 from generator import load, schema, xlsx
 from generator.errors import Problem, WorkbookError
@@ -412,114 +411,143 @@ def test_blank_workbook_loads_empty(blank_values):
     assert not budget.table("YS01").filled and not budget.table("YS04").filled
 
 
-# --- the sheets' reader: xlsx.read, checked against openpyxl's full load -------------------------
+# --- the sheets' reader: xlsx.read, its own contract -----------------------------------------------
 
 
-def sheets_of(book: xlsx.Book) -> list[tuple]:
-    """Everything the loader reads of a workbook's sheets, comparable (a formula object by its fields)."""
-
-    def formula(value: object) -> object:
-        return value if isinstance(value, str) else (type(value).__name__, sorted(vars(value).items()))
-
-    return [
-        (
-            ws.title,
-            ws.sheet_state,
-            ws.max_row,
-            ws.max_column,
-            {position: (type(value), value) for position, value in ws.values.items()},
-            {position: formula(value) for position, value in ws.formulas.items()},
-            ws.merged,
-            sorted(ws.hidden_rows),
-            sorted(ws.hidden_columns),
-        )
-        for ws in book.worksheets
-    ]
+def read(path: Path) -> xlsx.Book:
+    return xlsx.read(path, max_rows=load.MAX_ROWS, max_columns=load.MAX_COLUMNS)
 
 
-def test_the_examples_are_read_the_fast_way(example_path, blank_path):
-    """The example workbooks and the blank one hold nothing the fast reader leaves to openpyxl."""
-    for path in [example_path, ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx", blank_path]:
-        assert sheets_of(xlsx.read(path)) == sheets_of(load._read_with_openpyxl(path)), path.name
+def sheet(book: xlsx.Book, prefix: str) -> xlsx.Sheet:
+    return next(ws for ws in book.worksheets if ws.title.startswith(prefix))
 
 
-def _merge(e: Editor) -> None:
-    e.sheet("YS03").merge_cells("F8:H9")
-    e.sheet("YS05").merge_cells("B7:B7")
-    e.sheet("YS07").merge_cells("A10:C5990")  # a merge makes the sheet as long as openpyxl sees it
-    e.wb["基本信息"].merge_cells("A3:B4")
+def test_the_reader_reads_values_merges_and_extent(example_path, rows):
+    """The example as it is: saved values with their types, the merged headers, formatted empty rows in the extent."""
+    book = read(example_path)
+    assert [ws.title for ws in book.worksheets][:3] == ["基本信息", "上年数", spec("YS01").sheet_name]
+    ys03 = sheet(book, "YS03")
+    medical = rows.find("YS03", name="行政单位医疗")
+    assert ys03.value(medical, spec("YS03").column_index("total")) == 5.984
+    assert ys03.value(3, 6) == "合计"  # the header
+    assert (3, 6, 5, 6) in ys03.merged  # 合计 over the three header rows
+    assert ys03.value(4, 6) is None  # a merged cell but the top-left
+    assert ys03.max_row > rows.end("YS03")  # pre-formatted empty rows count
+    assert ys03.formulas == {} and ys03.sheet_state == "visible"
+    assert not ys03.hidden_rows and not ys03.hidden_columns
 
 
-def _hide(e: Editor) -> None:
-    e.sheet("YS03").row_dimensions[8].hidden = True
-    e.sheet("YS03").row_dimensions[9].height = 0
-    e.sheet("YS03").column_dimensions["H"].width = 0
-    e.sheet("YS05").column_dimensions.group("C", "F", hidden=True)
-    e.sheet("YS08").sheet_state = "hidden"
-    e.sheet("YS10").sheet_state = "veryHidden"
+def test_the_reader_reads_merges_hidden_rows_columns_and_sheets(broken):
+    def edit(e: Editor) -> None:
+        e.sheet("YS03").merge_cells("F8:H9")
+        e.sheet("YS07").merge_cells("A10:C5990")  # a merge makes the sheet as long as it reaches
+        e.sheet("YS03").row_dimensions[10].hidden = True
+        e.sheet("YS03").column_dimensions["J"].hidden = True
+        e.sheet("YS05").column_dimensions.group("C", "F", hidden=True)
+        e.sheet("YS08").sheet_state = "hidden"
+        e.sheet("YS10").sheet_state = "veryHidden"
+
+    book = read(broken(edit))
+    ys03 = sheet(book, "YS03")
+    assert (8, 6, 9, 8) in ys03.merged
+    assert ys03.value(8, 6) is not None and ys03.value(8, 7) is None and ys03.value(9, 8) is None
+    assert ys03.hidden_rows == {10} and ys03.hidden_columns == {10}
+    assert sheet(book, "YS05").hidden_columns == {3, 4, 5, 6}
+    assert sheet(book, "YS07").max_row == 5990
+    assert (sheet(book, "YS08").sheet_state, sheet(book, "YS10").sheet_state) == ("hidden", "veryHidden")
 
 
-def _formulas(e: Editor) -> None:
-    e.set("YS03", "total", 8, "=SUM(G8:H8)")
-    e.fact("政府采购货物预算", "=1+1")
-    e.wb.create_sheet("计算")["A1"] = "=NOW()"
+def test_a_row_or_column_of_no_size_is_hidden(example_values, tmp_path):
+    """Excel hides a row by its flag or by a height of 0 (a column alike): both are hidden to the reader."""
+    from test_hostile import member_of, rezip
+
+    def edit(xml: bytes) -> bytes:
+        xml = xml.replace(b'<row r="8"', b'<row r="8" ht="0.0" customHeight="1"', 1)
+        return xml.replace(b"<sheetData>", b'<cols><col min="7" max="9" width="0"/></cols><sheetData>', 1)
+
+    path = rezip(example_values, tmp_path / "无高度.xlsx", change={member_of(example_values, "YS03"): edit})
+    ys03 = sheet(read(path), "YS03")
+    assert (ys03.hidden_rows, ys03.hidden_columns) == ({8}, {7, 8, 9})
 
 
-def _odd_values(e: Editor) -> None:
-    e.set("YS03", "name", 8, dt.date(2024, 3, 4))
-    e.set("YS03", "total", 8, dt.datetime(2024, 1, 2, 3, 4))
-    e.set("YS03", "basic", 8, True)
-    e.set("YS03", "wage", 8, "１,９５９.６３")
-    e.set("YS03", "total", 9, dt.time(3, 4))
-    e.set("YS03", "basic", 9, dt.timedelta(hours=5))
-    e.set("YS03", "name", 9, "a_x000D_b_x0001_c")
-    e.sheet("YS03").cell(row=9, column=6).number_format = "0.00%"
+def test_the_reader_keeps_cells_within_its_bounds_and_counts_the_extent(broken):
+    """Cells beyond max_rows × max_columns are not read; the extent still counts them."""
+    path = broken(lambda e: e.wb.create_sheet("草稿").__setitem__("E30", "远处"))
+    book = xlsx.read(path, max_rows=20, max_columns=3)
+    draft = sheet(book, "草稿")
+    assert (draft.max_row, draft.max_column, draft.values) == (30, 5, {})
 
 
-def _comments(e: Editor) -> None:
-    e.sheet("YS03")["BJ8"].comment = Comment("beyond column 60", "clerk")  # a comment creates its cell
-    e.sheet("YS05")["A7000"].comment = Comment("beyond row 5000", "clerk")
-    e.sheet("YS06")["D6"].comment = Comment("on a merged cell", "clerk")
-    e.sheet("YS06").merge_cells("C6:E6")
+def test_the_reader_reads_formulas_and_their_saved_values(example_values, tmp_path):
+    """A formula cell: its text always, its value when one was saved (Excel and WPS save one; openpyxl does not)."""
+    from test_hostile import member_of, rezip
+
+    def edit(xml: bytes) -> bytes:
+        for old, new in (
+            (b'<c r="F8"', b'<c r="F8"><f>SUM(G8:H8)</f><v>5.984</v></c><c r="X8"'),
+            (b'<c r="F9"', b'<c r="F9"><f>SUM(G9:H9)</f></c><c r="X9"'),
+            (b'<c r="F10"', b'<c r="F10" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="X10"'),
+            (b'<c r="F11"', b'<c r="F11"><f t="array" ref="F11">SUM(G11:H11*1)</f></c><c r="X11"'),
+        ):
+            xml = xml.replace(old, new, 1)
+        return xml
+
+    path = rezip(example_values, tmp_path / "公式.xlsx", change={member_of(example_values, "YS03"): edit})
+    ys03 = sheet(read(path), "YS03")
+    assert ys03.formulas == {
+        (8, 6): "=SUM(G8:H8)",
+        (9, 6): "=SUM(G9:H9)",
+        (10, 6): '="a"&"b"',
+        (11, 6): "=SUM(G11:H11*1)",
+    }
+    assert (ys03.value(8, 6), ys03.value(9, 6), ys03.value(10, 6), ys03.value(11, 6)) == (5.984, None, "ab", None)
 
 
-def _sheets(e: Editor) -> None:
-    e.wb.create_sheet("草稿")["C3"] = "说明"
-    e.wb.create_sheet("空表")
-    e.sheet("YS04").insert_rows(1)
-    e.sheet("YS06").insert_cols(1)
-    e.sheet("YS05").title = "YS05一般公共预算支出"
-    e.wb.remove(e.sheet("YS09"))
-    e.sheet("YS03").print_title_rows = "1:4"
+def test_the_reader_loads_once_without_formulas_and_read_only_for_their_values(example_path, broken, monkeypatch):
+    """One normal load for a workbook without formulas (the examples); a read-only one more for saved formula values."""
+    import openpyxl
+
+    calls: list[dict[str, object]] = []
+    original = openpyxl.load_workbook
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    with_formula = broken(lambda e: e.set("YS03", "total", 8, "=1+1"))
+    monkeypatch.setattr(openpyxl, "load_workbook", counted)
+    read(example_path)
+    assert calls == [{"data_only": False}]
+    calls.clear()
+    read(with_formula)
+    assert calls == [{"data_only": False}, {"read_only": True, "data_only": True}]
 
 
-@pytest.mark.parametrize(
-    ("edit", "full"),
-    [
-        (_merge, False),
-        (_merge, True),
-        (_hide, False),
-        (_hide, True),
-        (_formulas, False),
-        (_formulas, True),
-        (_odd_values, False),
-        (_comments, True),
-        (_sheets, False),
-    ],
-    ids=lambda x: x if isinstance(x, bool) else x.__name__.strip("_"),
-)
-def test_the_fast_reader_reads_as_openpyxl(broken, edit: Callable[[Editor], None], full: bool):
-    """Cached values and their types, formulas, merges, hidden rows, columns and sheets, the sheets'
-    extent (formatted cells, merges and comments included): as openpyxl's full load gives them."""
-    path = broken(edit, full=full)
-    assert sheets_of(xlsx.read(path)) == sheets_of(load._read_with_openpyxl(path))
+def test_the_reader_reads_odd_values_with_their_types(broken):
+    def edit(e: Editor) -> None:
+        e.set("YS03", "name", 8, dt.date(2024, 3, 4))
+        e.set("YS03", "total", 8, dt.datetime(2024, 1, 2, 3, 4))
+        e.set("YS03", "basic", 8, True)
+        e.set("YS03", "wage", 8, "１,９５９.６３")
+        e.set("YS03", "total", 9, dt.time(3, 4))
+        e.set("YS03", "name", 9, "a_x000D_b_x0001_c")
+
+    ys03 = sheet(read(broken(edit)), "YS03")
+    assert ys03.value(8, spec("YS03").column_index("name")) == dt.datetime(2024, 3, 4)
+    assert ys03.value(8, spec("YS03").column_index("total")) == dt.datetime(2024, 1, 2, 3, 4)
+    assert ys03.value(8, spec("YS03").column_index("basic")) is True
+    assert ys03.value(8, spec("YS03").column_index("wage")) == "１,９５９.６３"
+    assert ys03.value(9, spec("YS03").column_index("total")) == dt.time(3, 4)
+    assert ys03.value(9, spec("YS03").column_index("name")) == "a_x000D_b_x0001_c"  # the loader decodes
 
 
-def test_what_the_fast_reader_leaves_openpyxl_reads(broken, example_values):
-    """A hyperlink (or a drawing, a table, unusual XML): openpyxl's full load reads the workbook, as before."""
+def test_a_comment_counts_in_the_extent(broken):
+    path = broken(lambda e: setattr(e.sheet("YS05")["A7000"], "comment", Comment("beyond row 5000", "clerk")))
+    assert sheet(read(path), "YS05").max_row == 7000
+
+
+def test_a_hyperlink_changes_nothing_read(broken, example_values):
     path = broken(lambda e: setattr(e.sheet("YS03")["E8"], "hyperlink", "https://example.com"))
-    with pytest.raises(xlsx.Unsupported):
-        xlsx.read(path)
     linked, plain = load_workbook(path), load_workbook(example_values)
     assert linked.facts == plain.facts and linked.notes == plain.notes
     for code in schema.TABLES_BY_CODE:
