@@ -6,7 +6,7 @@ cell, a missing sheet or header. It reports every such problem at once (``Workbo
 clerk fixes them in one pass. Whether the figures agree with each other is the checker's
 business, not the loader's.
 
-Before any XML is parsed, ``_check_archive`` refuses what is not an .xlsx (an empty file, an
+Before any XML is parsed, ``check_archive`` refuses what is not an .xlsx (an empty file, an
 .xls/.et, an encrypted or damaged file, a .docx/.ods/.xlsb, a web page), a zip whose members are
 too large or too compressed (zip bombs), XML carrying a DTD or entity declarations (entity bombs,
 external entities; the parsers refuse them too) and a sheet with an absurd number of rows or
@@ -343,7 +343,7 @@ class _Reader:
         if ws is None or not self.check_header(ws, spec):
             return table
         too_large = _size_problems(ws.max_row, ws.max_column, ws.title)
-        if too_large:  # _check_archive counts from the XML; this is for a sheet that hides its size
+        if too_large:  # check_archive counts from the XML; this is for a sheet that hides its size
             self.problems.extend(too_large)
             return table
         width = len(spec.columns)
@@ -541,13 +541,14 @@ def _mb(size: int) -> str:
     return f"{size / MB:.1f} MB"
 
 
-def _check_archive(path: Path) -> None:
+def check_archive(path: Path) -> None:
     """Refuse what is not an .xlsx zip, or a zip too large to unpack, before openpyxl parses any XML.
 
     In order: the file itself (empty, too large, an old or encrypted Office file, not a zip at
     all), the zip's directory (not a workbook, too many or too large members, too compressed),
     then every member read once, bounded by the sizes just checked (damaged, a DTD or entity
     declaration in the XML) and every sheet's rows and columns, counted without building cells.
+    Public because every .xlsx the tool reads goes through it (a bureau's 科目代码表 too).
     """
     try:
         size = path.stat().st_size
@@ -693,7 +694,7 @@ def _open(path: Path) -> Book:
         return xlsx.read(path, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
     except Exception as exc:  # openpyxl raises many kinds for malformed parts
         cause = _root_cause(exc)
-        if isinstance(cause, DefusedXmlException):  # _check_archive refuses these first; defusedxml as well
+        if isinstance(cause, DefusedXmlException):  # check_archive refuses these first; defusedxml as well
             message = "工作簿的 XML 含有 DTD 或实体声明（疑为 XML 实体炸弹或外部实体引用），已拒绝"
         else:
             message = f"工作簿内容已损坏，无法解析：{_RESAVE}"
@@ -714,7 +715,7 @@ def _root_cause(exc: BaseException) -> BaseException:
 def load_workbook(path: Path | str) -> Budget:
     """Read the standard workbook at ``path`` into a ``Budget``, or raise ``WorkbookError``."""
     path = Path(path)
-    _check_archive(path)
+    check_archive(path)
     reader = _Reader(path, _open(path))
     facts = reader.facts()
     reader.own_codes = {facts.text("dept_code"), facts.text("unit_code")} - {""}
@@ -730,4 +731,3 @@ def load_workbook(path: Path | str) -> Budget:
     return Budget(path, facts, prior, tables, notes=reader.notes)
 
 
-check_archive = _check_archive  # the same refusals for any .xlsx the tool reads (codelist)

@@ -441,7 +441,7 @@ def test_the_example_passes_the_archive_check_quickly(example_path):
     import time
 
     start = time.perf_counter()
-    load._check_archive(example_path)
+    load.check_archive(example_path)
     assert time.perf_counter() - start < 0.5
 
 
