@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
+import sys
 from html import escape
 from pathlib import Path
 
@@ -461,3 +463,14 @@ def test_hostile_resources_are_not_fetched(monkeypatch, tmp_path):
     passwd = Path("/etc/passwd").read_text().splitlines()[0]
     assert passwd.encode() not in target.read_bytes()
     assert passwd not in _run(_tool("pdftotext"), str(target), "-")
+
+
+def test_no_font_folder_is_left_behind(example_path, tmp_path):
+    """WeasyPrint copies the fonts into a temporary folder per font configuration; a render removes its own."""
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    command = Path(sys.executable).parent / "budget-report"
+    subprocess.run([str(command), "render", str(example_path), "-o", str(tmp_path / "out")], env=env, check=True)
+    subprocess.run([sys.executable, "-c", "from generator.render import pdf; pdf.warm_up()"], env=env, check=True)
+    assert (tmp_path / "out" / f"{example_path.stem}.pdf").is_file()
+    assert list((tmp_path / "tmp").iterdir()) == []
