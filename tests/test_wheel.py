@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -33,11 +34,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("build")
     source = work / "source"
     shutil.copytree(ROOT, source, symlinks=True, ignore=NOT_SOURCE)
+    # The sdist as a build frontend makes it, with the declared build requirements first on the path
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+    backend = work / "backend"
+    _run(sys.executable, "-m", "pip", "install", "-q", "--target", backend, *requires, cwd=work)
     hook = "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))"
-    sdist = work / "dist" / _run(sys.executable, "-c", hook, work / "dist", cwd=source).strip().splitlines()[-1]
+    env = {**_clean_env(), "PYTHONPATH": str(backend)}
+    built = _run(sys.executable, "-c", hook, work / "dist", cwd=source, env=env)
+    sdist = work / "dist" / built.strip().splitlines()[-1]
     _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", work / "wheels", sdist, cwd=work)
-    (built,) = (work / "wheels").glob("budget_report-*.whl")
-    return built
+    (wheel,) = (work / "wheels").glob("budget_report-*.whl")
+    return wheel
 
 
 def test_wheel_carries_the_templates(wheel: Path):
