@@ -39,6 +39,8 @@ demo: setup
 	@mkdir -p outputs
 	$(BIN)/budget-report render $(INPUTS) -o outputs
 
+# The whole suite; tests/test_wheel.py among it builds the sdist and its wheel (pip fetches the build's
+# setuptools) and renders the example from that wheel in a new virtualenv outside the clone.
 test: setup
 	$(BIN)/pytest -q
 

@@ -5,8 +5,8 @@
 
 Each run is a new Python process that does, one after the other and in that process only:
 import the command line, load the workbook, check it, compute the document and its HTML, write
-the DOCX, import WeasyPrint with the fonts, and lay out and draw the PDF, alternately in one
-process and in two (render/parallel.py), always the first PDF of its process as in a render. A
+the DOCX, import WeasyPrint with the fonts, and lay out and draw the PDF, always the first PDF
+of its process as in a render. A
 render overlaps these (the PDF process loads WeasyPrint while the workbook loads; the DOCX is
 written meanwhile), so the sum is more than a render's wall time; `render_vs_soffice.py` times
 the render itself. This is a benchmark, not a test: it prints figures and asserts nothing.
@@ -54,18 +54,14 @@ from generator.render.docx import write_docx
 out = Path(tempfile.mkdtemp(prefix="budget-stages-"))
 write_docx(html, out / "x.docx")
 lap("write the DOCX")
-from generator.render import pdf, parallel
-pdf.warm_up(parallel=True)
+from generator.render import pdf
+pdf.warm_up()
 lap("import WeasyPrint, fonts, stylesheets")
-if sys.argv[2] == "one":
-    document = pdf.render_document(html)
-    lap("PDF in one process: lay out")
-    with gc_paused():
-        document.write_pdf(out / "one.pdf")
-    lap("PDF in one process: draw and write")
-else:
-    assert parallel.write_pdf_parallel(html, out / "two.pdf")
-    lap("PDF in two processes: lay out, draw, join")
+document = pdf.render_document(html)
+lap("PDF: lay out")
+with gc_paused():
+    document.write_pdf(out / "x.pdf")
+lap("PDF: draw and write")
 print(json.dumps(times, ensure_ascii=False))
 """
 
@@ -77,15 +73,10 @@ def main() -> None:
     args = parser.parse_args()
     runs: list[dict[str, float]] = []
     for _ in range(args.runs):
-        for pdf_mode in ("one", "two"):  # alternated, each the first PDF of a fresh process
-            done = subprocess.run(
-                [sys.executable, "-c", _ONE_RUN, str(args.workbook), pdf_mode],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                check=True,
-            )
-            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        done = subprocess.run(
+            [sys.executable, "-c", _ONE_RUN, str(args.workbook)], capture_output=True, text=True, cwd=ROOT, check=True
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(f"{args.workbook.name}: median of {args.runs} fresh processes per line (seconds)")
     stages = list(dict.fromkeys(stage for run in runs for stage in run))
     for stage in stages:

@@ -288,7 +288,7 @@ def _pdf_process_main(conn: multiprocessing.connection.Connection, target: Path,
             from .render import pdf as module
 
             pdf = module
-            module.warm_up(parallel=True)
+            module.warm_up()
         except Exception as exc:  # WeasyPrint's libraries or a font missing: reported as the PDF's failure
             error = exc
         reader.join()
@@ -298,7 +298,7 @@ def _pdf_process_main(conn: multiprocessing.connection.Connection, target: Path,
         if error is None and pdf is not None:
             write = pdf.write_pdf
             try:
-                write_atomic(target, lambda tmp: write(html, tmp, variant=variant, extra_css=extra_css, parallel=True))
+                write_atomic(target, lambda tmp: write(html, tmp, variant=variant, extra_css=extra_css))
             except Exception as exc:
                 error = exc
         conn.send(None if error is None else _portable(error))

@@ -459,18 +459,18 @@ def _blank_workbook(year: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=2)
-def _preview_css(style_mtime_ns: int) -> str:
+def _preview_css(style: str) -> str:
     faces = []
     for (family, weight), names in _PREVIEW_FONTS.items():
         sources = ", ".join(f'local("{n}")' for n in names)
         faces.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: {sources}; }}')
-    style = (DOCUMENT_TEMPLATES / "style.css").read_text(encoding="utf-8")
     return "\n".join(faces) + "\n" + style + _PREVIEW_SCREEN
 
 
 def preview_html(html: str) -> str:
     """The document HTML with the PDF's stylesheet (and fonts found on this machine) inlined."""
-    css = _preview_css((DOCUMENT_TEMPLATES / "style.css").stat().st_mtime_ns).replace("</", "<\\/")
+    # the built-in stylesheet is a package resource (no file time to key on): its text is the key
+    css = _preview_css((DOCUMENT_TEMPLATES / "style.css").read_text(encoding="utf-8")).replace("</", "<\\/")
     block = f"<style>\n{css}\n</style>\n"
     head_end = html.find("</head>")
     return html[:head_end] + block + html[head_end:] if head_end >= 0 else block + html

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
-import xml.etree.ElementTree as ET
+import sys
 from html import escape
 from pathlib import Path
 
@@ -304,24 +305,14 @@ def test_no_fonttools_fallback_and_no_warnings(which, request, caplog, tmp_path)
     assert messages == []
 
 
-def test_lean_user_agent_stylesheet_changes_nothing(sample_pdf, tmp_path, monkeypatch):
-    """The narrowed ::marker and the left-out footnote/note rules give the same bytes as WeasyPrint's own."""
-    monkeypatch.setattr(pdf, "_LeanHTML", pdf._ParsedHTML)  # WeasyPrint's own user-agent stylesheet
-    full = tmp_path / "full.pdf"
-    pdf.write_pdf(sample_html(), full)
-    assert full.read_bytes() == sample_pdf.read_bytes()
-
-
-def test_footnotes_get_the_full_user_agent_stylesheet():
-    """A footnote needs the ::footnote-call rule the lean stylesheet leaves out; numbered lists keep li::marker."""
+def test_footnotes_and_list_markers_are_laid_out():
+    """WeasyPrint's own user-agent stylesheet serves: a footnote gets its call, a numbered list its markers."""
     extra = '<p>正文<span style="float: footnote">脚注</span></p><ol style="list-style: decimal"><li>一</li></ol>'
     boxes = list(_boxes(pdf.render_document(sample_html(extra))))
     calls = [b for b in boxes if (b.element_tag or "").endswith("::footnote-call")]
     assert calls and _texts(calls[0]) == ["1"]
     markers = [b for b in boxes if b.element_tag == "li::marker"]
     assert markers and _texts(markers[0]) == ["1. "]
-    assert pdf._NEEDS_FULL_UA.search("li { display: list-item }")
-    assert not pdf._NEEDS_FULL_UA.search(sample_html())
 
 
 def _boxes(document):
@@ -432,13 +423,13 @@ def test_fetcher_refuses_everything_but_data_templates_and_fonts():
         "file:///etc/passwd",
         "http://example.com/x.png",
         "https://example.com/x.css",
-        pdf.TEMPLATES_DIR.as_uri() + "/../../../../etc/passwd",
+        pdf.templates_folder().as_uri() + "/../../../../etc/passwd",
         "ftp://example.com/x",
     ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
-    assert fetcher.fetch((pdf.TEMPLATES_DIR / "style.css").as_uri()).read().startswith(b"/*")
+    assert fetcher.fetch((pdf.templates_folder() / "style.css").as_uri()).read().startswith(b"/*")
     font_url = re.search(r'url\("([^"]+)"\)', pdf.font_css())[1]
     response = fetcher.fetch(font_url)
     assert response.read(4) in (b"ttcf", b"OTTO", b"\x00\x01\x00\x00")
@@ -474,77 +465,12 @@ def test_hostile_resources_are_not_fetched(monkeypatch, tmp_path):
     assert passwd not in _run(_tool("pdftotext"), str(target), "-")
 
 
-# --- the HTML parse: libxml2 where it gives the HTML5 tree, tinyhtml5 elsewhere ----------------
-
-
-def _html5_tree(html: str) -> bytes:
-    import tinyhtml5
-
-    return ET.tostring(tinyhtml5.parse(html, namespace_html_elements=False))
-
-
-def test_documents_take_the_fast_parse_and_get_the_html5_tree(example_html):
-    """The templates' HTML (and the sample's) is parsed by libxml2 into exactly the tree tinyhtml5 builds."""
-    for html in (example_html, sample_html()):
-        fast = pdf._fast_tree(html)
-        assert fast is not None
-        assert ET.tostring(fast) == _html5_tree(html)
-
-
-def test_fast_parse_gives_the_same_pdf(sample_pdf, tmp_path, monkeypatch):
-    monkeypatch.setattr(pdf, "_fast_tree", lambda html: None)  # always tinyhtml5, as WeasyPrint parses
-    slow = tmp_path / "slow.pdf"
-    pdf.write_pdf(sample_html(), slow)
-    assert slow.read_bytes() == sample_pdf.read_bytes()
-
-
-def _page(body: str, doctype: str = "<!DOCTYPE html>") -> str:
-    head = '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>t</title>\n</head>'
-    return f"{doctype}\n{head}\n<body>\n{body}\n</body>\n</html>\n"
-
-
-# HTML an HTML5 parser builds differently from libxml2: the fast parse must refuse it.
-RESTRUCTURED = [
-    _page("<table><tr><td>1</td></tr></table>"),  # HTML5 adds the <tbody>
-    _page("<p>甲<div>乙</div>丙</p>"),  # a block closes the paragraph
-    _page("<p>甲<table><tbody><tr><td>1</td></tr></tbody></table></p>"),
-    _page("<table><tbody><tr><td>1</td></tr></tbody>文字</table>"),  # text moved before the table
-    _page("<b>粗<i>斜</b>体</i>"),  # misnested: the adoption agency
-    _page("<p>甲&nbsp乙 &amp 丙</p>"),  # references without their semicolon
-    _page("<p>甲\r\n乙</p>"),  # CR line ends
-    _page('<svg width="10" height="10"><rect width="5" height="5"/></svg>'),  # foreign content
-    _page("<p>甲</p>", doctype=""),  # no doctype: libxml2 assumes HTML 4
-    _page("<p>甲</p></section>"),  # a stray end tag
-    "<p>只有片段</p>",
-    _page("<!-- 注释 --><p>甲</p>"),  # HTML5 keeps comments in the tree
-    _page("<p>甲</p>") + "<p>乙</p>",  # content after </html>
-    _page("<h1>甲<h2>乙</h2></h1>"),  # a heading closes the open heading
-    _page("<ul><li>甲<li>乙</li></li></ul>"),
-    _page("<p>&#128;&#0;</p>"),  # HTML5 maps these numeric references to other characters
-    _page("<table><tbody><tr><td>1</td></tr></tbody></table>").replace("<body>", "<body><head></head>"),
-]
-
-# HTML both parsers agree on.
-PLAIN = [
-    _page('<section class="part"><h1>第一部分 <br>概况</h1><p>一、&lt;说明&gt; &amp; &#34;引号&#34;</p></section>'),
-    _page(
-        '<table><colgroup><col style="width: 50%"><col></colgroup><thead><tr><th colspan="2">表头</th></tr>'
-        '</thead>\n<tbody>\n<tr class="total"><td class="num">1.00</td><td></td></tr>\n</tbody>\n</table>'
-    ),
-    _page("<p>甲<span>乙</span>丙</p>   ") + "\n  ",
-]
-
-
-@pytest.mark.parametrize("html", RESTRUCTURED + PLAIN)
-def test_parse_html_always_gives_the_html5_tree(html):
-    assert ET.tostring(pdf.parse_html(html)) == _html5_tree(html)
-
-
-@pytest.mark.parametrize("html", RESTRUCTURED)
-def test_fast_parse_refuses_what_html5_restructures(html):
-    assert pdf._fast_tree(html) is None
-
-
-@pytest.mark.parametrize("html", PLAIN)
-def test_fast_parse_takes_plain_html(html):
-    assert pdf._fast_tree(html) is not None
+def test_no_font_folder_is_left_behind(example_path, tmp_path):
+    """WeasyPrint copies the fonts into a temporary folder per font configuration; a render removes its own."""
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    command = Path(sys.executable).parent / "budget-report"
+    subprocess.run([str(command), "render", str(example_path), "-o", str(tmp_path / "out")], env=env, check=True)
+    subprocess.run([sys.executable, "-c", "from generator.render import pdf; pdf.warm_up()"], env=env, check=True)
+    assert (tmp_path / "out" / f"{example_path.stem}.pdf").is_file()
+    assert list((tmp_path / "tmp").iterdir()) == []

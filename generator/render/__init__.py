@@ -24,3 +24,11 @@ The HTML the templates produce keeps to this small vocabulary (the DOCX writer r
   ``colspan``/``rowspan``; ``class="num"`` right-aligns an amount, ``class="text"`` left-aligns
   long text, ``<tr class="total">`` is a bold total row.
 """
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+# The built-in templates, stylesheet and Word reference: the repository's top-level templates/
+# folder, inside the package as generator/templates (a symbolic link in the repository, the files
+# themselves in a wheel or sdist). Read as the package's resources, wherever it is installed.
+TEMPLATES: Traversable = resources.files("generator") / "templates"

@@ -19,9 +19,11 @@ from docx.section import Section
 from docx.shared import Twips
 from lxml import etree
 
+from . import TEMPLATES
+
 __all__ = ["DEFAULT_REFERENCE_DOCX", "REQUIRED_STYLES", "STYLE_FONT_ROLES", "DocxFonts", "write_docx"]
 
-DEFAULT_REFERENCE_DOCX = pathlib.Path(__file__).resolve().parents[2] / "templates" / "reference.docx"
+DEFAULT_REFERENCE_DOCX = TEMPLATES / "reference.docx"  # a package resource (render/__init__.py)
 
 #: Used for the core properties when the caller gives no date, so that output is reproducible.
 DEFAULT_CORE_DATE = datetime.datetime(2000, 1, 1)
@@ -1011,7 +1013,8 @@ def write_docx(
     default); ``fonts`` overrides the style fonts. Text is only ever text: markup-looking
     content in the HTML's text nodes reaches Word literally.
     """
-    document = docx.Document(str(reference_docx or DEFAULT_REFERENCE_DOCX))
+    source = str(reference_docx) if reference_docx else io.BytesIO(DEFAULT_REFERENCE_DOCX.read_bytes())
+    document = docx.Document(source)
     if fonts is not None:
         apply_fonts(document.styles.element, fonts)
     tree = lxml.html.document_fromstring(html) if html.strip() else lxml.html.document_fromstring("<html/>")
