@@ -49,9 +49,10 @@ lint: setup
 	$(BIN)/ruff format --check generator tests tools bench
 	$(BIN)/mypy generator
 
+# BASELINE=path/to/other/checkout/.venv/bin/budget-report measures it alternately with this one.
 bench: setup
 	$(PY) bench/stages.py
-	$(PY) bench/render_vs_soffice.py
+	$(PY) bench/render_vs_soffice.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # The local web page for clerks: open http://127.0.0.1:8000/
 serve: setup

@@ -3,6 +3,11 @@
     .venv/bin/python bench/render_vs_soffice.py                 # 7 alternated pairs, then 50 workbooks
     .venv/bin/python bench/render_vs_soffice.py --pairs 5 --batch 0
     .venv/bin/python bench/render_vs_soffice.py --pairs 0 --batch 50 --jobs 2
+    .venv/bin/python bench/render_vs_soffice.py --baseline /tmp/old/.venv/bin/budget-report
+
+With ``--baseline`` (the ``budget-report`` of another checkout, e.g. the last release, with its own
+virtualenv), each round also renders with it, in alternating order, and the batch runs with both:
+before and after a change, measured in the same run on the same machine.
 
 Single render: the wall time of `budget-report render EXAMPLE -o DIR` (PDF and DOCX, a new process
 each time) and of `soffice --headless --convert-to pdf` of the DOCX it wrote (a cold LibreOffice
@@ -103,53 +108,65 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def single(pairs: int, work: Path, lo_profile: str) -> dict[str, object]:
+def single(pairs: int, work: Path, lo_profile: str, baseline: Path | None = None) -> dict[str, object]:
     out, lo_out = work / "render", work / "soffice"
-    render = [COMMAND, "render", EXAMPLE, "-o", out]
+    commands: dict[str, list[str | Path]] = {"budget-report": [COMMAND, "render", EXAMPLE, "-o", out]}
+    if baseline is not None:
+        commands["baseline"] = [baseline, "render", EXAMPLE, "-o", work / "baseline"]
     docx = out / f"{EXAMPLE.stem}.docx"
     soffice = shutil.which("soffice")
     if soffice is None:
         sys.exit("soffice (LibreOffice) is not installed: apt-get install libreoffice-writer-nogui")
     profile = f"-env:UserInstallation={lo_profile}"
-    convert = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", lo_out, docx]
+    commands["soffice"] = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", lo_out, docx]
     # One untimed run of each: the DOCX for LibreOffice, its profile, the page cache.
-    measure(render)
-    measure(convert)
-    print(f"single render, {pairs} pairs ({load()})", flush=True)
-    ours: list[Run] = []
-    theirs: list[Run] = []
+    for command in commands.values():
+        measure(command)
+    print(f"single render, {pairs} rounds of {', '.join(commands)} ({load()})", flush=True)
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
     for i in range(pairs):
-        ours.append(measure(render))
-        theirs.append(measure(convert))
+        order = list(commands) if i % 2 == 0 else list(reversed(commands))
+        for name in order:
+            runs[name].append(measure(commands[name]))
         print(
-            f"  pair {i + 1}: budget-report {ours[-1].wall:.2f} s (cpu {ours[-1].cpu:.2f} s)   "
-            f"soffice {theirs[-1].wall:.2f} s (cpu {theirs[-1].cpu:.2f} s)   "
-            f"other processes meanwhile {ours[-1].others + theirs[-1].others:.2f} cpu-s",
+            f"  round {i + 1}: "
+            + "   ".join(f"{name} {runs[name][-1].wall:.2f} s (cpu {runs[name][-1].cpu:.2f} s)" for name in commands)
+            + f"   other processes meanwhile {sum(r[-1].others for r in runs.values()):.2f} cpu-s",
             flush=True,
         )
     assert (lo_out / f"{EXAMPLE.stem}.pdf").is_file()
-    render_median = statistics.median(r.wall for r in ours)
+    ours, theirs = runs["budget-report"], runs["soffice"]
     soffice_median = statistics.median(r.wall for r in theirs)
-    return {
+    result: dict[str, object] = {
         "pairs": pairs,
         "render_s": [round(r.wall, 3) for r in ours],
         "soffice_s": [round(r.wall, 3) for r in theirs],
-        "render_median_s": round(render_median, 3),
+        "render_median_s": round(statistics.median(r.wall for r in ours), 3),
         "soffice_median_s": round(soffice_median, 3),
-        "ratio": round(render_median / soffice_median, 2),
+        "ratio": round(statistics.median(r.wall for r in ours) / soffice_median, 2),
         "render_cpu_median_s": round(statistics.median(r.cpu for r in ours), 3),
         "render_peak_rss_mib": round(max(r.max_rss_kib for r in ours) / 1024),
-        "others_cpu_s": round(sum(r.others for r in ours + theirs), 2),
+        "others_cpu_s": round(sum(r.others for rs in runs.values() for r in rs), 2),
     }
+    if baseline is not None:
+        base = runs["baseline"]
+        result |= {
+            "baseline_s": [round(r.wall, 3) for r in base],
+            "baseline_median_s": round(statistics.median(r.wall for r in base), 3),
+            "baseline_ratio": round(statistics.median(r.wall for r in base) / soffice_median, 2),
+            "baseline_cpu_median_s": round(statistics.median(r.cpu for r in base), 3),
+            "baseline_peak_rss_mib": round(max(r.max_rss_kib for r in base) / 1024),
+        }
+    return result
 
 
-def batch(count: int, jobs: int | None, work: Path) -> dict[str, object]:
-    folder, out = work / "city", work / "city-out"
+def batch(count: int, jobs: int | None, work: Path, command_path: Path = COMMAND, name: str = "") -> dict[str, object]:
+    folder, out = work / f"city{name}", work / f"city{name}-out"
     folder.mkdir()
     for i in range(count):
         shutil.copyfile(EXAMPLE, folder / f"局{i + 1:03d}.xlsx")
-    command = [COMMAND, "batch", folder, "-o", out] + (["--jobs", str(jobs)] if jobs else [])
-    print(f"batch of {count} workbooks, jobs={jobs or 'default'} ({load()})", flush=True)
+    command = [command_path, "batch", folder, "-o", out] + (["--jobs", str(jobs)] if jobs else [])
+    print(f"batch of {count} workbooks with {command_path}, jobs={jobs or 'default'} ({load()})", flush=True)
     run = measure(command)
     written = sorted(p.suffix for p in out.iterdir())
     assert written.count(".pdf") == written.count(".docx") == count, written
@@ -176,20 +193,29 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="batch --jobs (default: the command's own)")
     parser.add_argument("--lo-profile", default=LO_PROFILE, help="LibreOffice -env:UserInstallation URL")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--baseline", type=Path, help="another checkout's budget-report, measured alternately")
     args = parser.parse_args()
     figures: dict[str, object] = {"machine": machine()}
     print(json.dumps(figures["machine"], ensure_ascii=False), flush=True)
     with tempfile.TemporaryDirectory(prefix="budget-bench-") as tmp:
         work = Path(tmp)
         if args.pairs:
-            figures["single"] = result = single(args.pairs, work, args.lo_profile)
+            figures["single"] = result = single(args.pairs, work, args.lo_profile, args.baseline)
             print(
                 f"single render: budget-report median {result['render_median_s']:.2f} s, "
                 f"soffice median {result['soffice_median_s']:.2f} s, ratio {result['ratio']:.2f} "
                 f"(peak RSS {result['render_peak_rss_mib']} MiB)",
                 flush=True,
             )
+            if args.baseline:
+                print(
+                    f"baseline: median {result['baseline_median_s']:.2f} s, ratio {result['baseline_ratio']:.2f} "
+                    f"(peak RSS {result['baseline_peak_rss_mib']} MiB)",
+                    flush=True,
+                )
         if args.batch:
+            if args.baseline:
+                figures["batch_baseline"] = batch(args.batch, args.jobs, work, args.baseline, "-baseline")
             figures["batch"] = batch(args.batch, args.jobs, work)
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
