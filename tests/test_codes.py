@@ -177,15 +177,6 @@ def test_label_numbering(book: CodeBook) -> None:
         assert "(" not in fc.ys04_label and ")" not in fc.ys04_label
 
 
-def test_functions_belong_to_known_parents(book: CodeBook) -> None:
-    classes = {fc.code for fc in book.function_classes}
-    for code in book.functions:
-        assert re.fullmatch(r"\d{5}|\d{7}", code), code
-        assert code[:3] in classes, code
-        if len(code) == 7:
-            assert code[:5] in book.functions, code
-
-
 def test_year_fallback() -> None:
     years = available_years()
     assert 2024 in years
