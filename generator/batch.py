@@ -93,6 +93,7 @@ def run(
     pdf_variant: str | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     codes: Path | None = None,
+    previous: Path | None = None,
 ) -> BatchResult:
     """Render every workbook into ``outdir``, ``jobs`` at a time, each in a process of its own.
 
@@ -123,7 +124,7 @@ def run(
         _load_for_workers(formats)
     # A worker lays out its PDF in a second process only when there are spare CPUs for it.
     inner_parallel = len(todo) < jobs
-    args = (outdir, formats, templates, pdf_variant, inner_parallel, codes)
+    args = (outdir, formats, templates, pdf_variant, inner_parallel, codes, previous)
     running: dict[multiprocessing.connection.Connection, tuple[int, Path, multiprocessing.process.BaseProcess]] = {}
     pending = list(reversed(todo))
     try:
@@ -167,12 +168,20 @@ def _worker(
     pdf_variant: str | None,
     parallel: bool,
     codes: Path | None = None,
+    previous: Path | None = None,
 ) -> None:
     """In a worker process: render one workbook and send back its outcome."""
     outcome = Outcome(workbook)
     try:
         prepared, written = pipeline.render(
-            workbook, outdir, formats, templates=templates, pdf_variant=pdf_variant, parallel=parallel, codes=codes
+            workbook,
+            outdir,
+            formats,
+            templates=templates,
+            pdf_variant=pdf_variant,
+            parallel=parallel,
+            codes=codes,
+            previous=previous,
         )
         outcome.written, outcome.warnings = written, len(prepared.findings)
     except KeyboardInterrupt:
