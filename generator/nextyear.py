@@ -204,7 +204,9 @@ def start_from(last_path: Path, *, year: int | None = None, keep_projects: bool 
         year = budget.year + 1
     elif year <= budget.year:
         where = cell_ref(schema.FACTS_SHEET, budget.facts.cells.get("year"))
-        raise LastYearError(f"预算年度 {year} 应在上年工作簿 {last_path.name} 的预算年度之后（{where}：{budget.year}）")
+        raise LastYearError(
+            f"预算年度 {year} 应在上年工作簿 {last_path.name} 的预算年度之后：该工作簿 {where} 为 {budget.year} 年"
+        )
     started = Started(blank_workbook(year), year, last_year(budget, complete(budget)))
     _facts(started.workbook, budget, year, started)
     _prior(started.workbook, started.last)
