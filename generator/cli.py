@@ -61,7 +61,13 @@ def main(debug: bool) -> None:
 @click.option(
     "--keep-projects", is_flag=True, help="与 --from 同用：带入上年的其他运转类项目及其绩效目标（金额留空）。"
 )
-def init(path: Path, year: int | None, force: bool, last: Path | None, keep_projects: bool) -> None:
+@click.option(
+    "--codes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="与 --from 同用：检查上年工作簿时代替内置科目表的科目代码表（.xlsx 或 .csv）。",
+)
+def init(path: Path, year: int | None, force: bool, last: Path | None, keep_projects: bool, codes: Path | None) -> None:
     """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写；有 --from 时从上年的工作簿开始。"""
     from datetime import date
 
@@ -69,8 +75,9 @@ def init(path: Path, year: int | None, force: bool, last: Path | None, keep_proj
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
-    if keep_projects and last is None:
-        raise click.UsageError("--keep-projects 须与 --from 上年工作簿 一起使用")
+    if (keep_projects or codes) and last is None:
+        option = "--keep-projects" if keep_projects else "--codes"
+        raise click.UsageError(f"{option} 须与 --from 上年工作簿 一起使用")
     if last is not None and path.resolve() == last.resolve():
         raise click.UsageError(f"新工作簿不能写在上年工作簿 {last} 上：请换一个文件名")
     if path.exists() and not force:
@@ -85,7 +92,7 @@ def init(path: Path, year: int | None, force: bool, last: Path | None, keep_proj
     from .nextyear import start_from
 
     try:
-        started = start_from(last, year=year, keep_projects=keep_projects)
+        started = start_from(last, year=year, keep_projects=keep_projects, codes=codes)
         pipeline.write_atomic(path, lambda tmp: save(started.workbook, tmp))
     except Exception as exc:
         _fail(exc)

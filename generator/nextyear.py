@@ -11,6 +11,7 @@ the same figures to compare 上年数 with.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,10 +105,16 @@ def _is_empty(value: object) -> bool:
     return value is None or value == "" or value == []
 
 
-def _worded_with(value: object, year: int) -> bool:
-    """Whether a fact's text names ``year`` (e.g. “我部门2024年无重点评价项目”): it would be wrong next year."""
+def _worded_with(fact: schema.Fact, value: object, year: int) -> bool:
+    """Whether a text fact names ``year`` (“我部门2024年无重点评价项目”): it would be wrong next year.
+
+    Codes are not text: a 单位编码 like 202401 holds the digits without naming the year.
+    """
+    if fact.kind not in ("text", "list"):
+        return False
+    named = re.compile(rf"(?<!\d){year}(?!\d)")
     texts = value if isinstance(value, list) else [value]
-    return any(isinstance(t, str) and str(year) in t for t in texts)
+    return any(isinstance(t, str) and named.search(t) for t in texts)
 
 
 def _facts(wb: openpyxl.Workbook, budget: Budget, year: int, started: Started) -> None:
@@ -119,7 +126,7 @@ def _facts(wb: openpyxl.Workbook, budget: Budget, year: int, started: Started) -
         value = budget.facts.values.get(fact.key)
         if fact.key == "year" or _is_empty(value):
             continue
-        if fact.carry and not _worded_with(value, last):
+        if fact.carry and not _worded_with(fact, value, last):
             values[fact.key] = value
             notes[fact.key] = f"自{last}年工作簿带入，请核对是否仍然适用。"
             started.carried.append(fact.label)
@@ -182,19 +189,23 @@ def _projects(wb: openpyxl.Workbook, budget: Budget) -> int:
     return len(kept)
 
 
-def start_from(last_path: Path, *, year: int | None = None, keep_projects: bool = False) -> Started:
+def start_from(
+    last_path: Path, *, year: int | None = None, keep_projects: bool = False, codes: Path | None = None
+) -> Started:
     """Next year's workbook from the one at ``last_path``, for budget ``year`` (default: LAST's + 1).
 
-    LAST must read and check without errors (``LastYearError`` lists them), and ``year`` must come
-    after LAST's. Nothing is written here: the caller saves ``Started.workbook``.
+    LAST must read and check without errors (``LastYearError`` lists them), against the official
+    code list ``codes`` when given, and ``year`` must come after LAST's. Nothing is written here:
+    the caller saves ``Started.workbook``.
     """
     from .check import check, has_errors
     from .derive import complete
     from .figures import last_year
+    from .pipeline import code_book
 
     last_path = Path(last_path)
     budget = load_last_year(last_path)
-    findings = check(budget)
+    findings = check(budget, code_book(budget.year, codes=codes))
     if has_errors(findings):
         errors = [f for f in findings if f.severity == "error"]
         lines = [f"上年工作簿 {last_path.name} 有 {len(errors)} 处错误，不能据以生成新年度工作簿：请先改正"]

@@ -89,8 +89,10 @@ def last(request) -> Path:
 def started(last: Path, tmp_path_factory) -> Path:
     """Next year's workbook started from ``last`` (no projects kept), as ``init --from`` writes it."""
     target = tmp_path_factory.mktemp("next") / "next.xlsx"
+    before = digest(last)
     result = run("init", target, "--from", last)
     assert result.exit_code == 0, result.output
+    assert digest(last) == before
     return target
 
 
@@ -205,6 +207,15 @@ def test_a_carried_fact_worded_with_the_old_year_is_left_empty(broken, tmp_path)
     )
 
 
+def test_a_code_holding_the_years_digits_is_carried(broken):
+    last = broken(
+        lambda e: (e.fact("部门编码", "2024"), e.fact("主要职责", "落实2024—2025年行动计划")), name="上年.xlsx"
+    )
+    result = start_from(last)
+    assert "部门编码" in result.carried
+    assert "主要职责" in result.left  # the year named in a text: wrong next year
+
+
 def test_a_year_given_is_used(tmp_path):
     result = run("init", tmp_path / "new.xlsx", "--from", EXAMPLE, "--year", 2026)
     assert result.exit_code == 0, result.output
@@ -297,6 +308,10 @@ def test_usage_errors(tmp_path):
     result = run("init", tmp_path / "new.xlsx", "--keep-projects")
     assert result.exit_code == 2
     assert "Error: --keep-projects 须与 --from 上年工作簿 一起使用" in result.stderr
+    result = run("init", tmp_path / "new.xlsx", "--codes", tmp_path / "codes.csv")
+    assert result.exit_code == 2
+    assert "Error: --codes 须与 --from 上年工作簿 一起使用" in result.stderr
+    assert not (tmp_path / "new.xlsx").exists()
     existing = tmp_path / "existing.xlsx"
     existing.write_bytes(b"keep me")
     result = run("init", existing, "--from", copy)
@@ -453,3 +468,19 @@ def test_web_checks_prior_against_the_uploaded_last_year(client):
 
 def test_kept_columns_hold_no_amount():
     assert [k for k in YS10_KEPT if spec("YS10").column(k).kind == "amount"] == []
+
+
+def test_last_is_checked_against_the_official_list_given(tmp_path):
+    """With --codes, LAST is checked against the bureau's official list: a code it lacks is an error there."""
+    from generator.codes import load_codes
+
+    book = load_codes(2024)
+    rows = [(fc.code, fc.name) for fc in book.function_classes] + list(book.functions.items())
+    rows += list(book.econ_dept.items()) + list(book.econ_gov.items())
+    codes = tmp_path / "codes.csv"
+    codes.write_text("科目编码,科目名称\n" + "".join(f"{c},{n}\n" for c, n in rows if c != "2069999"), encoding="utf-8")
+    result = run("init", tmp_path / "new.xlsx", "--from", EXAMPLE, "--codes", codes)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"上年工作簿 {EXAMPLE.name} 有 1 处错误，不能据以生成新年度工作簿：请先改正"
+    assert "功能分类科目“2069999”不在科目代码表 codes.csv 中" in result.stderr
+    assert not (tmp_path / "new.xlsx").exists()
