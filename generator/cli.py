@@ -338,16 +338,32 @@ def diff_cmd(old: Path, new: Path, templates: Path | None, codes: Path | None) -
     "--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。"
 )
 @_codes_option
+@_previous_option
 def watch_cmd(
-    workbook: Path, outdir: Path, formats: str, templates: Path | None, interval: float, codes: Path | None
+    workbook: Path,
+    outdir: Path,
+    formats: str,
+    templates: Path | None,
+    interval: float,
+    codes: Path | None,
+    previous: Path | None,
 ) -> None:
     """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
     from .watch import watch
 
     chosen = _formats(formats)
-    _check_codes(codes, templates)
+    _check_codes(codes, templates, previous)
     try:
-        watch(workbook, outdir, chosen, templates=templates, interval=interval, echo=click.echo, codes=codes)
+        watch(
+            workbook,
+            outdir,
+            chosen,
+            templates=templates,
+            interval=interval,
+            echo=click.echo,
+            codes=codes,
+            previous=previous,
+        )
     except KeyboardInterrupt:
         click.echo("已停止监视。")
 

@@ -484,3 +484,14 @@ def test_last_is_checked_against_the_official_list_given(tmp_path):
     assert result.stderr.splitlines()[0] == f"上年工作簿 {EXAMPLE.name} 有 1 处错误，不能据以生成新年度工作簿：请先改正"
     assert "功能分类科目“2069999”不在科目代码表 codes.csv 中" in result.stderr
     assert not (tmp_path / "new.xlsx").exists()
+
+
+def test_watch_checks_against_previous(tmp_path, example_path):
+    from generator.watch import run_once
+
+    said: list[str] = []
+    assert not run_once(SECOND, tmp_path, ("html",), None, said.append, previous=example_path)
+    lines = said[0].splitlines()
+    assert lines[0] == f"工作簿 {SECOND.name} 有 8 处错误，未生成文档："
+    assert lines[1].strip().startswith("[错误] 上年数!B2 上年数不符")
+    assert list(tmp_path.iterdir()) == []
