@@ -160,7 +160,7 @@ def _write_row(ws: Worksheet, code: str, number: int, row: Row, keys: tuple[str,
         value = row.values.get(key)
         cell = ws.cell(row=number, column=spec.column_index(key), value=value)
         cell.fill = CARRIED_FILL
-        if first and value is not None:
+        if note and first and value is not None:
             _note(ws, cell.coordinate, note)
             first = False
 

@@ -162,6 +162,17 @@ def test_kept_projects_of_the_first_example(tmp_path):
     new = load_workbook(target)
     assert len(new.table("YS10").rows) == 6
     assert [r.kind for r in new.table("YS12").rows].count("continuation") == 12
+    ys10, ys12 = (
+        openpyxl.load_workbook(target)[spec("YS10").sheet_name],
+        openpyxl.load_workbook(target)[spec("YS12").sheet_name],
+    )
+    note = "自2024年工作簿带入的其他运转类项目：金额请按本年预算填写，不再安排的请删除整行。"
+    for row in new.table("YS10").rows:
+        assert ys10[row.cell("kind")].comment.text == note
+        assert ys10[row.cell("name")].fill.fgColor.rgb == CARRIED_FILL.fgColor.rgb
+    for row in new.table("YS12").rows:
+        comment = ys12[row.cell("code" if row.kind == "project" else "output_ind")].comment
+        assert (comment.text if comment else None) == (note if row.kind == "project" else None)
 
 
 def test_carried_cells_are_marked(last, started):
@@ -345,8 +356,10 @@ def test_each_changed_figure_is_an_error_at_its_cell(first, tmp_path):
     editor.prior("机构运行经费", 16.06)
     changed = tmp_path / "2025预算.xlsx"
     wb.save(changed)
+    before = (digest(changed), digest(EXAMPLE))
     result = run("check", changed, "--previous", EXAMPLE)
     assert result.exit_code == 1
+    assert (digest(changed), digest(EXAMPLE)) == before
     lines = [line.strip() for line in result.stdout.splitlines() if "上年数不符" in line]
     assert lines == [
         f"[错误] 上年数!B2 上年数不符：上年数“收入总计”与上年工作簿 {EXAMPLE.name} 算出的数字不同（应为 1959.63，实为 1981.65）",
