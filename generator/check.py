@@ -105,7 +105,8 @@ class Checker:
         """Each 上年数 figure equals the figure last year's workbook gives, as its document printed it.
 
         A figure left empty is already a 必填项 error. A workbook of another year than the one
-        before this is more likely a wrong file than a wrong figure: a warning says so.
+        before this, or of another 部门编码, is more likely a wrong file than a wrong figure: a
+        warning says so (a bureau renamed keeps its code, so the name is not compared).
         """
         year = self.budget.year
         if year and last.year != year - 1:
@@ -115,6 +116,16 @@ class Checker:
                 self.budget.facts.cells.get("year"),
                 "上年数不符",
                 f"上年工作簿 {last.name} 的预算年度为 {last.year} 年，不是 {year - 1} 年：请核对是否选错了文件",
+            )
+        code = self.budget.facts.text("dept_code")
+        if code and last.dept_code and code != last.dept_code:
+            self.add(
+                "warning",
+                FACTS_SHEET,
+                self.budget.facts.cells.get("dept_code"),
+                "上年数不符",
+                f"上年工作簿 {last.name} 是{last.bureau}（部门编码 {last.dept_code}）的，不是部门编码 {code}："
+                "请核对是否选错了文件",
             )
         prior = self.budget.prior
         for figure in PRIOR:

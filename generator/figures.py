@@ -110,9 +110,12 @@ class LastYear:
     name: str  # the workbook's file name, for messages
     year: int
     figures: dict[str, Decimal]
+    bureau: str = ""
+    dept_code: str = ""
 
 
 def last_year(budget: Budget, done: Complete) -> LastYear:
     """``budget`` (last year's workbook, completed as ``done``) as the source of next year's 上年数."""
     current = headline(budget, done).current
-    return LastYear(budget.source.name, budget.year, {p.key: current[p.key] for p in PRIOR})
+    figures = {p.key: current[p.key] for p in PRIOR}
+    return LastYear(budget.source.name, budget.year, figures, budget.bureau, budget.facts.text("dept_code"))

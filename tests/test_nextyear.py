@@ -373,15 +373,23 @@ def test_the_second_example_against_the_first(example_path):
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["findings"]
     mismatched = [f for f in findings if f["rule"] == "上年数不符"]
-    assert [f["where"] for f in mismatched] == [f"上年数!B{n}" for n in (2, 3, 4, 5, 8, 9, 10, 11)]
+    assert [f["where"] for f in mismatched] == ["基本信息!B4"] + [f"上年数!B{n}" for n in (2, 3, 4, 5, 8, 9, 10, 11)]
+    assert mismatched[0]["severity"] == "warning"  # another bureau's workbook
+    mismatched = mismatched[1:]
     assert mismatched[0]["expected"] == "1959.63" and mismatched[0]["found"] == "3296.50"
 
 
-def test_a_workbook_of_another_year_is_named(example_path):
+def test_a_workbook_of_another_year_or_bureau_is_named(example_path):
     findings = check(load_workbook(example_path), last=read_last_year(SECOND))
-    assert findings[0].line() == (
-        f"[警告] 基本信息!B3 上年数不符：上年工作簿 {SECOND.name} 的预算年度为 2025 年，不是 2023 年：请核对是否选错了文件"
-    )
+    assert [f.line() for f in findings if f.sheet == schema.FACTS_SHEET] == [
+        f"[警告] 基本信息!B3 上年数不符：上年工作簿 {SECOND.name} 的预算年度为 2025 年，不是 2023 年：请核对是否选错了文件",
+        f"[警告] 基本信息!B4 上年数不符：上年工作簿 {SECOND.name} 是柳溪县卫生健康局（部门编码 305）的，不是部门编码 021：请核对是否选错了文件",
+    ]
+
+
+def test_the_same_bureau_a_year_before_gives_no_warning(first):
+    findings = check(load_workbook(first), last=read_last_year(EXAMPLE))
+    assert [f.line() for f in findings if f.rule == "上年数不符"] == []
 
 
 def test_previous_that_does_not_load_is_refused(tmp_path, example_path):
