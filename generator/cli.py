@@ -255,7 +255,12 @@ def render_cmd(
 @_variant_option
 @_templates_option
 @_codes_option
-@_previous_option
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="上年的工作簿，或放着各单位上年工作簿的文件夹（按文件名对应：同名，或名中年份减一）：上年数须与它算出的数字相同。",
+)
 def batch_cmd(
     paths: tuple[Path, ...],
     outdir: Path,
@@ -270,7 +275,7 @@ def batch_cmd(
     from . import batch
 
     chosen = _formats(formats)
-    _check_codes(codes, templates, previous)
+    _check_codes(codes, templates, previous if previous is None or previous.is_file() else None)
     workbooks = batch.collect(paths)
     if not workbooks:
         raise click.UsageError("没有找到 .xlsx 工作簿")

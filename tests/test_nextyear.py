@@ -238,7 +238,7 @@ def test_a_year_given_is_used(tmp_path):
 
 def fill_as_last_year(new: Path, last: Path, target: Path) -> Path:
     """``new`` filled with ``last``'s tables and year-specific facts: a year with nothing changed."""
-    source = openpyxl.load_workbook(values_copy(last, target.with_name("last-values.xlsx")))
+    source = openpyxl.load_workbook(values_copy(last, new.with_name(f"{new.stem}-last-values.xlsx")))
     wb = openpyxl.load_workbook(new)
     editor, old = Editor(wb), load_workbook(last)
     for table in schema.TABLES:
@@ -516,3 +516,33 @@ def test_watch_checks_against_previous(tmp_path, example_path):
     assert lines[0] == f"工作簿 {SECOND.name} 有 8 处错误，未生成文档："
     assert lines[1].strip().startswith("[错误] 上年数!B2 上年数不符")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_finds_each_workbooks_last_year_in_a_folder(tmp_path):
+    """``batch --previous 上年/``: each workbook is compared with its own last year, found by name."""
+    last_folder, this_folder = tmp_path / "上年", tmp_path / "本年"
+    last_folder.mkdir()
+    this_folder.mkdir()
+    shutil.copyfile(SECOND, last_folder / SECOND.name)
+    new = tmp_path / "new.xlsx"
+    save(start_from(SECOND).workbook, new)
+    fill_as_last_year(new, SECOND, this_folder / "柳溪县卫生健康局2026.xlsx")
+    shutil.copyfile(EXAMPLE, this_folder / "其他局2025.xlsx")
+    result = run("batch", this_folder, "--previous", last_folder, "--format", "html", "-o", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"{this_folder / '其他局2025.xlsx'}：上年文件夹 {last_folder} 中没有它的上年工作簿（应为 其他局2024.xlsx 或 其他局2025.xlsx），未生成"
+    )
+    assert "1 个工作簿已生成，1 个失败" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["柳溪县卫生健康局2026.html"]
+
+
+def test_batch_with_a_folder_compares_figures(tmp_path):
+    last_folder = tmp_path / "上年"
+    last_folder.mkdir()
+    shutil.copyfile(EXAMPLE, last_folder / "柳溪县卫生健康局2024.xlsx")  # another bureau's file under the name
+    result = run("batch", SECOND, "--previous", last_folder, "--format", "html", "-o", tmp_path / "out", "-j", 1)
+    assert result.exit_code == 1
+    assert (
+        "上年数!B2 上年数不符：上年数“收入总计”与上年工作簿 柳溪县卫生健康局2024.xlsx 算出的数字不同" in result.stderr
+    )
