@@ -75,6 +75,29 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+
+
+def last_years_workbook(workbook: Path, folder: Path) -> Path:
+    """The workbook in ``folder`` that is ``workbook``'s last year: the same name, or the same name
+    with each year in it one less (柳溪县卫生健康局2026.xlsx → 柳溪县卫生健康局2025.xlsx).
+
+    ``LastYearError`` when there is none: a workbook is never compared with a guess.
+    """
+    from .nextyear import LastYearError
+
+    earlier = _YEAR.sub(lambda m: str(int(m.group(0)) - 1), workbook.name)
+    for name in dict.fromkeys((earlier, workbook.name)):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    raise LastYearError(
+        f"{workbook}：上年文件夹 {folder} 中没有它的上年工作簿（应为 {earlier}"
+        + (f" 或 {workbook.name}" if earlier != workbook.name else "")
+        + "），未生成"
+    )
+
+
 def default_jobs() -> int:
     """One worker per CPU this process may run on."""
     try:
@@ -93,8 +116,12 @@ def run(
     pdf_variant: str | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     codes: Path | None = None,
+    previous: Path | None = None,
 ) -> BatchResult:
     """Render every workbook into ``outdir``, ``jobs`` at a time, each in a process of its own.
+
+    ``previous`` is last year's workbook for all of them, or a folder holding each one's own
+    (``last_years_workbook``); a workbook without one there fails, and the batch goes on.
 
     The processes are forked from this one once it has loaded WeasyPrint and the fonts, so each
     starts ready; each ends after its workbook, which returns WeasyPrint's layout memory. A
@@ -106,6 +133,7 @@ def run(
     jobs = max(1, jobs or default_jobs())
     outcomes: dict[int, Outcome] = {}
     todo: list[tuple[int, Path]] = []
+    lasts: dict[int, Path | None] = {}  # each workbook's last year's workbook
     stems: dict[str, int] = {}
     for index, workbook in enumerate(workbooks):
         first = stems.setdefault(workbook.stem.casefold(), index)
@@ -115,8 +143,17 @@ def run(
             outcomes[index] = outcome
             if on_done:
                 on_done(outcome)
-        else:
-            todo.append((index, workbook))
+            continue
+        lasts[index] = previous
+        if previous is not None and previous.is_dir():
+            try:
+                lasts[index] = last_years_workbook(workbook, previous)
+            except BudgetError as exc:
+                outcomes[index] = Outcome(workbook, error=str(exc))
+                if on_done:
+                    on_done(outcomes[index])
+                continue
+        todo.append((index, workbook))
     forking = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork") if forking else multiprocessing.get_context("spawn")
     if forking:
@@ -131,7 +168,9 @@ def run(
             while pending and len(running) < jobs:
                 index, workbook = pending.pop()
                 conn, child_conn = context.Pipe(duplex=False)
-                process = context.Process(target=_worker, args=(child_conn, workbook, *args), name=f"batch-{index}")
+                process = context.Process(
+                    target=_worker, args=(child_conn, workbook, *args, lasts[index]), name=f"batch-{index}"
+                )
                 process.start()
                 child_conn.close()
                 running[conn] = (index, workbook, process)
@@ -167,12 +206,20 @@ def _worker(
     pdf_variant: str | None,
     parallel: bool,
     codes: Path | None = None,
+    previous: Path | None = None,
 ) -> None:
     """In a worker process: render one workbook and send back its outcome."""
     outcome = Outcome(workbook)
     try:
         prepared, written = pipeline.render(
-            workbook, outdir, formats, templates=templates, pdf_variant=pdf_variant, parallel=parallel, codes=codes
+            workbook,
+            outdir,
+            formats,
+            templates=templates,
+            pdf_variant=pdf_variant,
+            parallel=parallel,
+            codes=codes,
+            previous=previous,
         )
         outcome.written, outcome.warnings = written, len(prepared.findings)
     except KeyboardInterrupt:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from .codes import CodeBook, load_codes
 from .derive import RELATIONS, SPENDING_SHAPED, Complete, complete, keyed_rows, q2, sums, total, unit_groups
 from .errors import Finding, Severity
-from .figures import CHANGES, Figures, headline
+from .figures import CHANGES, Figures, LastYear, headline
 from .load import normalize_text
 from .model import ZERO, Budget, Row, Table
 from .schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
@@ -100,6 +100,48 @@ class Checker:
                     "必填项",
                     f"上年数“{prior.label}”未填写（没有填 0）",
                 )
+
+    def against_last_year(self, last: LastYear) -> None:
+        """Each 上年数 figure equals the figure last year's workbook gives, as its document printed it.
+
+        A figure left empty is already a 必填项 error. A workbook of another year than the one
+        before this, or of another 部门编码, is more likely a wrong file than a wrong figure: a
+        warning says so (a bureau renamed keeps its code, so the name is not compared).
+        """
+        year = self.budget.year
+        if year and last.year != year - 1:
+            self.add(
+                "warning",
+                FACTS_SHEET,
+                self.budget.facts.cells.get("year"),
+                "上年数不符",
+                f"上年工作簿 {last.name} 的预算年度为 {last.year} 年，不是 {year - 1} 年：请核对是否选错了文件",
+            )
+        code = self.budget.facts.text("dept_code")
+        if code and last.dept_code and code != last.dept_code:
+            self.add(
+                "warning",
+                FACTS_SHEET,
+                self.budget.facts.cells.get("dept_code"),
+                "上年数不符",
+                f"上年工作簿 {last.name} 是{last.bureau}（部门编码 {last.dept_code}）的，不是部门编码 {code}："
+                "请核对是否选错了文件",
+            )
+        prior = self.budget.prior
+        for figure in PRIOR:
+            given = prior.amount(figure.key)
+            expected = last.figures[figure.key]
+            if given is None or q2(given) == expected:
+                continue
+            self.add(
+                "error",
+                PRIOR_SHEET,
+                prior.cells.get(figure.key),
+                "上年数不符",
+                f"上年数“{figure.label}”与上年工作簿 {last.name} 算出的数字不同",
+                fmt(expected),
+                fmt(given),
+            )
 
     def placeholders(self) -> None:
         facts = self.budget.facts
@@ -609,12 +651,15 @@ def _fresh_lines(budget: Budget, code: str, codes: CodeBook) -> list[Row]:
     return complete(stripped, codes).tables[code]
 
 
-def check(budget: Budget, codes: CodeBook | None = None) -> list[Finding]:
-    """Every finding for ``budget``, grouped by sheet in workbook order."""
+def check(budget: Budget, codes: CodeBook | None = None, last: LastYear | None = None) -> list[Finding]:
+    """Every finding for ``budget``, grouped by sheet in workbook order; its 上年数 against ``last``
+    (last year's workbook, ``--previous``) when given."""
     codes = codes or load_codes(budget.year)
     done = complete(budget, codes)
     checker = Checker(budget, codes, done)
     checker.facts()
+    if last is not None:
+        checker.against_last_year(last)
     checker.placeholders()
     checker.row_sums()
     checker.column_sums()

@@ -44,23 +44,65 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--year", type=click.IntRange(1990, 2100), default=None, help="预算年度（默认为明年）。")
+@click.option(
+    "--year",
+    type=click.IntRange(1990, 2100),
+    default=None,
+    help="预算年度（默认为明年；有 --from 时为上年工作簿的下一年）。",
+)
 @click.option("--force", is_flag=True, help="文件已存在时覆盖。")
-def init(path: Path, year: int | None, force: bool) -> None:
-    """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写。"""
+@click.option(
+    "--from",
+    "last",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="上年的工作簿：带入部门信息、名词解释等，并用它算出的数字填写上年数。",
+)
+@click.option(
+    "--keep-projects", is_flag=True, help="与 --from 同用：带入上年的其他运转类项目及其绩效目标（金额留空）。"
+)
+@click.option(
+    "--codes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="与 --from 同用：检查上年工作簿时代替内置科目表的科目代码表（.xlsx 或 .csv）。",
+)
+def init(path: Path, year: int | None, force: bool, last: Path | None, keep_projects: bool, codes: Path | None) -> None:
+    """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写；有 --from 时从上年的工作簿开始。"""
     from datetime import date
 
-    from .workbook import write_blank
+    from .workbook import save, write_blank
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
+    if (keep_projects or codes) and last is None:
+        option = "--keep-projects" if keep_projects else "--codes"
+        raise click.UsageError(f"{option} 须与 --from 上年工作簿 一起使用")
+    if last is not None and path.resolve() == last.resolve():
+        raise click.UsageError(f"新工作簿不能写在上年工作簿 {last} 上：请换一个文件名")
     if path.exists() and not force:
         raise click.UsageError(f"{path} 已存在；如确需覆盖，请加 --force")
+    if last is None:
+        try:
+            pipeline.write_atomic(path, lambda tmp: write_blank(tmp, year=year or date.today().year + 1))
+        except Exception as exc:
+            _fail(exc)
+        click.echo(f"已生成空白工作簿：{path}")
+        return
+    from .nextyear import start_from
+
     try:
-        pipeline.write_atomic(path, lambda tmp: write_blank(tmp, year=year or date.today().year + 1))
+        started = start_from(last, year=year, keep_projects=keep_projects, codes=codes)
+        pipeline.write_atomic(path, lambda tmp: save(started.workbook, tmp))
     except Exception as exc:
         _fail(exc)
-    click.echo(f"已生成空白工作簿：{path}")
+    click.echo(f"已从 {last.name}（{started.last.year}年）生成 {started.year} 年工作簿：{path}")
+    click.echo(
+        f"  带入（请核对，已用黄色标出）：{'、'.join(started.carried) or '无'}；上年数 {len(started.last.figures)} 项"
+    )
+    if keep_projects:
+        click.echo(f"  带入其他运转类项目 {started.projects} 个（金额留空）")
+    click.echo(f"  未带入（按当年情况填写）：{'、'.join(started.left) or '无'}")
 
 
 def _group_lines(findings: list[Finding]) -> list[str]:
@@ -108,10 +150,19 @@ _templates_option = click.option(
 )
 
 
-def _check_codes(codes: Path | None, templates: Path | None) -> None:
-    """Refuse a bad official code list once, before any workbook is read (exit 1, its row named)."""
+_previous_option = click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="上年的工作簿：上年数的每个数字须与它算出的数字相同，不同的列为错误。",
+)
+
+
+def _check_codes(codes: Path | None, templates: Path | None, previous: Path | None = None) -> None:
+    """Refuse a bad official code list or an unreadable last year's workbook once, before any workbook is read."""
     try:
         pipeline.check_code_list(codes, templates)
+        pipeline.check_previous(previous)
     except Exception as exc:
         _fail(exc)
 
@@ -123,10 +174,11 @@ def _check_codes(codes: Path | None, templates: Path | None) -> None:
 )
 @_codes_option
 @_templates_option
-def check_cmd(workbook: Path, fmt: str, codes: Path | None, templates: Path | None) -> None:
-    """检查工作簿的勾稽关系、必填项和科目编码；有错误时退出码为 1。"""
+@_previous_option
+def check_cmd(workbook: Path, fmt: str, codes: Path | None, templates: Path | None, previous: Path | None) -> None:
+    """检查工作簿的勾稽关系、必填项和科目编码（有 --previous 时还有上年数）；有错误时退出码为 1。"""
     try:
-        _budget, findings, book = pipeline.inspect(workbook, codes=codes, templates=templates)
+        _budget, findings, book = pipeline.inspect(workbook, codes=codes, templates=templates, previous=previous)
     except Exception as exc:
         _fail(exc)
     errors = sum(f.severity == "error" for f in findings)
@@ -162,6 +214,7 @@ def _formats(value: str) -> tuple[str, ...]:
 @_variant_option
 @_templates_option
 @_codes_option
+@_previous_option
 def render_cmd(
     workbooks: tuple[Path, ...],
     outdir: Path,
@@ -169,15 +222,16 @@ def render_cmd(
     pdf_variant: str | None,
     templates: Path | None,
     codes: Path | None,
+    previous: Path | None,
 ) -> None:
     """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
     chosen = _formats(formats)
-    _check_codes(codes, templates)
+    _check_codes(codes, templates, previous)
     failed = False
     for workbook in workbooks:
         try:
             prepared, written = pipeline.render(
-                workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant, codes=codes
+                workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant, codes=codes, previous=previous
             )
         except BudgetError as exc:
             click.echo(str(exc), err=True)
@@ -201,6 +255,12 @@ def render_cmd(
 @_variant_option
 @_templates_option
 @_codes_option
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="上年的工作簿，或放着各单位上年工作簿的文件夹（按文件名对应：同名，或名中年份减一）：上年数须与它算出的数字相同。",
+)
 def batch_cmd(
     paths: tuple[Path, ...],
     outdir: Path,
@@ -209,12 +269,13 @@ def batch_cmd(
     pdf_variant: str | None,
     templates: Path | None,
     codes: Path | None,
+    previous: Path | None,
 ) -> None:
     """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。"""
     from . import batch
 
     chosen = _formats(formats)
-    _check_codes(codes, templates)
+    _check_codes(codes, templates, previous if previous is None or previous.is_file() else None)
     workbooks = batch.collect(paths)
     if not workbooks:
         raise click.UsageError("没有找到 .xlsx 工作簿")
@@ -228,6 +289,7 @@ def batch_cmd(
             pdf_variant=pdf_variant,
             on_done=lambda _: bar.update(1),
             codes=codes,
+            previous=previous,
         )
     for failure in result.failures:
         if _State.debug and failure.trace:
@@ -281,16 +343,32 @@ def diff_cmd(old: Path, new: Path, templates: Path | None, codes: Path | None) -
     "--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。"
 )
 @_codes_option
+@_previous_option
 def watch_cmd(
-    workbook: Path, outdir: Path, formats: str, templates: Path | None, interval: float, codes: Path | None
+    workbook: Path,
+    outdir: Path,
+    formats: str,
+    templates: Path | None,
+    interval: float,
+    codes: Path | None,
+    previous: Path | None,
 ) -> None:
     """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
     from .watch import watch
 
     chosen = _formats(formats)
-    _check_codes(codes, templates)
+    _check_codes(codes, templates, previous)
     try:
-        watch(workbook, outdir, chosen, templates=templates, interval=interval, echo=click.echo, codes=codes)
+        watch(
+            workbook,
+            outdir,
+            chosen,
+            templates=templates,
+            interval=interval,
+            echo=click.echo,
+            codes=codes,
+            previous=previous,
+        )
     except KeyboardInterrupt:
         click.echo("已停止监视。")
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .derive import Complete, q2
 from .model import ZERO, Budget
+from .schema import PRIOR
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,25 @@ def headline(budget: Budget, done: Complete) -> Figures:
             value = budget.prior.amount(spec.key)
             prior[spec.key] = q2(value) if value is not None else None
     return Figures(current, prior, {k: q2(v) for k, v in carryover.items()})
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's workbook as next year's 上年数 rest on it: its name, year and headline figures.
+
+    ``figures`` holds, for each 上年数 figure (``schema.PRIOR``), the figure last year's own
+    document printed (``headline(...).current``, to the cent): what next year's 上年数 must be.
+    """
+
+    name: str  # the workbook's file name, for messages
+    year: int
+    figures: dict[str, Decimal]
+    bureau: str = ""
+    dept_code: str = ""
+
+
+def last_year(budget: Budget, done: Complete) -> LastYear:
+    """``budget`` (last year's workbook, completed as ``done``) as the source of next year's 上年数."""
+    current = headline(budget, done).current
+    figures = {p.key: current[p.key] for p in PRIOR}
+    return LastYear(budget.source.name, budget.year, figures, budget.bureau, budget.facts.text("dept_code"))

@@ -79,27 +79,43 @@ def check_code_list(codes: Path | None, templates: Path | None = None) -> None:
         code_book(date.today().year, codes=codes, templates=templates)
 
 
+def check_previous(previous: Path | None) -> None:
+    """Read last year's workbook once before a run over many workbooks: an unreadable one stops it at the start."""
+    if previous is not None:
+        from .nextyear import read_last_year
+
+        read_last_year(previous)
+
+
 def inspect(
-    path: Path, *, codes: Path | None = None, templates: Path | None = None
+    path: Path, *, codes: Path | None = None, templates: Path | None = None, previous: Path | None = None
 ) -> tuple[Budget, list[Finding], CodeBook]:
-    """Load and check: the findings and the code book they were checked against, without the document."""
+    """Load and check: the findings and the code book they were checked against, without the document.
+
+    With ``previous`` (last year's workbook) each 上年数 figure is checked against the figure that
+    workbook gives; one that cannot be read raises ``LastYearError`` before ``path`` is read.
+    """
     from .check import check
     from .load import load_workbook
+    from .nextyear import read_last_year
 
     with gc_paused():
+        last = read_last_year(previous) if previous is not None else None
         budget = load_workbook(path)
         book = code_book(budget.year, codes=codes, templates=templates)
-        return budget, check(budget, book), book
+        return budget, check(budget, book, last), book
 
 
-def prepare(path: Path, *, templates: Path | None = None, codes: Path | None = None) -> Prepared:
+def prepare(
+    path: Path, *, templates: Path | None = None, codes: Path | None = None, previous: Path | None = None
+) -> Prepared:
     """Load, check and compute ``path``; raise ``CheckFailed`` when the check finds errors."""
     from .check import has_errors
     from .compute import build_document
     from .render.html import render_html
 
     with gc_paused():
-        budget, findings, book = inspect(path, codes=codes, templates=templates)
+        budget, findings, book = inspect(path, codes=codes, templates=templates, previous=previous)
         if has_errors(findings):
             raise CheckFailed(path, findings)
         profile = load_profile(templates)
@@ -146,6 +162,7 @@ def render(
     pdf_variant: str | None = None,
     parallel: bool = True,
     codes: Path | None = None,
+    previous: Path | None = None,
 ) -> tuple[Prepared, list[Path]]:
     """Render the workbook at ``path`` into ``outdir`` as ``<stem>.pdf``/``.docx``/``.html``.
 
@@ -160,7 +177,7 @@ def render(
     done: set[str] = set()
     failed: dict[str, BaseException] = {}
     try:
-        prepared = prepare(path, templates=templates, codes=codes)
+        prepared = prepare(path, templates=templates, codes=codes, previous=previous)
         if pdf_process is not None:
             pdf_process.submit(prepared.html, prepared.extra_css)
         for fmt in formats:

@@ -580,16 +580,19 @@ class Fact:
     required: bool = True
     hint: str = ""
     default: str = ""  # used when the cell is left empty (only for optional facts)
+    # True: the fact describes the bureau, not the year, and ``init --from`` carries it into next
+    # year's workbook (unless worded with the old year); False: the clerk fills it anew each year.
+    carry: bool = False
 
 
 FACTS_SHEET = "基本信息"
 FACTS_HEADER = ("项目", "内容", "填写说明")
 
 FACTS: tuple[Fact, ...] = (
-    Fact("bureau", "部门名称", "text", hint="全文统一使用的部门（单位）全称"),
+    Fact("bureau", "部门名称", "text", hint="全文统一使用的部门（单位）全称", carry=True),
     Fact("year", "预算年度", "year", hint="四位年份，如 2024"),
-    Fact("dept_code", "部门编码", "code", hint="预算系统中的部门编码，如 021"),
-    Fact("unit_code", "单位编码", "code", hint="本级单位编码，如 021001"),
+    Fact("dept_code", "部门编码", "code", hint="预算系统中的部门编码，如 021", carry=True),
+    Fact("unit_code", "单位编码", "code", hint="本级单位编码，如 021001", carry=True),
     Fact(
         "fiscal_level",
         "财政级次",
@@ -597,10 +600,11 @@ FACTS: tuple[Fact, ...] = (
         required=False,
         hint="财政级次用语：市级、县级等（默认市级）",
         default="市级",
+        carry=True,
     ),
-    Fact("duties", "主要职责", "list", hint="每条职责一行，本栏可连续多行（项目栏留空表示续上一项）"),
-    Fact("divisions", "内设机构", "list", hint="每个内设机构一行，个数自动统计"),
-    Fact("composition", "预算单位构成", "text", hint="如：某某局本级预算；有所属单位时逐一列明"),
+    Fact("duties", "主要职责", "list", hint="每条职责一行，本栏可连续多行（项目栏留空表示续上一项）", carry=True),
+    Fact("divisions", "内设机构", "list", hint="每个内设机构一行，个数自动统计", carry=True),
+    Fact("composition", "预算单位构成", "text", hint="如：某某局本级预算；有所属单位时逐一列明", carry=True),
     Fact("reason_income", "收入增减原因", "text", required=False, hint="收入总计与上年相比增减的主要原因"),
     Fact("reason_spending", "支出增减原因", "text", required=False, hint="支出总计与上年相比增减的主要原因"),
     Fact("reason_gpb", "一般公共预算增减原因", "text", required=False),
@@ -611,8 +615,10 @@ FACTS: tuple[Fact, ...] = (
     Fact("reason_vehicle_purchase", "公务用车购置费增减原因", "text", required=False),
     Fact("reason_vehicle_running", "公务用车运行费增减原因", "text", required=False),
     Fact("reason_operating_cost", "机构运行经费增减原因", "text", required=False),
-    Fact("personnel_items", "人员经费主要包括", "text", hint="一般公共预算基本支出说明中人员经费的主要内容"),
-    Fact("public_items", "公用经费主要包括", "text", hint="如：在职人员定额公用经费等"),
+    Fact(
+        "personnel_items", "人员经费主要包括", "text", hint="一般公共预算基本支出说明中人员经费的主要内容", carry=True
+    ),
+    Fact("public_items", "公用经费主要包括", "text", hint="如：在职人员定额公用经费等", carry=True),
     Fact(
         "gov_fund_use",
         "政府性基金用途",
@@ -640,6 +646,7 @@ FACTS: tuple[Fact, ...] = (
         "list",
         required=False,
         hint="每条一行，写成“名词：解释”；本栏可连续多行；留空则使用标准名词解释（按财政级次措辞）",
+        carry=True,
     ),
 )
 

@@ -26,11 +26,17 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def run_once(
-    path: Path, outdir: Path, formats: Iterable[str], templates: Path | None, echo: Echo, codes: Path | None = None
+    path: Path,
+    outdir: Path,
+    formats: Iterable[str],
+    templates: Path | None,
+    echo: Echo,
+    codes: Path | None = None,
+    previous: Path | None = None,
 ) -> bool:
     """Check and render once, printing what a clerk needs; True when documents were written."""
     try:
-        prepared, written = render(path, outdir, tuple(formats), templates=templates, codes=codes)
+        prepared, written = render(path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous)
     except BudgetError as exc:
         echo(str(exc))
         return False
@@ -51,12 +57,13 @@ def watch(
     echo: Echo = print,
     keep_going: Callable[[], bool] = lambda: True,
     codes: Path | None = None,
+    previous: Path | None = None,
 ) -> None:
     """Render ``path`` now and after every save until ``keep_going()`` is false (or Ctrl+C)."""
     formats = tuple(formats)
     echo(f"正在监视 {path}（保存后自动重新生成，按 Ctrl+C 退出）")
     last = _stamp(path)
-    run_once(path, outdir, formats, templates, echo, codes)
+    run_once(path, outdir, formats, templates, echo, codes, previous)
     while keep_going():
         time.sleep(interval)
         now = _stamp(path)
@@ -70,4 +77,4 @@ def watch(
                 break
             now = again
         last = now
-        run_once(path, outdir, formats, templates, echo, codes)
+        run_once(path, outdir, formats, templates, echo, codes, previous)

@@ -1,7 +1,8 @@
 """Turn browser uploads into checked, rendered documents: a local Flask app over the pipeline.
 
 ``budget-report serve`` runs it on the clerk's own machine (127.0.0.1 by default). The page
-offers the blank standard workbook, takes one or more filled workbooks (or a .zip of them),
+offers the blank standard workbook (or next year's, started from last year's uploaded workbook),
+takes one or more filled workbooks (or a .zip of them) with, optionally, last year's to check 上年数 against,
 shows the ``check`` findings grouped by table, previews the document HTML and offers the PDF and
 the DOCX. It is a thin layer: every workbook goes through ``pipeline.render`` exactly as on the
 command line, so the loader's limits and the PDF renderer's restricted fetching apply unchanged.
@@ -401,15 +402,46 @@ def _receive_codes(storage: FileStorage | None, work: Path) -> tuple[Path, str] 
     return target, name
 
 
-def _as_uploaded(findings: Iterable[Finding], codes: tuple[Path, str] | None) -> list[Finding]:
-    """Findings that name the code list by the clerk's file name, not the name it is stored under."""
-    if codes is None:
-        return list(findings)
-    stored, shown = f"科目代码表 {codes[0].name} ", f"科目代码表 {codes[1]} "
-    return [replace(f, message=f.message.replace(stored, shown)) for f in findings]
+LAST_YEAR_NAME = "last-year.xlsx"  # last year's uploaded workbook is stored under this name
 
 
-def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -> Entry:
+def _as_shown(text: str, stored: Path, shown: str) -> str:
+    """A library message about last year's workbook, naming it as the clerk named it."""
+    return text.replace(f"上年工作簿 {stored.name}", f"上年工作簿 {shown}")
+
+
+def _receive_previous(storage: FileStorage | None, work: Path) -> tuple[Path, str] | None:
+    """Last year's uploaded workbook (``--previous``), stored and read once (``Refused`` saying why), or None."""
+    if storage is None or not storage.filename:
+        return None
+    name = display_name(storage.filename)
+    folder = work / "previous"
+    folder.mkdir()
+    target = folder / LAST_YEAR_NAME
+    storage.save(target)
+    try:
+        pipeline.check_previous(target)
+    except BudgetError as exc:
+        raise Refused(_as_shown(str(exc), target, name), 422) from None
+    return target, name
+
+
+def _as_uploaded(
+    findings: Iterable[Finding], codes: tuple[Path, str] | None, previous: tuple[Path, str] | None = None
+) -> list[Finding]:
+    """Findings that name the code list and last year's workbook by the clerk's file names, not ours."""
+    out = list(findings)
+    if codes is not None:
+        stored, shown = f"科目代码表 {codes[0].name} ", f"科目代码表 {codes[1]} "
+        out = [replace(f, message=f.message.replace(stored, shown)) for f in out]
+    if previous is not None:
+        out = [replace(f, message=_as_shown(f.message, *previous)) for f in out]
+    return out
+
+
+def _process(
+    item: _Item, outdir: Path, codes: tuple[Path, str] | None = None, previous: tuple[Path, str] | None = None
+) -> Entry:
     """Render one stored workbook into ``outdir`` as the command line does, or say why not."""
     entry = Entry(item.name, download_stem(item.name))
     entry.codes = f"科目代码表 {codes[1]} " if codes else "内置科目表"
@@ -423,9 +455,15 @@ def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -
 
     try:
         with _RENDER_LOCK:
-            prepared, _written = pipeline.render(item.path, outdir, OUTPUT_FORMATS, codes=codes[0] if codes else None)
+            prepared, _written = pipeline.render(
+                item.path,
+                outdir,
+                OUTPUT_FORMATS,
+                codes=codes[0] if codes else None,
+                previous=previous[0] if previous else None,
+            )
     except CheckFailed as exc:
-        entry.status, entry.findings = "errors", _as_uploaded(exc.findings, codes)
+        entry.status, entry.findings = "errors", _as_uploaded(exc.findings, codes, previous)
         entry.message = f"工作簿 {item.name} 有 {entry.errors} 处错误，未生成文档。"
     except WorkbookError as exc:
         entry.status = "refused"
@@ -440,7 +478,7 @@ def _process(item: _Item, outdir: Path, codes: tuple[Path, str] | None = None) -
         entry.status = "failed"
         entry.message = f"{item.name}：内部错误（{type(exc).__name__}：{named(str(exc))}），未生成文档。"
     else:
-        entry.findings = _as_uploaded(prepared.findings, codes)
+        entry.findings = _as_uploaded(prepared.findings, codes, previous)
         entry.bureau, entry.year = prepared.budget.bureau, prepared.budget.year or None
         entry.folder = outdir
     if not entry.ok:
@@ -456,6 +494,23 @@ def _blank_workbook(year: int) -> bytes:
         path = Path(folder) / "blank.xlsx"
         write_blank(path, year=year)
         return path.read_bytes()
+
+
+def _next_year_workbook(upload: FileStorage, work: Path, year: int | None, keep_projects: bool) -> tuple[bytes, int]:
+    """Next year's workbook started from last year's uploaded one, and its year; ``Refused`` saying why not."""
+    from .nextyear import start_from
+    from .workbook import save
+
+    name = display_name(upload.filename)
+    target = work / LAST_YEAR_NAME
+    upload.save(target)
+    try:
+        started = start_from(target, year=year, keep_projects=keep_projects)
+    except BudgetError as exc:
+        raise Refused(_as_shown(str(exc), target, name), 422) from None
+    out = work / "next.xlsx"
+    save(started.workbook, out)
+    return out.read_bytes(), started.year
 
 
 @functools.lru_cache(maxsize=2)
@@ -578,10 +633,37 @@ def create_app(
             download_name=f"{year}年部门预算标准工作簿.xlsx",
         )
 
+    def foreign_origin() -> bool:
+        origin = request.headers.get("Origin")
+        return origin is not None and urlsplit(origin).netloc != request.host
+
+    @app.post("/next.xlsx")
+    def next_year() -> ResponseReturnValue:
+        if foreign_origin():
+            return refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
+        upload = request.files.get("last")
+        if upload is None or not upload.filename:
+            return refuse("没有收到上年的工作簿：请选择上年填好的工作簿（.xlsx）。", 400, hint=False)
+        raw = request.form.get("year", "").strip()
+        if raw and (not raw.isdecimal() or not 1990 <= int(raw) <= 2100):
+            return refuse(f"预算年度应为 1990 至 2100 之间的四位数字，收到的是“{raw}”。", 400, hint=False)
+        with tempfile.TemporaryDirectory(prefix="budget-report-next-", dir=workdir) as work:
+            try:
+                content, year = _next_year_workbook(
+                    upload, Path(work), int(raw) if raw else None, bool(request.form.get("keep_projects"))
+                )
+            except Refused as exc:
+                return refuse(str(exc), exc.status, hint=False)
+        return send_file(
+            BytesIO(content),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=f"{year}年部门预算标准工作簿（据{download_stem(display_name(upload.filename))}）.xlsx",
+        )
+
     @app.post("/upload")
     def upload() -> ResponseReturnValue:
-        origin = request.headers.get("Origin")
-        if origin is not None and urlsplit(origin).netloc != request.host:
+        if foreign_origin():
             return refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
         files = [f for f in request.files.getlist("files") if f.filename]
         if not files:
@@ -589,12 +671,13 @@ def create_app(
         with tempfile.TemporaryDirectory(prefix="budget-report-upload-", dir=workdir) as work:
             try:
                 codes = _receive_codes(request.files.get("codes"), Path(work))
+                previous = _receive_previous(request.files.get("previous"), Path(work))
                 items = _receive(files, Path(work))
             except Refused as exc:
                 return refuse(str(exc), exc.status)
             token, folder = store.reserve()
             try:
-                entries = [_process(item, folder / str(i), codes) for i, item in enumerate(items)]
+                entries = [_process(item, folder / str(i), codes, previous) for i, item in enumerate(items)]
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise

@@ -227,3 +227,18 @@ def test_a_code_list_chosen_before_the_workbook_is_checked_against(page, tmp_pat
     assert finding.locator("td.rule").inner_text() == "未知科目"
     assert "不在科目代码表 本级科目代码表.csv 中" in finding.inner_text()
     shot(page, "08-code-list")
+
+
+def test_next_years_workbook_from_last_years(page, tmp_path):
+    """The clerk uploads last year's workbook and gets next year's, started from it."""
+    from generator.load import load_workbook
+
+    page.set_input_files("#last", str(EXAMPLE))
+    page.check("input[name=keep_projects]")
+    with page.expect_download() as download:
+        page.click("#next-button")
+    assert download.value.suggested_filename == f"2025年部门预算标准工作簿（据{EXAMPLE.stem}）.xlsx"
+    target = tmp_path / "next.xlsx"
+    download.value.save_as(target)
+    budget = load_workbook(target)
+    assert (budget.year, budget.bureau, len(budget.table("YS10").rows)) == (2025, "义马市工业信息化和科技局", 6)
