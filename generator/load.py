@@ -729,5 +729,3 @@ def load_workbook(path: Path | str) -> Budget:
         raise WorkbookError(path, reader.problems)
     reader.extra_sheets()
     return Budget(path, facts, prior, tables, notes=reader.notes)
-
-
