@@ -192,8 +192,12 @@ def _place(entry: _Entry) -> str:
     return f"工作表“{entry.sheet}”第 {entry.row} 行" if entry.sheet else f"第 {entry.row} 行"
 
 
+Lists = dict[str, MappingProxyType[str, str]]  # by kind: "function", "econ_dept", "econ_gov"
+
+
 @lru_cache(maxsize=8)
-def _load(path: Path, _stamp: tuple[int, int], base: CodeBook) -> CodeBook:
+def _lists(path: Path, _stamp: tuple[int, int]) -> Lists:
+    """The file's codes by kind, read once per version of the file (a run checks it before its workbooks)."""
     lists: dict[str, dict[str, str]] = {"function": {}, "econ_dept": {}, "econ_gov": {}}
     first: dict[str, _Entry] = {}
     for entry in _read(path):
@@ -208,16 +212,21 @@ def _load(path: Path, _stamp: tuple[int, int], base: CodeBook) -> CodeBook:
             )
         first.setdefault(entry.code, entry)
         lists[kind][entry.code] = entry.name
-    supplied = frozenset(kind for kind, codes in lists.items() if codes)
+    return {kind: MappingProxyType(codes) for kind, codes in lists.items() if codes}
+
+
+def _laid_over(base: CodeBook, lists: Lists, name: str) -> CodeBook:
+    """``base`` with the lists the file gives in place of its own; the rest stay bundled."""
+    supplied = frozenset(lists)
     return replace(
         base,
-        functions=MappingProxyType(lists["function"]) if "function" in supplied else base.functions,
-        econ_dept=MappingProxyType(lists["econ_dept"]) if "econ_dept" in supplied else base.econ_dept,
-        econ_gov=MappingProxyType(lists["econ_gov"]) if "econ_gov" in supplied else base.econ_gov,
+        functions=lists.get("function", base.functions),
+        econ_dept=lists.get("econ_dept", base.econ_dept),
+        econ_gov=lists.get("econ_gov", base.econ_gov),
         aliases=MappingProxyType({}) if "function" in supplied else base.aliases,
         uncertain=MappingProxyType({}),
         supplied=supplied,
-        origin=f"科目代码表 {path.name}",
+        origin=f"科目代码表 {name}",
     )
 
 
@@ -227,12 +236,14 @@ def load_code_list(path: Path, base: CodeBook) -> CodeBook:
         stat = path.stat()
     except OSError:
         raise _error(path, "文件不存在或无法读取") from None
+    resolved = path.resolve()
     try:
-        return _load(path.resolve(), (stat.st_mtime_ns, stat.st_size), base)
+        lists = _lists(resolved, (stat.st_mtime_ns, stat.st_size))
     except BudgetError:
         raise
     except Exception as exc:  # openpyxl or csv on a damaged file
         raise _error(path, f"文件已损坏或格式不对，无法读取（{type(exc).__name__}）") from exc
+    return _laid_over(base, lists, resolved.name)
 
 
 def folder_code_list(templates: Path | None) -> Path | None:

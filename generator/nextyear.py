@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
@@ -61,12 +62,24 @@ def read_last_year(path: Path) -> LastYear:
     """The figures next year's 上年数 must equal: those LAST's own document printed, whatever LAST's state.
 
     A workbook corrected after publication (预算调整) is compared as given; only a workbook that
-    cannot be read is refused.
+    cannot be read is refused. Read once per version of the file: a run over many workbooks (and
+    the batch's forked workers) compares them all with the one reading.
     """
+    path = Path(path)
+    try:
+        stat = path.stat()
+        stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return _read_last_year(path)  # the loader says why it cannot be read
+    return _read_last_year(path, stamp)
+
+
+@lru_cache(maxsize=4)
+def _read_last_year(path: Path, _stamp: tuple[str, int, int] | None = None) -> LastYear:
     from .derive import complete
     from .figures import last_year
 
-    budget = load_last_year(Path(path))
+    budget = load_last_year(path)
     return last_year(budget, complete(budget))
 
 
