@@ -158,7 +158,7 @@ _previous_option = click.option(
 )
 
 
-def _check_codes(codes: Path | None, templates: Path | None, previous: Path | None = None) -> None:
+def _check_inputs(codes: Path | None, templates: Path | None, previous: Path | None = None) -> None:
     """Refuse a bad official code list or an unreadable last year's workbook once, before any workbook is read."""
     try:
         pipeline.check_code_list(codes, templates)
@@ -226,7 +226,7 @@ def render_cmd(
 ) -> None:
     """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
     chosen = _formats(formats)
-    _check_codes(codes, templates, previous)
+    _check_inputs(codes, templates, previous)
     failed = False
     for workbook in workbooks:
         try:
@@ -275,7 +275,7 @@ def batch_cmd(
     from . import batch
 
     chosen = _formats(formats)
-    _check_codes(codes, templates, previous if previous is None or previous.is_file() else None)
+    _check_inputs(codes, templates, previous if previous is None or previous.is_file() else None)
     workbooks = batch.collect(paths)
     if not workbooks:
         raise click.UsageError("没有找到 .xlsx 工作簿")
@@ -357,7 +357,7 @@ def watch_cmd(
     from .watch import watch
 
     chosen = _formats(formats)
-    _check_codes(codes, templates, previous)
+    _check_inputs(codes, templates, previous)
     try:
         watch(
             workbook,

@@ -383,7 +383,40 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) 
 _FIXED_NAME = re.compile(r"\bupload\.(xlsx|pdf|docx|html)\b")
 
 
-def _receive_codes(storage: FileStorage | None, work: Path) -> tuple[Path, str] | None:
+LAST_YEAR_NAME = "last-year.xlsx"  # last year's uploaded workbook is stored under this name
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """A file uploaded beside the workbooks (the code list, last year's workbook), stored under a fixed name."""
+
+    path: Path
+    shown: str  # the clerk's own file name
+    label: str  # how the library's messages name such a file: "科目代码表", "上年工作簿"
+
+    def rename(self, text: str) -> str:
+        """A library message naming this file as the clerk named it."""
+        return text.replace(f"{self.label} {self.path.name}", f"{self.label} {self.shown}")
+
+
+def _receive_reference(
+    storage: FileStorage | None, work: Path, target: Path, label: str, check: Callable[[Path], None]
+) -> _Reference | None:
+    """The uploaded file stored at ``work / target`` and read once by ``check`` (``Refused`` saying why), or None."""
+    if storage is None or not storage.filename:
+        return None
+    path = work / target
+    path.parent.mkdir()
+    storage.save(path)
+    reference = _Reference(path, display_name(storage.filename), label)
+    try:
+        check(path)
+    except BudgetError as exc:
+        raise Refused(reference.rename(str(exc)), 422) from None
+    return reference
+
+
+def _receive_codes(storage: FileStorage | None, work: Path) -> _Reference | None:
     """The uploaded official code list, stored and read once (``Refused`` naming its row), or None."""
     if storage is None or not storage.filename:
         return None
@@ -391,60 +424,27 @@ def _receive_codes(storage: FileStorage | None, work: Path) -> tuple[Path, str] 
     suffix = Path(name).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise Refused(f"科目代码表 {name} 应为 .xlsx 或 .csv 文件（从预算管理一体化系统导出）。", 422)
-    folder = work / "codes"
-    folder.mkdir()
-    target = folder / f"codes{suffix}"
-    storage.save(target)
-    try:
-        pipeline.check_code_list(target)
-    except BudgetError as exc:
-        raise Refused(str(exc).replace(target.name, name, 1), 422) from None
-    return target, name
+    return _receive_reference(storage, work, Path("codes", f"codes{suffix}"), "科目代码表", pipeline.check_code_list)
 
 
-LAST_YEAR_NAME = "last-year.xlsx"  # last year's uploaded workbook is stored under this name
-
-
-def _as_shown(text: str, stored: Path, shown: str) -> str:
-    """A library message about last year's workbook, naming it as the clerk named it."""
-    return text.replace(f"上年工作簿 {stored.name}", f"上年工作簿 {shown}")
-
-
-def _receive_previous(storage: FileStorage | None, work: Path) -> tuple[Path, str] | None:
+def _receive_previous(storage: FileStorage | None, work: Path) -> _Reference | None:
     """Last year's uploaded workbook (``--previous``), stored and read once (``Refused`` saying why), or None."""
-    if storage is None or not storage.filename:
-        return None
-    name = display_name(storage.filename)
-    folder = work / "previous"
-    folder.mkdir()
-    target = folder / LAST_YEAR_NAME
-    storage.save(target)
-    try:
-        pipeline.check_previous(target)
-    except BudgetError as exc:
-        raise Refused(_as_shown(str(exc), target, name), 422) from None
-    return target, name
+    return _receive_reference(storage, work, Path("previous", LAST_YEAR_NAME), "上年工作簿", pipeline.check_previous)
 
 
-def _as_uploaded(
-    findings: Iterable[Finding], codes: tuple[Path, str] | None, previous: tuple[Path, str] | None = None
-) -> list[Finding]:
+def _as_uploaded(findings: Iterable[Finding], *references: _Reference | None) -> list[Finding]:
     """Findings that name the code list and last year's workbook by the clerk's file names, not ours."""
     out = list(findings)
-    if codes is not None:
-        stored, shown = f"科目代码表 {codes[0].name} ", f"科目代码表 {codes[1]} "
-        out = [replace(f, message=f.message.replace(stored, shown)) for f in out]
-    if previous is not None:
-        out = [replace(f, message=_as_shown(f.message, *previous)) for f in out]
+    for reference in references:
+        if reference is not None:
+            out = [replace(f, message=reference.rename(f.message)) for f in out]
     return out
 
 
-def _process(
-    item: _Item, outdir: Path, codes: tuple[Path, str] | None = None, previous: tuple[Path, str] | None = None
-) -> Entry:
+def _process(item: _Item, outdir: Path, codes: _Reference | None = None, previous: _Reference | None = None) -> Entry:
     """Render one stored workbook into ``outdir`` as the command line does, or say why not."""
     entry = Entry(item.name, download_stem(item.name))
-    entry.codes = f"科目代码表 {codes[1]} " if codes else "内置科目表"
+    entry.codes = f"科目代码表 {codes.shown} " if codes else "内置科目表"
     if item.path is None:
         entry.status, entry.message = "refused", item.refusal
         return entry
@@ -459,8 +459,8 @@ def _process(
                 item.path,
                 outdir,
                 OUTPUT_FORMATS,
-                codes=codes[0] if codes else None,
-                previous=previous[0] if previous else None,
+                codes=codes.path if codes else None,
+                previous=previous.path if previous else None,
             )
     except CheckFailed as exc:
         entry.status, entry.findings = "errors", _as_uploaded(exc.findings, codes, previous)
@@ -501,13 +501,12 @@ def _next_year_workbook(upload: FileStorage, work: Path, year: int | None, keep_
     from .nextyear import start_from
     from .workbook import save
 
-    name = display_name(upload.filename)
-    target = work / LAST_YEAR_NAME
-    upload.save(target)
+    last = _Reference(work / LAST_YEAR_NAME, display_name(upload.filename), "上年工作簿")
+    upload.save(last.path)
     try:
-        started = start_from(target, year=year, keep_projects=keep_projects)
+        started = start_from(last.path, year=year, keep_projects=keep_projects)
     except BudgetError as exc:
-        raise Refused(_as_shown(str(exc), target, name), 422) from None
+        raise Refused(last.rename(str(exc)), 422) from None
     out = work / "next.xlsx"
     save(started.workbook, out)
     return out.read_bytes(), started.year
