@@ -9,24 +9,19 @@ outside the project, so they run in Jinja's sandbox.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from jinja2 import (
-    BaseLoader,
     ChoiceLoader,
-    Environment,
     FileSystemLoader,
+    PackageLoader,
     PrefixLoader,
     StrictUndefined,
     TemplateError,
-    TemplateNotFound,
     TemplateSyntaxError,
     select_autoescape,
 )
-from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..compute import Document, amount_text, cn_number
@@ -58,28 +53,9 @@ def sentence(value: object) -> str:
     return text + "。" if text else ""
 
 
-class ResourceLoader(BaseLoader):
-    """Templates read from package resources (``TEMPLATES``), wherever and however the package is installed."""
-
-    def __init__(self, root: Traversable) -> None:
-        self.root = root
-
-    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
-        resource = self.root
-        for piece in split_template_path(template):  # refuses "..": a name never leaves the folder
-            resource = resource / piece
-        if not resource.is_file():
-            raise TemplateNotFound(template)
-        # The built-ins do not change while the package is installed: always up to date.
-        return resource.read_text(encoding="utf-8"), str(resource), lambda: True
-
-    def list_templates(self) -> list[str]:
-        return sorted(r.name for r in self.root.iterdir() if r.name.endswith(".j2"))
-
-
 def environment(overrides: Path | None = None) -> SandboxedEnvironment:
     """The Jinja environment: a bureau's folder first (if any), then the built-ins, also as "default:"."""
-    builtin = ResourceLoader(TEMPLATES)
+    builtin = PackageLoader("generator", "templates")  # the package's resources (render/__init__.py's TEMPLATES)
     loaders = [FileSystemLoader(str(overrides))] if overrides else []
     loader = ChoiceLoader([*loaders, PrefixLoader({"default": builtin}, delimiter=":"), builtin])
     env = SandboxedEnvironment(
