@@ -34,13 +34,13 @@ def lap(name):
     now = time.perf_counter()
     times[name] = round(now - start, 3)
     start = now
-import generator.cli
+import generator.frontends.cli
 lap("import the command line")
-from generator.check import check
-from generator.codes import load_codes
-from generator.compute import build_document
+from generator.stages.check import check
+from generator.reference.codes import load_codes
+from generator.stages.compute import build_document
 from generator.gcpause import gc_paused
-from generator.load import load_workbook
+from generator.workbook.load import load_workbook
 from generator.profile import load_profile
 from generator.render.html import render_html
 with gc_paused():

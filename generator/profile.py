@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BudgetError
+from generator.errors import BudgetError
 
 PROFILE_FILE = "profile.toml"
 DEFAULT_TITLE = "{year}年{bureau}部门（单位）预算公开"

@@ -13,7 +13,7 @@ import pytest
 from fixtures_render import example_document, example_html, example_outputs  # noqa: F401
 from support import EXAMPLE, YEAR, Editor, Rows, fill_small, values_copy
 
-from generator.workbook import write_blank
+from generator.workbook.blank import write_blank
 
 Edit = Callable[[Editor], object]
 

@@ -11,7 +11,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "义马市工业信�
 
 @pytest.fixture(scope="session")
 def example_document():
-    from generator import pipeline
+    from generator.jobs import pipeline
 
     return pipeline.prepare(EXAMPLE)
 
@@ -23,7 +23,7 @@ def example_html(example_document) -> str:
 
 @pytest.fixture(scope="session")
 def example_outputs(tmp_path_factory) -> dict[str, Path]:
-    from generator import pipeline
+    from generator.jobs import pipeline
 
     out = tmp_path_factory.mktemp("rendered")
     _prepared, written = pipeline.render(EXAMPLE, out, ("pdf", "docx", "html"))

@@ -15,10 +15,10 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import schema
-from generator.check import check
 from generator.errors import Finding
-from generator.load import load_workbook
+from generator.stages.check import check
+from generator.workbook import schema
+from generator.workbook.load import load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"

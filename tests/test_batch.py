@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import batch, cli, pipeline
 from generator.errors import BudgetError
+from generator.frontends import cli
+from generator.jobs import batch, pipeline
 
 
 def run(*args: object):

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 
-from generator.cli import main
 from generator.errors import BudgetError
-from generator.pipeline import prepare, render
+from generator.frontends.cli import main
+from generator.jobs.pipeline import prepare, render
 from generator.profile import ProfileError, load_profile
 from generator.render.html import TemplateProblem, export_templates
 
@@ -69,9 +69,9 @@ def test_example_bureau_folder(tmp_path):
 
 def test_standard_glossary_follows_the_profiles_level(tmp_path):
     (tmp_path / "profile.toml").write_text('fiscal_level = "县级"\n', encoding="utf-8")
-    from generator.compute import build_document
-    from generator.load import load_workbook
     from generator.render.html import render_html
+    from generator.stages.compute import build_document
+    from generator.workbook.load import load_workbook
 
     budget = load_workbook(EXAMPLE)
     budget.facts.values["glossary"] = []

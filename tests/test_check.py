@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 from support import BUREAU, Editor, findings_of, lines_of, small_row, spec, where
 
-from generator.check import HALF_CENT, check, envelope, fmt, has_errors, judge
-from generator.load import load_workbook
+from generator.stages.check import HALF_CENT, check, envelope, fmt, has_errors, judge
+from generator.workbook.load import load_workbook
 
 D = Decimal
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import openpyxl
 
-from generator.check import check
-from generator.load import load_workbook
-from generator.schema import TABLES_BY_CODE
+from generator.stages.check import check
+from generator.workbook.load import load_workbook
+from generator.workbook.schema import TABLES_BY_CODE
 
 SECOND = Path(__file__).resolve().parents[1] / "inputs" / "柳溪县卫生健康局2025.xlsx"
 
@@ -128,8 +128,8 @@ def test_derived_ys07_must_reach_ys03_when_basic_spending_has_other_money(tmp_pa
 
 def _ys12_units_filled(delta: str = "0"):
     """Fill YS12's unit rows (code, name, total), each its projects' sum; the second unit's off by ``delta``."""
-    from generator.codes import load_codes
-    from generator.derive import complete
+    from generator.reference.codes import load_codes
+    from generator.stages.derive import complete
 
     done = complete(load_workbook(SECOND), load_codes(2025))
     units = [r for r in done.rows("YS12") if r.kind == "unit"]

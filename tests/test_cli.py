@@ -17,10 +17,11 @@ import pytest
 from click.testing import CliRunner
 from support import EXAMPLE_NAME, ROOT, SMALL_BUREAU, Editor, fill_small, small_row, spec, where
 
-from generator import cli, pipeline
-from generator.check import check
-from generator.derive import complete
-from generator.load import load_workbook
+from generator.frontends import cli
+from generator.jobs import pipeline
+from generator.stages.check import check
+from generator.stages.derive import complete
+from generator.workbook.load import load_workbook
 
 D = Decimal
 

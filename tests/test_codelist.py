@@ -14,11 +14,12 @@ import pytest
 from click.testing import CliRunner
 from support import EXAMPLE_NAME, where
 
-from generator import cli, pipeline
-from generator.check import check
-from generator.codelist import CodeListError, load_code_list
-from generator.codes import CodeBook, load_codes
-from generator.load import load_workbook
+from generator.frontends import cli
+from generator.jobs import pipeline
+from generator.reference.codelist import CodeListError, load_code_list
+from generator.reference.codes import CodeBook, load_codes
+from generator.stages.check import check
+from generator.workbook.load import load_workbook
 
 Rows = list[tuple[str, str]]
 
@@ -326,7 +327,7 @@ def test_diff_with_codes(example_values, short_list, bad_list):
 
 
 def test_watch_with_codes(example_values, short_list, bad_list, tmp_path):
-    from generator.watch import watch
+    from generator.frontends.watch import watch
 
     lines: list[str] = []
     watch(example_values, tmp_path / "out", ("html",), codes=short_list, echo=lines.append, keep_going=lambda: False)

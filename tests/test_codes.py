@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.codes import CodeBook, FunctionClass, available_years, load_codes
+from generator.reference.codes import CodeBook, FunctionClass, available_years, load_codes
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.compute import Change, build_document, cn_number, share
-from generator.load import load_workbook
 from generator.render.html import render_html
-from generator.schema import FACTS_SHEET, PRIOR_SHEET
+from generator.stages.compute import Change, build_document, cn_number, share
+from generator.workbook.load import load_workbook
+from generator.workbook.schema import FACTS_SHEET, PRIOR_SHEET
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "义马市工业信息化和科技局2024.xlsx"
 

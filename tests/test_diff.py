@@ -10,10 +10,10 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from generator.cli import main
-from generator.diff import diff, narrative_sentences
-from generator.schema import PRIOR_SHEET, TABLES_BY_CODE
-from generator.watch import watch
+from generator.frontends.cli import main
+from generator.frontends.watch import watch
+from generator.jobs.diff import diff, narrative_sentences
+from generator.workbook.schema import PRIOR_SHEET, TABLES_BY_CODE
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "义马市工业信息化和科技局2024.xlsx"
 
@@ -90,7 +90,7 @@ def test_prior_year_change_is_a_figure_too(tmp_path):
 
 
 def test_narrative_sentences_leave_tables_out():
-    from generator.pipeline import prepare
+    from generator.jobs.pipeline import prepare
 
     sentences = narrative_sentences(prepare(EXAMPLE).html)
     assert all("1,959.63" not in s for _, s in sentences)

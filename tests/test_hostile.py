@@ -25,10 +25,12 @@ from click.testing import CliRunner
 from defusedxml import DefusedXmlException
 from support import Editor, ref, spec
 
-from generator import cli, load, pipeline, schema, xlsx
-from generator.check import check
 from generator.errors import WorkbookError
-from generator.load import load_workbook
+from generator.frontends import cli
+from generator.jobs import pipeline
+from generator.stages.check import check
+from generator.workbook import load, schema, xlsx
+from generator.workbook.load import load_workbook
 
 MB = 1024 * 1024
 RESAVE = "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"

@@ -13,9 +13,9 @@ import pytest
 from openpyxl.comments import Comment
 from support import BUREAU, Editor, ref, sheet_title, spec
 
-from generator import load, schema, xlsx
 from generator.errors import Problem, WorkbookError
-from generator.load import load_workbook, normalize_text, parse_amount, parse_code, parse_text
+from generator.workbook import load, schema, xlsx
+from generator.workbook.load import load_workbook, normalize_text, parse_amount, parse_code, parse_text
 
 D = Decimal
 
@@ -203,7 +203,7 @@ def test_full_width_separators_spaces_and_numeric_codes_in_the_workbook(broken, 
     assert rows_by_number[pension].values["wage"] == D("15.17")
     row = rows_by_number[basic_research]
     assert (row.values["lei"], row.values["kuan"], row.values["xiang"]) == ("206", "02", "99")
-    from generator.check import check
+    from generator.stages.check import check
 
     assert check(budget) == []
 

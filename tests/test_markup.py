@@ -21,8 +21,8 @@ import pytest
 from jinja2.exceptions import SecurityError, TemplateNotFound
 from support import SMALL_BUREAU, Editor, fill_small, small_row
 
-from generator import pipeline
 from generator.errors import BudgetError
+from generator.jobs import pipeline
 from generator.render import pdf
 from generator.render.html import TEMPLATES, render_html
 

@@ -18,13 +18,14 @@ import pytest
 from click.testing import CliRunner
 from support import EXAMPLE, ROOT, Editor, spec, values_copy
 
-from generator import cli, schema
-from generator.check import check, has_errors
-from generator.derive import complete
-from generator.figures import headline
-from generator.load import load_workbook
-from generator.nextyear import CARRIED_FILL, YS10_KEPT, LastYearError, read_last_year, start_from
-from generator.workbook import save
+from generator.frontends import cli
+from generator.jobs.nextyear import CARRIED_FILL, YS10_KEPT, LastYearError, read_last_year, start_from
+from generator.stages.check import check, has_errors
+from generator.stages.derive import complete
+from generator.stages.figures import headline
+from generator.workbook import schema
+from generator.workbook.blank import save
+from generator.workbook.load import load_workbook
 
 SECOND = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
 D = Decimal
@@ -436,7 +437,7 @@ def test_batch_takes_previous(tmp_path, example_path):
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     pytest.importorskip("flask")
-    from generator import web
+    from generator.frontends import web
 
     app = web.create_app(workdir=tmp_path_factory.mktemp("web"))
     yield app.test_client()
@@ -493,7 +494,7 @@ def test_kept_columns_hold_no_amount():
 
 def test_last_is_checked_against_the_official_list_given(tmp_path):
     """With --codes, LAST is checked against the bureau's official list: a code it lacks is an error there."""
-    from generator.codes import load_codes
+    from generator.reference.codes import load_codes
 
     book = load_codes(2024)
     rows = [(fc.code, fc.name) for fc in book.function_classes] + list(book.functions.items())
@@ -508,7 +509,7 @@ def test_last_is_checked_against_the_official_list_given(tmp_path):
 
 
 def test_watch_checks_against_previous(tmp_path, example_path):
-    from generator.watch import run_once
+    from generator.frontends.watch import run_once
 
     said: list[str] = []
     assert not run_once(SECOND, tmp_path, ("html",), None, said.append, previous=example_path)

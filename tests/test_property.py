@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import Editor, spec
 
-from generator import pipeline, schema
 from generator.errors import CheckFailed, WorkbookError
+from generator.jobs import pipeline
+from generator.workbook import schema
 
 # What Excel cannot keep as such in XML it writes as _xHHHH_ (openpyxl refuses these characters).
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

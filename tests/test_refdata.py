@@ -10,7 +10,7 @@ from importlib.resources import files
 import pytest
 from support import ROOT
 
-from generator.codes import CodeBook, available_years, load_codes
+from generator.reference.codes import CodeBook, available_years, load_codes
 
 YEARS = (2024, 2025, 2026)
 
@@ -134,6 +134,6 @@ def test_bundled_json_is_what_its_sources_build() -> None:
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
     for year in YEARS:
-        shipped = files("generator.refdata").joinpath(f"codes_{year}.json").read_text(encoding="utf-8")
+        shipped = files("generator.reference.refdata").joinpath(f"codes_{year}.json").read_text(encoding="utf-8")
         assert json.loads(shipped) == builder.build(year), year
         assert shipped == builder.render(builder.build(year)), year

@@ -36,13 +36,14 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator import cli, schema
-from generator.check import check
-from generator.compute import build_document
-from generator.derive import complete
-from generator.load import load_workbook
-from generator.model import Table
+from generator.frontends import cli
 from generator.render.html import render_html
+from generator.stages.check import check
+from generator.stages.compute import build_document
+from generator.stages.derive import complete
+from generator.workbook import schema
+from generator.workbook.load import load_workbook
+from generator.workbook.model import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"

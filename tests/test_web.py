@@ -16,8 +16,8 @@ from support import EXAMPLE, where
 
 pytest.importorskip("flask", reason="flask is not installed (pip install flask)")
 
-from generator import web
-from generator.schema import TABLES_BY_CODE
+from generator.frontends import web
+from generator.workbook.schema import TABLES_BY_CODE
 
 SENTENCE = "“三公”经费预算为7.00万元"
 YS03_TITLE = f"YS03 {TABLES_BY_CODE['YS03'].title}"

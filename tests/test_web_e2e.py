@@ -27,7 +27,7 @@ pytest.importorskip("flask", reason="flask is not installed (pip install flask)"
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from generator import web  # noqa: E402
+from generator.frontends import web  # noqa: E402
 
 SHOTS = Path(os.environ.get("WEB_SHOTS", "/tmp/web_shots"))
 SENTENCE = "“三公”经费预算为7.00万元"
@@ -231,7 +231,7 @@ def test_a_code_list_chosen_before_the_workbook_is_checked_against(page, tmp_pat
 
 def test_next_years_workbook_from_last_years(page, tmp_path):
     """The clerk uploads last year's workbook and gets next year's, started from it."""
-    from generator.load import load_workbook
+    from generator.workbook.load import load_workbook
 
     page.set_input_files("#last", str(EXAMPLE))
     page.check("input[name=keep_projects]")

@@ -51,7 +51,7 @@ def test_wheel_carries_the_templates(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = sorted(p.name for p in (ROOT / "templates").iterdir() if p.is_file())
     assert templates and {f"generator/templates/{name}" for name in templates} <= names
-    assert "generator/refdata/codes_2024.json" in names
+    assert "generator/reference/refdata/codes_2024.json" in names
     assert not [n for n in names if n.split("/")[0] not in ("generator",) and ".dist-info/" not in n], names
 
 

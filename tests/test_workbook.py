@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from generator import schema, workbook
-from generator.codes import load_codes
+from generator.reference.codes import load_codes
+from generator.workbook import blank as workbook
+from generator.workbook import schema
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"

@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 import openpyxl  # noqa: E402
 
-from generator import schema, workbook  # noqa: E402
+from generator.workbook import blank, schema  # noqa: E402
 from tools.example_writing import (  # noqa: E402
     fill_ys06,
     fill_ys08,
@@ -673,7 +673,7 @@ def fill_ys10(wb) -> None:
             project_code=code,
             econ_dept=econ,
         )
-    workbook.fit_row_heights(ws, spec.data_row, spec.data_row + len(YS10_PROJECTS) - 1)
+    blank.fit_row_heights(ws, spec.data_row, spec.data_row + len(YS10_PROJECTS) - 1)
 
 
 def fill_ys12(wb) -> None:
@@ -681,13 +681,13 @@ def fill_ys12(wb) -> None:
     row = spec.data_row
     for code, name, amount, *lists in YS12_PROJECTS:
         row = put_ys12_project(ws, spec, row, {"code": code, "name": name, "total": amount, "gov_funds": amount}, lists)
-    workbook.fit_row_heights(ws, spec.data_row, row - 1)
+    blank.fit_row_heights(ws, spec.data_row, row - 1)
 
 
 def build() -> openpyxl.Workbook:
-    wb = workbook.blank_workbook(YEAR)
-    workbook.write_facts_sheet(workbook.replace_sheet(wb, schema.FACTS_SHEET), year=YEAR, values=FACTS)
-    workbook.write_prior_sheet(workbook.replace_sheet(wb, schema.PRIOR_SHEET), values=PRIOR)
+    wb = blank.blank_workbook(YEAR)
+    blank.write_facts_sheet(blank.replace_sheet(wb, schema.FACTS_SHEET), year=YEAR, values=FACTS)
+    blank.write_prior_sheet(blank.replace_sheet(wb, schema.PRIOR_SHEET), values=PRIOR)
     fill_ys03(wb)
     fill_ys06(wb, YS06_ITEMS)
     fill_ys08(wb, YS08_ROW)
@@ -700,7 +700,7 @@ def build() -> openpyxl.Workbook:
 
 def main() -> None:
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(build(), OUTPUT, stamp=STAMP)
+    blank.save(build(), OUTPUT, stamp=STAMP)
     print(f"wrote {OUTPUT.relative_to(ROOT)}")
 
 

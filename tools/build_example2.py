@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 import openpyxl  # noqa: E402
 
-from generator import schema, workbook  # noqa: E402
+from generator.workbook import blank, schema  # noqa: E402
 from tools.example_writing import (  # noqa: E402
     fill_ys06,
     fill_ys08,
@@ -66,7 +66,7 @@ UNITS = OrderedDict(
     ]
 )
 
-# 功能分类 项 used below: code → name (as in generator/refdata/codes_2024.json).
+# 功能分类 项 used below: code → name (as in generator/reference/refdata/codes_2024.json).
 SUBJECTS = {
     "2080505": "机关事业单位基本养老保险缴费支出",
     "2080506": "机关事业单位职业年金缴费支出",
@@ -530,7 +530,7 @@ def fill_ys10(wb) -> None:
                 econ_gov=econ_gov,
                 **funding,
             )
-    workbook.fit_row_heights(ws, spec.data_row, row)
+    blank.fit_row_heights(ws, spec.data_row, row)
 
 
 def fill_ys12(wb) -> None:
@@ -545,13 +545,13 @@ def fill_ys12(wb) -> None:
             own = D(funding.get("unit_funds"))
             head = {"code": code, "name": name, "total": gov + own, "gov_funds": gov, "unit_funds": own}
             row = put_ys12_project(ws, spec, row, head, YS12_INDICATORS[code])
-    workbook.fit_row_heights(ws, spec.data_row, row - 1)
+    blank.fit_row_heights(ws, spec.data_row, row - 1)
 
 
 def build() -> openpyxl.Workbook:
-    wb = workbook.blank_workbook(YEAR)
-    workbook.write_facts_sheet(workbook.replace_sheet(wb, schema.FACTS_SHEET), year=YEAR, values=FACTS)
-    workbook.write_prior_sheet(workbook.replace_sheet(wb, schema.PRIOR_SHEET), values=PRIOR)
+    wb = blank.blank_workbook(YEAR)
+    blank.write_facts_sheet(blank.replace_sheet(wb, schema.FACTS_SHEET), year=YEAR, values=FACTS)
+    blank.write_prior_sheet(blank.replace_sheet(wb, schema.PRIOR_SHEET), values=PRIOR)
     fill_spending(wb, "YS02", "income")
     fill_spending(wb, "YS03", "all")
     fill_spending(wb, "YS05", "gpb")
@@ -567,7 +567,7 @@ def build() -> openpyxl.Workbook:
 
 def main() -> None:
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(build(), OUTPUT, stamp=STAMP)
+    blank.save(build(), OUTPUT, stamp=STAMP)
     print(f"wrote {OUTPUT.relative_to(ROOT)}")
 
 

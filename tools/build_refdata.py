@@ -1,4 +1,4 @@
-"""Turn the reference code sources in tools/refdata/*.tsv into generator/refdata/codes_YYYY.json, one per year.
+"""Turn the reference code sources in tools/refdata/*.tsv into generator/reference/refdata/codes_YYYY.json.
 
 The TSV files are the data a maintainer edits (one row per code, the years it is in force, a note
 where it is not certain); the JSON files are what the package ships and reads. Run it after editing
@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "tools" / "refdata"
-TARGET = ROOT / "generator" / "refdata"
+TARGET = ROOT / "generator" / "reference" / "refdata"
 YEARS = (2024, 2025, 2026)
 UNCERTAIN = "待核"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from generator import schema, workbook
+from generator.workbook import blank, schema
 
 YS12_CATEGORIES = ("cost", "output", "effect", "satisfaction")
 
@@ -66,7 +66,7 @@ def fill_ys11(wb, goal_text: str, tasks: Sequence[tuple[str, str]], indicators: 
     for level1, level2, level3, value, text in indicators:
         row += 1
         put(ws, spec, row, section=indicator, level1=level1, level2=level2, level3=level3, value=value, text=text)
-    workbook.fit_row_heights(ws, spec.data_row, row)
+    blank.fit_row_heights(ws, spec.data_row, row)
 
 
 def put_ys12_project(ws, spec: schema.TableSpec, row: int, head: dict, lists: Sequence[Sequence]) -> int:

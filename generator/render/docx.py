@@ -19,7 +19,7 @@ from docx.section import Section
 from docx.shared import Twips
 from lxml import etree
 
-from . import TEMPLATES
+from generator.render import TEMPLATES
 
 __all__ = ["DEFAULT_REFERENCE_DOCX", "REQUIRED_STYLES", "STYLE_FONT_ROLES", "DocxFonts", "write_docx"]
 

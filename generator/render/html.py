@@ -24,10 +24,10 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from ..compute import Document, amount_text, cn_number
-from ..derive import q2
-from ..errors import BudgetError
-from . import TEMPLATES
+from generator.errors import BudgetError
+from generator.render import TEMPLATES
+from generator.stages.compute import Document, amount_text, cn_number
+from generator.stages.derive import q2
 
 DOCUMENT_TEMPLATE = "document.html.j2"
 _END = "。；;，,.！!？? "

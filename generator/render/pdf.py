@@ -23,8 +23,8 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..gcpause import gc_paused
-from . import TEMPLATES
+from generator.gcpause import gc_paused
+from generator.render import TEMPLATES
 
 STYLESHEET = TEMPLATES / "style.css"
 

@@ -21,8 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-from .codes import CodeBook
-from .errors import BudgetError
+from generator.errors import BudgetError
+from generator.reference.codes import CodeBook
 
 #: Header texts (spaces and case ignored) of the two columns, in order of preference.
 CODE_HEADERS = ("科目编码", "科目代码", "编码", "代码")
@@ -151,8 +151,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
 def _xlsx_tables(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[object]]]]]:
     import openpyxl
 
-    from .errors import WorkbookError
-    from .load import check_archive
+    from generator.errors import WorkbookError
+    from generator.workbook.load import check_archive
 
     try:
         check_archive(path)  # zip bombs, DTDs, sizes: refused before openpyxl parses anything

@@ -17,7 +17,7 @@ from importlib.resources import files
 from types import MappingProxyType
 from typing import Any
 
-_PACKAGE = "generator.refdata"
+_PACKAGE = "generator.reference.refdata"
 _FILE_RE = re.compile(r"^codes_(\d{4})\.json$")
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .model import Budget, Row
-from .schema import FACTS, FACTS_SHEET, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
+from generator.workbook.model import Budget, Row
+from generator.workbook.schema import FACTS, FACTS_SHEET, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
 
 
 @dataclass(frozen=True)
@@ -149,9 +149,9 @@ def sentence_changes(old_html: str, new_html: str) -> list[SentenceChange]:
 
 def diff(old_path: Path, new_path: Path, *, templates: Path | None = None, codes: Path | None = None) -> Diff:
     """What changed from ``old_path`` to ``new_path``: figures, and the sentences they change."""
-    from .errors import CheckFailed
-    from .load import load_workbook
-    from .pipeline import prepare
+    from generator.errors import CheckFailed
+    from generator.jobs.pipeline import prepare
+    from generator.workbook.load import load_workbook
 
     result = Diff(figure_changes(load_workbook(old_path), load_workbook(new_path)))
     try:

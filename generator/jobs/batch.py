@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from . import pipeline
-from .errors import BudgetError
+from generator.errors import BudgetError
+from generator.jobs import pipeline
 
 
 @dataclass
@@ -84,7 +84,7 @@ def last_years_workbook(workbook: Path, folder: Path) -> Path:
 
     ``LastYearError`` when there is none: a workbook is never compared with a guess.
     """
-    from .nextyear import LastYearError
+    from generator.jobs.nextyear import LastYearError
 
     earlier = _YEAR.sub(lambda m: str(int(m.group(0)) - 1), workbook.name)
     for name in dict.fromkeys((earlier, workbook.name)):
@@ -190,11 +190,11 @@ def _load_for_workers(formats: tuple[str, ...]) -> None:
     """Import and load, once, what every worker needs: forked workers inherit it."""
     pipeline.import_stages()
     if "pdf" in formats:
-        from .render import pdf
+        from generator.render import pdf
 
         pdf.warm_up()
     if "docx" in formats:
-        from .render import docx  # noqa: F401
+        from generator.render import docx  # noqa: F401
 
 
 def _worker(

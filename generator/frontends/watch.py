@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .errors import BudgetError
-from .pipeline import render
+from generator.errors import BudgetError
+from generator.jobs.pipeline import render
 
 Echo = Callable[[str], None]
 

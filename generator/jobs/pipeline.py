@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BudgetError, CheckFailed
-from .gcpause import gc_paused
-from .profile import Profile, load_profile
+from generator.errors import BudgetError, CheckFailed
+from generator.gcpause import gc_paused
+from generator.profile import Profile, load_profile
 
 if TYPE_CHECKING:
-    from .codes import CodeBook
-    from .compute import Document
-    from .errors import Finding
-    from .model import Budget
+    from generator.errors import Finding
+    from generator.reference.codes import CodeBook
+    from generator.stages.compute import Document
+    from generator.workbook.model import Budget
 
 # The stages are imported where they are first used, not here: ``render`` forks its PDF process
 # before anything else, and the earlier it forks the sooner WeasyPrint is loaded there. Loading
@@ -53,8 +53,10 @@ class Prepared:
 
 def import_stages() -> None:
     """Import the stages now: a process that forks workers (batch) gives them the modules loaded."""
-    from . import check, codes, compute, load  # noqa: F401
-    from .render import html  # noqa: F401
+    from generator.reference import codes  # noqa: F401
+    from generator.render import html  # noqa: F401
+    from generator.stages import check, compute  # noqa: F401
+    from generator.workbook import load  # noqa: F401
 
 
 def code_book(year: int, *, codes: Path | None = None, templates: Path | None = None) -> CodeBook:
@@ -63,8 +65,8 @@ def code_book(year: int, *, codes: Path | None = None, templates: Path | None = 
     The official list is the file given (``codes``), else a ``codes.xlsx``/``codes.csv`` in the
     bureau's template folder; a bad one raises ``CodeListError`` naming its row.
     """
-    from .codelist import folder_code_list, load_code_list
-    from .codes import load_codes
+    from generator.reference.codelist import folder_code_list, load_code_list
+    from generator.reference.codes import load_codes
 
     bundled = load_codes(year)
     supplied = codes or folder_code_list(templates)
@@ -82,7 +84,7 @@ def check_code_list(codes: Path | None, templates: Path | None = None) -> None:
 def check_previous(previous: Path | None) -> None:
     """Read last year's workbook once before a run over many workbooks: an unreadable one stops it at the start."""
     if previous is not None:
-        from .nextyear import read_last_year
+        from generator.jobs.nextyear import read_last_year
 
         read_last_year(previous)
 
@@ -95,9 +97,9 @@ def inspect(
     With ``previous`` (last year's workbook) each 上年数 figure is checked against the figure that
     workbook gives; one that cannot be read raises ``LastYearError`` before ``path`` is read.
     """
-    from .check import check
-    from .load import load_workbook
-    from .nextyear import read_last_year
+    from generator.jobs.nextyear import read_last_year
+    from generator.stages.check import check
+    from generator.workbook.load import load_workbook
 
     with gc_paused():
         last = read_last_year(previous) if previous is not None else None
@@ -110,9 +112,9 @@ def prepare(
     path: Path, *, templates: Path | None = None, codes: Path | None = None, previous: Path | None = None
 ) -> Prepared:
     """Load, check and compute ``path``; raise ``CheckFailed`` when the check finds errors."""
-    from .check import has_errors
-    from .compute import build_document
-    from .render.html import render_html
+    from generator.render.html import render_html
+    from generator.stages.check import has_errors
+    from generator.stages.compute import build_document
 
     with gc_paused():
         budget, findings, book = inspect(path, codes=codes, templates=templates, previous=previous)
@@ -302,7 +304,7 @@ def _pdf_process_main(conn: multiprocessing.connection.Connection, target: Path,
     try:
         error: BaseException | None = None
         try:
-            from .render import pdf as module
+            from generator.render import pdf as module
 
             pdf = module
             module.warm_up()
@@ -346,11 +348,11 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
 
         return write_html
     if fmt == "pdf":
-        from .render.pdf import write_pdf
+        from generator.render.pdf import write_pdf
 
         return lambda tmp: write_pdf(prepared.html, tmp, variant=pdf_variant, extra_css=prepared.extra_css)
     if fmt == "docx":
-        from .render.docx import DocxFonts, write_docx
+        from generator.render.docx import DocxFonts, write_docx
 
         reference = templates / "reference.docx" if templates and (templates / "reference.docx").is_file() else None
         fonts = DocxFonts(**prepared.profile.docx_fonts)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from .codes import CodeBook, load_codes
-from .derive import Complete, complete, q2, total
-from .figures import CHANGES, Figures, headline
-from .model import ZERO, Budget, Row
-from .profile import Profile
-from .schema import FACTS, INCOME_SOURCES, TABLES, TableSpec, place_header
+from generator.profile import Profile
+from generator.reference.codes import CodeBook, load_codes
+from generator.stages.derive import Complete, complete, q2, total
+from generator.stages.figures import CHANGES, Figures, headline
+from generator.workbook.model import ZERO, Budget, Row
+from generator.workbook.schema import FACTS, INCOME_SOURCES, TABLES, TableSpec, place_header
 
 HUNDRED = Decimal(100)
 BIG_PROJECT = Decimal(100)  # 万元: "100万元及以上项目"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from . import pipeline
-from .errors import BudgetError, Finding
-from .schema import TABLES_BY_CODE
+from generator.errors import BudgetError, Finding
+from generator.jobs import pipeline
+from generator.workbook.schema import TABLES_BY_CODE
 
 
 class _State:
@@ -71,7 +71,7 @@ def init(path: Path, year: int | None, force: bool, last: Path | None, keep_proj
     """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写；有 --from 时从上年的工作簿开始。"""
     from datetime import date
 
-    from .workbook import save, write_blank
+    from generator.workbook.blank import save, write_blank
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
@@ -89,7 +89,7 @@ def init(path: Path, year: int | None, force: bool, last: Path | None, keep_proj
             _fail(exc)
         click.echo(f"已生成空白工作簿：{path}")
         return
-    from .nextyear import start_from
+    from generator.jobs.nextyear import start_from
 
     try:
         started = start_from(last, year=year, keep_projects=keep_projects, codes=codes)
@@ -272,7 +272,7 @@ def batch_cmd(
     previous: Path | None,
 ) -> None:
     """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。"""
-    from . import batch
+    from generator.jobs import batch
 
     chosen = _formats(formats)
     _check_inputs(codes, templates, previous if previous is None or previous.is_file() else None)
@@ -310,7 +310,7 @@ def batch_cmd(
 @_codes_option
 def diff_cmd(old: Path, new: Path, templates: Path | None, codes: Path | None) -> None:
     """比较工作簿的两个版本：列出改动的数字，以及因此改变的每一句叙述。"""
-    from .diff import diff
+    from generator.jobs.diff import diff
 
     try:
         result = diff(old, new, templates=templates, codes=codes)
@@ -354,7 +354,7 @@ def watch_cmd(
     previous: Path | None,
 ) -> None:
     """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
-    from .watch import watch
+    from generator.frontends.watch import watch
 
     chosen = _formats(formats)
     _check_inputs(codes, templates, previous)
@@ -383,7 +383,7 @@ def templates_group() -> None:
 @click.option("--force", is_flag=True, help="覆盖文件夹中已有的同名文件。")
 def templates_export(folder: Path, force: bool) -> None:
     """把内置模板、样式表、Word 参考文档和示例 profile.toml 复制到 FOLDER。"""
-    from .render.html import export_templates
+    from generator.render.html import export_templates
 
     if folder.exists() and not folder.is_dir():
         raise click.UsageError(f"{folder} 不是文件夹")
@@ -403,7 +403,7 @@ def templates_export(folder: Path, force: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口。")
 def serve_cmd(host: str, port: int) -> None:
     """启动本机网页版：在浏览器中下载空白工作簿、上传检查、预览并下载文档（按 Ctrl+C 退出）。"""
-    from .web import serve
+    from generator.frontends.web import serve
 
     try:
         serve(host, port, ready=lambda url: click.echo(f"网页版已启动，请在浏览器中打开 {url}（按 Ctrl+C 退出）"))

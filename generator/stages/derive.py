@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .codes import CodeBook, load_codes
-from .model import ZERO, Budget, Row, Table, Value
-from .schema import (
+from generator.reference.codes import CodeBook, load_codes
+from generator.workbook.model import ZERO, Budget, Row, Table, Value
+from generator.workbook.schema import (
     INCOME_SOURCES,
     TABLES_BY_CODE,
     YS01_FISCAL_LABEL,

@@ -16,9 +16,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import schema
-from .codes import load_codes
-from .schema import Column, Fact, TableSpec
+from generator.reference.codes import load_codes
+from generator.workbook import schema
+from generator.workbook.schema import Column, Fact, TableSpec
 
 WORKBOOK_TITLE = "部门预算公开标准工作簿"
 CREATOR = "budget-report"

@@ -45,11 +45,11 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
-from . import pipeline
-from .errors import BudgetError, CheckFailed, Finding, WorkbookError
-from .load import MAX_FILE_BYTES
-from .render.html import TEMPLATES as DOCUMENT_TEMPLATES
-from .schema import TABLES_BY_CODE
+from generator.errors import BudgetError, CheckFailed, Finding, WorkbookError
+from generator.jobs import pipeline
+from generator.render.html import TEMPLATES as DOCUMENT_TEMPLATES
+from generator.workbook.load import MAX_FILE_BYTES
+from generator.workbook.schema import TABLES_BY_CODE
 
 log = logging.getLogger(__name__)
 
@@ -488,7 +488,7 @@ def _process(item: _Item, outdir: Path, codes: _Reference | None = None, previou
 
 @functools.lru_cache(maxsize=4)
 def _blank_workbook(year: int) -> bytes:
-    from .workbook import write_blank
+    from generator.workbook.blank import write_blank
 
     with tempfile.TemporaryDirectory(prefix="budget-report-blank-") as folder:
         path = Path(folder) / "blank.xlsx"
@@ -498,8 +498,8 @@ def _blank_workbook(year: int) -> bytes:
 
 def _next_year_workbook(upload: FileStorage, work: Path, year: int | None, keep_projects: bool) -> tuple[bytes, int]:
     """Next year's workbook started from last year's uploaded one, and its year; ``Refused`` saying why not."""
-    from .nextyear import start_from
-    from .workbook import save
+    from generator.jobs.nextyear import start_from
+    from generator.workbook.blank import save
 
     last = _Reference(work / LAST_YEAR_NAME, display_name(upload.filename), "上年工作簿")
     upload.save(last.path)

@@ -32,10 +32,10 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from . import xlsx
-from .errors import Finding, Problem, WorkbookError, sheet_code
-from .model import Budget, Facts, Prior, Row, RowKind, Table, Value
-from .schema import (
+from generator.errors import Finding, Problem, WorkbookError, sheet_code
+from generator.workbook import xlsx
+from generator.workbook.model import Budget, Facts, Prior, Row, RowKind, Table, Value
+from generator.workbook.schema import (
     FACTS,
     FACTS_SHEET,
     PRIOR,
@@ -45,7 +45,7 @@ from .schema import (
     TableSpec,
     place_header,
 )
-from .xlsx import Book, Sheet
+from generator.workbook.xlsx import Book, Sheet
 
 # Bounds checked before any XML is parsed (see README, "Safety"). A filled standard workbook is
 # about 0.3 MB on disk and 2.5 MB unpacked; its sheets compress about 12 : 1.

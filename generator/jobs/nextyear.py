@@ -21,11 +21,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import schema
-from .errors import BudgetError, WorkbookError, cell_ref
-from .figures import LastYear
-from .model import Budget, Row
-from .workbook import blank_workbook, facts_rows, replace_sheet, write_facts_sheet, write_prior_sheet
+from generator.errors import BudgetError, WorkbookError, cell_ref
+from generator.stages.figures import LastYear
+from generator.workbook import schema
+from generator.workbook.blank import blank_workbook, facts_rows, replace_sheet, write_facts_sheet, write_prior_sheet
+from generator.workbook.model import Budget, Row
 
 CARRIED_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: carried over from last year, to review
 COMMENT_AUTHOR = "budget-report"
@@ -50,7 +50,7 @@ def _unreadable(path: Path, exc: WorkbookError) -> LastYearError:
 
 def load_last_year(path: Path) -> Budget:
     """Last year's workbook, read; ``LastYearError`` naming it (and its cells) when it cannot be."""
-    from .load import load_workbook
+    from generator.workbook.load import load_workbook
 
     try:
         return load_workbook(path)
@@ -76,8 +76,8 @@ def read_last_year(path: Path) -> LastYear:
 
 @lru_cache(maxsize=4)
 def _read_last_year(path: Path, _stamp: tuple[str, int, int] | None = None) -> LastYear:
-    from .derive import complete
-    from .figures import last_year
+    from generator.stages.derive import complete
+    from generator.stages.figures import last_year
 
     budget = load_last_year(path)
     return last_year(budget, complete(budget))
@@ -211,10 +211,10 @@ def start_from(
     code list ``codes`` when given, and ``year`` must come after LAST's. Nothing is written here:
     the caller saves ``Started.workbook``.
     """
-    from .check import check, has_errors
-    from .derive import complete
-    from .figures import last_year
-    from .pipeline import code_book
+    from generator.jobs.pipeline import code_book
+    from generator.stages.check import check, has_errors
+    from generator.stages.derive import complete
+    from generator.stages.figures import last_year
 
     last_path = Path(last_path)
     budget = load_last_year(last_path)

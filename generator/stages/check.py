@@ -13,13 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .codes import CodeBook, load_codes
-from .derive import RELATIONS, SPENDING_SHAPED, Complete, complete, keyed_rows, q2, sums, total, unit_groups
-from .errors import Finding, Severity
-from .figures import CHANGES, Figures, LastYear, headline
-from .load import normalize_text
-from .model import ZERO, Budget, Row, Table
-from .schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
+from generator.errors import Finding, Severity
+from generator.reference.codes import CodeBook, load_codes
+from generator.stages.derive import (
+    RELATIONS,
+    SPENDING_SHAPED,
+    Complete,
+    complete,
+    keyed_rows,
+    q2,
+    sums,
+    total,
+    unit_groups,
+)
+from generator.stages.figures import CHANGES, Figures, LastYear, headline
+from generator.workbook.load import normalize_text
+from generator.workbook.model import ZERO, Budget, Row, Table
+from generator.workbook.schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
 
 HALF_CENT = Decimal("0.005")
 

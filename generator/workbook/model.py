@@ -9,8 +9,8 @@ from typing import Literal
 
 from openpyxl.utils import get_column_letter
 
-from .errors import Finding
-from .schema import TABLES_BY_CODE, TableSpec
+from generator.errors import Finding
+from generator.workbook.schema import TABLES_BY_CODE, TableSpec
 
 Value = Decimal | str | None
 RowKind = Literal[

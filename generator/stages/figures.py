@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .derive import Complete, q2
-from .model import ZERO, Budget
-from .schema import PRIOR
+from generator.stages.derive import Complete, q2
+from generator.workbook.model import ZERO, Budget
+from generator.workbook.schema import PRIOR
 
 
 @dataclass(frozen=True)
