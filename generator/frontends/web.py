@@ -1,4 +1,4 @@
-"""Turn browser uploads into checked, rendered documents: a local Flask app over the pipeline.
+"""Turn browser uploads into checked, rendered documents: a local Flask app over the job service.
 
 ``budget-report serve`` runs it on the clerk's own machine (127.0.0.1 by default). The page
 offers the blank standard workbook (or next year's, started from last year's uploaded workbook),
@@ -11,7 +11,7 @@ blueprint; ``create_app`` holds the settings and the report store (``app.extensi
 
 Files. Each upload request works in a temporary folder of its own, removed when the request
 ends; an uploaded file is stored there under a fixed name (``NNN/upload.xlsx``), never under a
-name the browser sent. The outputs of a processed upload (``upload.pdf``, ``.docx``, ``.html``)
+name the browser sent (``uploads.py`` receives the files and zips). The outputs of a processed upload (``upload.pdf``, ``.docx``, ``.html``)
 go to a result folder named by a random token, kept for the downloads and removed after
 ``result_ttl_s`` or when more than ``keep_results`` results are held (least recently used first),
 and all of them when the process exits. The workbook's own name is used only for display and,
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import itertools
 import logging
 import re
 import secrets
@@ -31,9 +30,6 @@ import signal
 import tempfile
 import threading
 import time
-import unicodedata
-import zipfile
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
@@ -48,24 +44,33 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from generator.errors import BudgetError, Finding
-from generator.jobs import pipeline, service
+from generator.frontends.uploads import (
+    LAST_YEAR_NAME,
+    MAX_WORKBOOKS,
+    UPLOAD_NAME,
+    Item,
+    Reference,
+    Refused,
+    display_name,
+    download_stem,
+    receive,
+    receive_codes,
+    receive_previous,
+)
+from generator.jobs import service
 from generator.jobs.service import Outcome
 from generator.render.html import TEMPLATES as DOCUMENT_TEMPLATES
-from generator.workbook.load import MAX_FILE_BYTES
 from generator.workbook.schema import TABLES_BY_CODE
 
 log = logging.getLogger(__name__)
 
 UI = Path(__file__).resolve().parent / "webui"
-UPLOAD_NAME = "upload.xlsx"  # every uploaded workbook is stored under this name, in a folder of its own
 OUTPUT_FORMATS = ("pdf", "docx", "html")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOADS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-MAX_WORKBOOKS = 30  # per upload (files and zip members together)
-MAX_EXTRACTED_BYTES = 200 * 1024 * 1024  # all members of the uploaded zips together
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 # The page's own policy: nothing but this app's scripts, styles and frames.
@@ -98,38 +103,6 @@ _PREVIEW_SCREEN = """
   table { max-width: 100%; }
 }
 """
-
-
-class Refused(Exception):
-    """An upload the app turns away, with the message the page shows."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
-# --- names -------------------------------------------------------------------------------------
-
-_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-
-
-def display_name(raw: str | None) -> str:
-    """An uploaded file's name as the page shows it: its last path part, no control characters."""
-    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/")).rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    if len(name) > 120:
-        name = name[:80] + "…" + name[-30:]
-    return name or "（未命名文件）"
-
-
-def download_stem(name: str) -> str:
-    """The stem for a download's name: the workbook's own stem, with nothing a file system or a
-    header could misread; "预算公开" when nothing is left."""
-    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
-    stem = _UNSAFE_IN_FILENAME.sub("_", display_name(stem)).strip(" ._")
-    if stem == "（未命名文件）":
-        stem = ""
-    return stem[:80] or "预算公开"
 
 
 # --- what became of one workbook ---------------------------------------------------------------
@@ -248,177 +221,12 @@ class ReportStore:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-# --- receiving files ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Item:
-    """One workbook to process: its display name and where this request stored it (or why not)."""
-
-    name: str
-    path: Path | None
-    refusal: str = ""
-    from_zip: bool = False
-
-
-def _receive(files: Iterable[FileStorage], work: Path) -> list[_Item]:
-    """Store the uploaded files in ``work`` under fixed names; expand .zip archives into their workbooks."""
-    slots = (work / f"{n:03d}" for n in itertools.count())
-    items: list[_Item] = []
-    extracted = [0]
-    for storage in files:
-        name = display_name(storage.filename)
-        slot = next(slots)
-        slot.mkdir()
-        target = slot / UPLOAD_NAME
-        storage.save(target)
-        kind = _kind(target, name)
-        if kind == "zip":
-            items += _unzip(target, name, slots, extracted)
-            shutil.rmtree(slot)
-        elif kind == "bad-zip":
-            raise Refused(f"{name} 不是有效的 .zip 压缩包，无法解压。请重新压缩后上传，或直接上传 .xlsx 工作簿。")
-        else:
-            items.append(_Item(name, target))
-        if len(items) > MAX_WORKBOOKS:
-            raise Refused(f"一次最多上传 {MAX_WORKBOOKS} 个工作簿，本次有 {len(items)} 个以上。请分批上传。")
-    return items
-
-
-def _kind(path: Path, name: str) -> str:
-    """What an uploaded file is: "zip" for an archive of workbooks, "bad-zip" for a broken one,
-    else "workbook" (which the loader accepts or refuses with its own message)."""
-    named_zip = name.lower().endswith(".zip")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return "bad-zip" if named_zip else "workbook"
-    if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
-        return "workbook"  # an .xlsx file, whatever its name
-    if named_zip or any(service.is_workbook_name(n) for n in names):
-        return "zip"
-    return "workbook"
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name as its author saw it: zips made on Chinese Windows store names in GBK
-    without saying so, which Python reads as CP437."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-def _unzip(path: Path, name: str, slots: Iterable[Path], extracted: list[int]) -> list[_Item]:
-    """The workbooks in the archive at ``path``, each copied (bounded) into a slot of its own."""
-    items: list[_Item] = []
-    slot_iter = iter(slots)
-    with zipfile.ZipFile(path) as archive:
-        members = [info for info in archive.infolist() if service.is_workbook_name(info.filename)]
-        if not members:
-            raise Refused(f"压缩包 {name} 中没有 .xlsx 工作簿。")
-        if len(members) > MAX_WORKBOOKS:
-            raise Refused(f"压缩包 {name} 中有 {len(members)} 个工作簿，一次最多 {MAX_WORKBOOKS} 个。请分批上传。")
-        for info in members:
-            member = display_name(_member_name(info))
-            item = _Item(member, None, from_zip=True)
-            items.append(item)
-            if info.flag_bits & 0x1:
-                item.refusal = f"{member} 在压缩包中已加密，无法读取。请解除加密后再上传。"
-                continue
-            if info.file_size > MAX_FILE_BYTES:
-                item.refusal = f"{member} 超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，无法读取。"
-                continue
-            extracted[0] += info.file_size
-            if extracted[0] > MAX_EXTRACTED_BYTES:
-                raise Refused(
-                    f"压缩包 {name} 解压后超过 {MAX_EXTRACTED_BYTES // (1024 * 1024)} MB，无法处理。请分批上传。"
-                )
-            slot = next(slot_iter)
-            slot.mkdir()
-            target = slot / UPLOAD_NAME
-            try:
-                _copy_member(archive, info, target)
-            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError):
-                shutil.rmtree(slot, ignore_errors=True)
-                item.refusal = f"{member} 在压缩包中已损坏或使用了不支持的压缩方式，无法解压。"
-                continue
-            item.path = target
-    return items
-
-
-def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    """Copy one member, reading no more than its declared size (a lying header is an error)."""
-    left = info.file_size
-    with archive.open(info) as source, target.open("wb") as sink:
-        while True:
-            chunk = source.read(min(1024 * 1024, left + 1))
-            if not chunk:
-                break
-            left -= len(chunk)
-            if left < 0:
-                raise zipfile.BadZipFile("member larger than declared")
-            sink.write(chunk)
-
-
 # --- processing --------------------------------------------------------------------------------
 
 _FIXED_NAME = re.compile(r"\bupload\.(xlsx|pdf|docx|html)\b")
 
 
-LAST_YEAR_NAME = "last-year.xlsx"  # last year's uploaded workbook is stored under this name
-
-
-@dataclass(frozen=True)
-class _Reference:
-    """A file uploaded beside the workbooks (the code list, last year's workbook), stored under a fixed name."""
-
-    path: Path
-    shown: str  # the clerk's own file name
-    label: str  # how the library's messages name such a file: "科目代码表", "上年工作簿"
-
-    def rename(self, text: str) -> str:
-        """A library message naming this file as the clerk named it."""
-        return text.replace(f"{self.label} {self.path.name}", f"{self.label} {self.shown}")
-
-
-def _receive_reference(
-    storage: FileStorage | None, work: Path, target: Path, label: str, check: Callable[[Path], None]
-) -> _Reference | None:
-    """The uploaded file stored at ``work / target`` and read once by ``check`` (``Refused`` saying why), or None."""
-    if storage is None or not storage.filename:
-        return None
-    path = work / target
-    path.parent.mkdir()
-    storage.save(path)
-    reference = _Reference(path, display_name(storage.filename), label)
-    try:
-        check(path)
-    except BudgetError as exc:
-        raise Refused(reference.rename(str(exc)), 422) from None
-    return reference
-
-
-def _receive_codes(storage: FileStorage | None, work: Path) -> _Reference | None:
-    """The uploaded official code list, stored and read once (``Refused`` naming its row), or None."""
-    if storage is None or not storage.filename:
-        return None
-    name = display_name(storage.filename)
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise Refused(f"科目代码表 {name} 应为 .xlsx 或 .csv 文件（从预算管理一体化系统导出）。", 422)
-    return _receive_reference(storage, work, Path("codes", f"codes{suffix}"), "科目代码表", pipeline.check_code_list)
-
-
-def _receive_previous(storage: FileStorage | None, work: Path) -> _Reference | None:
-    """Last year's uploaded workbook (``--previous``), stored and read once (``Refused`` saying why), or None."""
-    return _receive_reference(storage, work, Path("previous", LAST_YEAR_NAME), "上年工作簿", pipeline.check_previous)
-
-
-def _as_uploaded(findings: Iterable[Finding], *references: _Reference | None) -> list[Finding]:
+def _as_uploaded(findings: Iterable[Finding], *references: Reference | None) -> list[Finding]:
     """Findings that name the code list and last year's workbook by the clerk's file names, not ours."""
     out = list(findings)
     for reference in references:
@@ -427,7 +235,7 @@ def _as_uploaded(findings: Iterable[Finding], *references: _Reference | None) ->
     return out
 
 
-def _process(item: _Item, outdir: Path, codes: _Reference | None = None, previous: _Reference | None = None) -> Entry:
+def _process(item: Item, outdir: Path, codes: Reference | None = None, previous: Reference | None = None) -> Entry:
     """Render one stored workbook into ``outdir`` through the job service, as the command line
     does, and word its outcome for the page."""
     used = f"科目代码表 {codes.shown} " if codes else "内置科目表"
@@ -493,7 +301,7 @@ def _next_year_workbook(upload: FileStorage, work: Path, year: int | None, keep_
     from generator.jobs.nextyear import start_from
     from generator.workbook.blank import save
 
-    last = _Reference(work / LAST_YEAR_NAME, display_name(upload.filename), "上年工作簿")
+    last = Reference(work / LAST_YEAR_NAME, display_name(upload.filename), "上年工作簿")
     upload.save(last.path)
     try:
         started = start_from(last.path, year=year, keep_projects=keep_projects)
@@ -701,9 +509,9 @@ def upload() -> ResponseReturnValue:
     store = _store()
     with tempfile.TemporaryDirectory(prefix="budget-report-upload-", dir=current_app.config[_WORKDIR]) as work:
         try:
-            codes = _receive_codes(request.files.get("codes"), Path(work))
-            previous = _receive_previous(request.files.get("previous"), Path(work))
-            items = _receive(files, Path(work))
+            codes = receive_codes(request.files.get("codes"), Path(work))
+            previous = receive_previous(request.files.get("previous"), Path(work))
+            items = receive(files, Path(work))
         except Refused as exc:
             return _refuse(str(exc), exc.status)
         token, folder = store.reserve()
