@@ -11,11 +11,11 @@ blueprint; ``create_app`` holds the settings and the report store (``app.extensi
 
 Files. Each upload request works in a temporary folder of its own, removed when the request
 ends; an uploaded file is stored there under a fixed name (``NNN/upload.xlsx``), never under a
-name the browser sent (``uploads.py`` receives the files and zips). The outputs of a processed upload (``upload.pdf``, ``.docx``, ``.html``)
-go to a result folder named by a random token, kept for the downloads and removed after
-``result_ttl_s`` or when more than ``keep_results`` results are held (least recently used first),
-and all of them when the process exits. The workbook's own name is used only for display and,
-sanitised, in a download's Content-Disposition.
+name the browser sent (``uploads.py`` receives the files and zips). The outputs of a processed
+upload (``upload.pdf``, ``.docx``, ``.html``) go to a result folder named by a random token, kept
+for the downloads and removed after ``result_ttl_s`` or when more than ``keep_results`` results
+are held (least recently used first), and all of them when the process exits. The workbook's own
+name is used only for display and, sanitised, in a download's Content-Disposition.
 """
 
 from __future__ import annotations
