@@ -101,6 +101,7 @@ def _fake_render(path: Path, outdir: Path, formats, **_options):
 
     class Prepared:
         findings = ()
+        budget = None
 
     return Prepared(), [target]
 

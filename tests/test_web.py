@@ -16,7 +16,7 @@ from support import EXAMPLE, where
 
 pytest.importorskip("flask", reason="flask is not installed (pip install flask)")
 
-from generator.frontends import web
+from generator.frontends import uploads, web
 from generator.workbook.schema import TABLES_BY_CODE
 
 SENTENCE = "“三公”经费预算为7.00万元"
@@ -290,10 +290,10 @@ def test_archives_without_workbooks_or_broken_are_refused(client):
 
 def test_zip_member_names_from_chinese_windows_are_read_as_gbk():
     info = zipfile.ZipInfo("单位甲.xlsx".encode("gbk").decode("cp437"))
-    assert web._member_name(info) == "单位甲.xlsx"
+    assert uploads.member_name(info) == "单位甲.xlsx"
     utf8 = zipfile.ZipInfo("单位乙.xlsx")
     utf8.flag_bits |= 0x800
-    assert web._member_name(utf8) == "单位乙.xlsx"
+    assert uploads.member_name(utf8) == "单位乙.xlsx"
 
 
 # --- names and folders -------------------------------------------------------------------------

@@ -1,1 +1,1 @@
-"""The ways in: the command line (``cli``), the watcher (``watch``) and the local web page (``web``)."""
+"""The ways in: the command line (``cli``), the watcher (``watch``) and the local web page (``web``, ``uploads``)."""

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from generator.errors import BudgetError, Finding
-from generator.jobs import pipeline
+from generator.errors import Finding
+from generator.jobs import pipeline, service
 from generator.workbook.schema import TABLES_BY_CODE
 
 
@@ -27,10 +27,7 @@ def _fail(exc: BaseException) -> None:
     """Print a library error for a clerk (a traceback only with --debug) and exit 1."""
     if _State.debug:
         traceback.print_exception(exc)
-    message = (
-        str(exc) if isinstance(exc, BudgetError) else f"内部错误：{type(exc).__name__}：{exc}（加 --debug 查看详情）"
-    )
-    click.echo(message, err=True)
+    click.echo(service.clerk_message(exc), err=True)
     sys.exit(1)
 
 
@@ -229,19 +226,20 @@ def render_cmd(
     _check_inputs(codes, templates, previous)
     failed = False
     for workbook in workbooks:
-        try:
-            prepared, written = pipeline.render(
-                workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant, codes=codes, previous=previous
-            )
-        except BudgetError as exc:
-            click.echo(str(exc), err=True)
+        outcome = service.render_job(
+            workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant, codes=codes, previous=previous
+        )
+        if outcome.internal:  # a bug: stop here, as any other command does
+            if _State.debug and outcome.trace:
+                click.echo(outcome.trace, err=True, nl=False)
+            click.echo(outcome.error, err=True)
+            sys.exit(1)
+        if outcome.error is not None:
+            click.echo(outcome.error, err=True)
             failed = True
             continue
-        except Exception as exc:
-            _fail(exc)
-        warnings = len(prepared.findings)
-        note = f"（{warnings} 处警告，可用 check 查看）" if warnings else ""
-        click.echo(f"{workbook.name} → {', '.join(str(p) for p in written)}{note}")
+        note = f"（{outcome.warnings} 处警告，可用 check 查看）" if outcome.warnings else ""
+        click.echo(f"{workbook.name} → {', '.join(str(p) for p in outcome.written)}{note}")
     sys.exit(1 if failed else 0)
 
 

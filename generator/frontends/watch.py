@@ -2,7 +2,8 @@
 
 The file is polled (no extra dependency, works on network drives where change notifications do
 not) and a change is acted on once the file has stopped changing, since Excel and WPS save
-through temporary files. A broken save prints its message and the watch goes on.
+through temporary files. A broken save prints its message and the watch goes on (so does an
+internal error, worded as the command line words it).
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from generator.errors import BudgetError
-from generator.jobs.pipeline import render
+from generator.jobs.service import render_job
 
 Echo = Callable[[str], None]
 
@@ -35,14 +35,13 @@ def run_once(
     previous: Path | None = None,
 ) -> bool:
     """Check and render once, printing what a clerk needs; True when documents were written."""
-    try:
-        prepared, written = render(path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous)
-    except BudgetError as exc:
-        echo(str(exc))
+    outcome = render_job(path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous)
+    if outcome.error is not None:
+        echo(outcome.error)
         return False
-    for finding in prepared.findings:
+    for finding in outcome.findings:
         echo(f"  {finding.line()}")
-    echo(f"{time.strftime('%H:%M:%S')} 已更新：{', '.join(str(p) for p in written)}")
+    echo(f"{time.strftime('%H:%M:%S')} 已更新：{', '.join(str(p) for p in outcome.written)}")
     return True
 
 

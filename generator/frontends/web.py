@@ -1,26 +1,27 @@
-"""Turn browser uploads into checked, rendered documents: a local Flask app over the pipeline.
+"""Turn browser uploads into checked, rendered documents: a local Flask app over the job service.
 
 ``budget-report serve`` runs it on the clerk's own machine (127.0.0.1 by default). The page
 offers the blank standard workbook (or next year's, started from last year's uploaded workbook),
 takes one or more filled workbooks (or a .zip of them) with, optionally, last year's to check 上年数 against,
 shows the ``check`` findings grouped by table, previews the document HTML and offers the PDF and
-the DOCX. It is a thin layer: every workbook goes through ``pipeline.render`` exactly as on the
-command line, so the loader's limits and the PDF renderer's restricted fetching apply unchanged.
+the DOCX. It is a thin layer: every workbook goes through the job service
+(``service.render_job``) exactly as on the command line, so the loader's limits and the PDF
+renderer's restricted fetching apply unchanged. The pages are module-level views of one
+blueprint; ``create_app`` holds the settings and the report store (``app.extensions``).
 
 Files. Each upload request works in a temporary folder of its own, removed when the request
 ends; an uploaded file is stored there under a fixed name (``NNN/upload.xlsx``), never under a
-name the browser sent. The outputs of a processed upload (``upload.pdf``, ``.docx``, ``.html``)
-go to a result folder named by a random token, kept for the downloads and removed after
-``result_ttl_s`` or when more than ``keep_results`` results are held (least recently used first),
-and all of them when the process exits. The workbook's own name is used only for display and,
-sanitised, in a download's Content-Disposition.
+name the browser sent (``uploads.py`` receives the files and zips). The outputs of a processed
+upload (``upload.pdf``, ``.docx``, ``.html``) go to a result folder named by a random token, kept
+for the downloads and removed after ``result_ttl_s`` or when more than ``keep_results`` results
+are held (least recently used first), and all of them when the process exits. The workbook's own
+name is used only for display and, sanitised, in a download's Content-Disposition.
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
-import itertools
 import logging
 import re
 import secrets
@@ -29,43 +30,48 @@ import signal
 import tempfile
 import threading
 import time
-import unicodedata
-import zipfile
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
-from generator.errors import BudgetError, CheckFailed, Finding, WorkbookError
-from generator.jobs import pipeline
+from generator.errors import BudgetError, Finding
+from generator.frontends.uploads import (
+    LAST_YEAR_NAME,
+    MAX_WORKBOOKS,
+    UPLOAD_NAME,
+    Item,
+    Reference,
+    Refused,
+    display_name,
+    download_stem,
+    receive,
+    receive_codes,
+    receive_previous,
+)
+from generator.jobs import service
+from generator.jobs.service import Outcome
 from generator.render.html import TEMPLATES as DOCUMENT_TEMPLATES
-from generator.workbook.load import MAX_FILE_BYTES
 from generator.workbook.schema import TABLES_BY_CODE
 
 log = logging.getLogger(__name__)
 
 UI = Path(__file__).resolve().parent / "webui"
-UPLOAD_NAME = "upload.xlsx"  # every uploaded workbook is stored under this name, in a folder of its own
 OUTPUT_FORMATS = ("pdf", "docx", "html")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOADS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-MAX_WORKBOOKS = 30  # per upload (files and zip members together)
-MAX_EXTRACTED_BYTES = 200 * 1024 * 1024  # all members of the uploaded zips together
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-# Rendering takes a few seconds and WeasyPrint keeps per-process font state: one at a time.
-_RENDER_LOCK = threading.Lock()
 
 # The page's own policy: nothing but this app's scripts, styles and frames.
 PAGE_CSP = (
@@ -99,67 +105,30 @@ _PREVIEW_SCREEN = """
 """
 
 
-class Refused(Exception):
-    """An upload the app turns away, with the message the page shows."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
-# --- names -------------------------------------------------------------------------------------
-
-_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-
-
-def display_name(raw: str | None) -> str:
-    """An uploaded file's name as the page shows it: its last path part, no control characters."""
-    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/")).rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    if len(name) > 120:
-        name = name[:80] + "…" + name[-30:]
-    return name or "（未命名文件）"
-
-
-def download_stem(name: str) -> str:
-    """The stem for a download's name: the workbook's own stem, with nothing a file system or a
-    header could misread; "预算公开" when nothing is left."""
-    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
-    stem = _UNSAFE_IN_FILENAME.sub("_", display_name(stem)).strip(" ._")
-    if stem == "（未命名文件）":
-        stem = ""
-    return stem[:80] or "预算公开"
-
-
 # --- what became of one workbook ---------------------------------------------------------------
 
 
 @dataclass
-class Entry:
-    """One uploaded workbook's outcome: documents written, findings, or why it was refused."""
+class Entry(Outcome):
+    """One uploaded workbook's outcome, as the page shows it: the service's ``Outcome`` with the
+    clerk's own file name in place of the stored one, and where its documents are kept."""
 
-    name: str  # as uploaded, for display
-    stem: str  # for download names
-    status: str = "ok"  # ok | errors (check found errors) | refused (cannot be read) | failed
-    findings: list[Finding] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    message: str = ""
-    bureau: str = ""
-    year: int | None = None
+    name: str = ""  # as uploaded, for display
+    stem: str = ""  # for download names
     folder: Path | None = None  # the outputs, when status is ok
     codes: str = ""  # which code list the check used, as the report says it
 
     @property
-    def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
+    def message(self) -> str:
+        return self.error or ""
 
     @property
-    def warnings(self) -> int:
-        return sum(f.severity != "error" for f in self.findings)
+    def bureau(self) -> str:
+        return self.budget.bureau if self.budget is not None else ""
 
     @property
-    def ok(self) -> bool:
-        return self.status == "ok"
+    def year(self) -> int | None:
+        return (self.budget.year or None) if self.budget is not None else None
 
     def groups(self) -> list[tuple[str, list[Finding]]]:
         """The findings by table, each table under its code and title, in the check's order."""
@@ -252,187 +221,12 @@ class ReportStore:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-# --- receiving files ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Item:
-    """One workbook to process: its display name and where this request stored it (or why not)."""
-
-    name: str
-    path: Path | None
-    refusal: str = ""
-    from_zip: bool = False
-
-
-def _receive(files: Iterable[FileStorage], work: Path) -> list[_Item]:
-    """Store the uploaded files in ``work`` under fixed names; expand .zip archives into their workbooks."""
-    slots = (work / f"{n:03d}" for n in itertools.count())
-    items: list[_Item] = []
-    extracted = [0]
-    for storage in files:
-        name = display_name(storage.filename)
-        slot = next(slots)
-        slot.mkdir()
-        target = slot / UPLOAD_NAME
-        storage.save(target)
-        kind = _kind(target, name)
-        if kind == "zip":
-            items += _unzip(target, name, slots, extracted)
-            shutil.rmtree(slot)
-        elif kind == "bad-zip":
-            raise Refused(f"{name} 不是有效的 .zip 压缩包，无法解压。请重新压缩后上传，或直接上传 .xlsx 工作簿。")
-        else:
-            items.append(_Item(name, target))
-        if len(items) > MAX_WORKBOOKS:
-            raise Refused(f"一次最多上传 {MAX_WORKBOOKS} 个工作簿，本次有 {len(items)} 个以上。请分批上传。")
-    return items
-
-
-def _kind(path: Path, name: str) -> str:
-    """What an uploaded file is: "zip" for an archive of workbooks, "bad-zip" for a broken one,
-    else "workbook" (which the loader accepts or refuses with its own message)."""
-    named_zip = name.lower().endswith(".zip")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return "bad-zip" if named_zip else "workbook"
-    if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
-        return "workbook"  # an .xlsx file, whatever its name
-    if named_zip or any(_is_workbook_member(n) for n in names):
-        return "zip"
-    return "workbook"
-
-
-def _is_workbook_member(member: str) -> bool:
-    base = member.replace("\\", "/").rsplit("/", 1)[-1]
-    return (
-        base.lower().endswith(".xlsx")
-        and not base.startswith(("~$", "."))
-        and not member.startswith("__MACOSX/")
-        and not member.endswith("/")
-    )
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name as its author saw it: zips made on Chinese Windows store names in GBK
-    without saying so, which Python reads as CP437."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-def _unzip(path: Path, name: str, slots: Iterable[Path], extracted: list[int]) -> list[_Item]:
-    """The workbooks in the archive at ``path``, each copied (bounded) into a slot of its own."""
-    items: list[_Item] = []
-    slot_iter = iter(slots)
-    with zipfile.ZipFile(path) as archive:
-        members = [info for info in archive.infolist() if _is_workbook_member(info.filename)]
-        if not members:
-            raise Refused(f"压缩包 {name} 中没有 .xlsx 工作簿。")
-        if len(members) > MAX_WORKBOOKS:
-            raise Refused(f"压缩包 {name} 中有 {len(members)} 个工作簿，一次最多 {MAX_WORKBOOKS} 个。请分批上传。")
-        for info in members:
-            member = display_name(_member_name(info))
-            item = _Item(member, None, from_zip=True)
-            items.append(item)
-            if info.flag_bits & 0x1:
-                item.refusal = f"{member} 在压缩包中已加密，无法读取。请解除加密后再上传。"
-                continue
-            if info.file_size > MAX_FILE_BYTES:
-                item.refusal = f"{member} 超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，无法读取。"
-                continue
-            extracted[0] += info.file_size
-            if extracted[0] > MAX_EXTRACTED_BYTES:
-                raise Refused(
-                    f"压缩包 {name} 解压后超过 {MAX_EXTRACTED_BYTES // (1024 * 1024)} MB，无法处理。请分批上传。"
-                )
-            slot = next(slot_iter)
-            slot.mkdir()
-            target = slot / UPLOAD_NAME
-            try:
-                _copy_member(archive, info, target)
-            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError):
-                shutil.rmtree(slot, ignore_errors=True)
-                item.refusal = f"{member} 在压缩包中已损坏或使用了不支持的压缩方式，无法解压。"
-                continue
-            item.path = target
-    return items
-
-
-def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    """Copy one member, reading no more than its declared size (a lying header is an error)."""
-    left = info.file_size
-    with archive.open(info) as source, target.open("wb") as sink:
-        while True:
-            chunk = source.read(min(1024 * 1024, left + 1))
-            if not chunk:
-                break
-            left -= len(chunk)
-            if left < 0:
-                raise zipfile.BadZipFile("member larger than declared")
-            sink.write(chunk)
-
-
 # --- processing --------------------------------------------------------------------------------
 
 _FIXED_NAME = re.compile(r"\bupload\.(xlsx|pdf|docx|html)\b")
 
 
-LAST_YEAR_NAME = "last-year.xlsx"  # last year's uploaded workbook is stored under this name
-
-
-@dataclass(frozen=True)
-class _Reference:
-    """A file uploaded beside the workbooks (the code list, last year's workbook), stored under a fixed name."""
-
-    path: Path
-    shown: str  # the clerk's own file name
-    label: str  # how the library's messages name such a file: "科目代码表", "上年工作簿"
-
-    def rename(self, text: str) -> str:
-        """A library message naming this file as the clerk named it."""
-        return text.replace(f"{self.label} {self.path.name}", f"{self.label} {self.shown}")
-
-
-def _receive_reference(
-    storage: FileStorage | None, work: Path, target: Path, label: str, check: Callable[[Path], None]
-) -> _Reference | None:
-    """The uploaded file stored at ``work / target`` and read once by ``check`` (``Refused`` saying why), or None."""
-    if storage is None or not storage.filename:
-        return None
-    path = work / target
-    path.parent.mkdir()
-    storage.save(path)
-    reference = _Reference(path, display_name(storage.filename), label)
-    try:
-        check(path)
-    except BudgetError as exc:
-        raise Refused(reference.rename(str(exc)), 422) from None
-    return reference
-
-
-def _receive_codes(storage: FileStorage | None, work: Path) -> _Reference | None:
-    """The uploaded official code list, stored and read once (``Refused`` naming its row), or None."""
-    if storage is None or not storage.filename:
-        return None
-    name = display_name(storage.filename)
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise Refused(f"科目代码表 {name} 应为 .xlsx 或 .csv 文件（从预算管理一体化系统导出）。", 422)
-    return _receive_reference(storage, work, Path("codes", f"codes{suffix}"), "科目代码表", pipeline.check_code_list)
-
-
-def _receive_previous(storage: FileStorage | None, work: Path) -> _Reference | None:
-    """Last year's uploaded workbook (``--previous``), stored and read once (``Refused`` saying why), or None."""
-    return _receive_reference(storage, work, Path("previous", LAST_YEAR_NAME), "上年工作簿", pipeline.check_previous)
-
-
-def _as_uploaded(findings: Iterable[Finding], *references: _Reference | None) -> list[Finding]:
+def _as_uploaded(findings: Iterable[Finding], *references: Reference | None) -> list[Finding]:
     """Findings that name the code list and last year's workbook by the clerk's file names, not ours."""
     out = list(findings)
     for reference in references:
@@ -441,45 +235,51 @@ def _as_uploaded(findings: Iterable[Finding], *references: _Reference | None) ->
     return out
 
 
-def _process(item: _Item, outdir: Path, codes: _Reference | None = None, previous: _Reference | None = None) -> Entry:
-    """Render one stored workbook into ``outdir`` as the command line does, or say why not."""
-    entry = Entry(item.name, download_stem(item.name))
-    entry.codes = f"科目代码表 {codes.shown} " if codes else "内置科目表"
-    if item.path is None:
-        entry.status, entry.message = "refused", item.refusal
-        return entry
+def _process(item: Item, outdir: Path, codes: Reference | None = None, previous: Reference | None = None) -> Entry:
+    """Render one stored workbook into ``outdir`` through the job service, as the command line
+    does, and word its outcome for the page."""
+    used = f"科目代码表 {codes.shown} " if codes else "内置科目表"
+    if item.path is None:  # a zip member refused before it was stored: never a path, only its name
+        return Entry(
+            Path(UPLOAD_NAME),
+            error=item.refusal,
+            status="refused",
+            name=item.name,
+            stem=download_stem(item.name),
+            codes=used,
+        )
     outdir.mkdir(parents=True, exist_ok=True)
+    outcome = service.render_job(
+        item.path,
+        outdir,
+        OUTPUT_FORMATS,
+        codes=codes.path if codes else None,
+        previous=previous.path if previous else None,
+        internal=service.INTERNAL_WEB,
+    )
+    entry = Entry(
+        **{f.name: getattr(outcome, f.name) for f in fields(Outcome)},
+        name=item.name,
+        stem=download_stem(item.name),
+        codes=used,
+    )
 
     def named(text: str) -> str:  # the library names the stored file; the clerk knows their own
         return _FIXED_NAME.sub(lambda m: item.name if m.group(1) == "xlsx" else f"{entry.stem}.{m.group(1)}", text)
 
-    try:
-        with _RENDER_LOCK:
-            prepared, _written = pipeline.render(
-                item.path,
-                outdir,
-                OUTPUT_FORMATS,
-                codes=codes.path if codes else None,
-                previous=previous.path if previous else None,
-            )
-    except CheckFailed as exc:
-        entry.status, entry.findings = "errors", _as_uploaded(exc.findings, codes, previous)
-        entry.message = f"工作簿 {item.name} 有 {entry.errors} 处错误，未生成文档。"
-    except WorkbookError as exc:
-        entry.status = "refused"
-        entry.problems = [named(str(p)) for p in exc.problems]
-        entry.message = f"无法读取工作簿 {item.name}" + ("：" + entry.problems[0] if len(entry.problems) == 1 else "。")
+    entry.findings = _as_uploaded(entry.findings, codes, previous)
+    if entry.status == "errors":
+        entry.error = f"工作簿 {item.name} 有 {entry.errors} 处错误，未生成文档。"
+    elif entry.status == "refused":
+        entry.problems = [named(p) for p in entry.problems]
+        entry.error = f"无法读取工作簿 {item.name}" + ("：" + entry.problems[0] if len(entry.problems) == 1 else "。")
         if len(entry.problems) == 1:
             entry.problems = []
-    except BudgetError as exc:
-        entry.status, entry.message = "failed", named(str(exc))
-    except Exception as exc:
-        log.exception("rendering %s failed", item.name)
-        entry.status = "failed"
-        entry.message = f"{item.name}：内部错误（{type(exc).__name__}：{named(str(exc))}），未生成文档。"
+    elif entry.error is not None:
+        entry.error = named(entry.error)
+        if entry.internal:
+            log.error("rendering %s failed\n%s", item.name, entry.trace)
     else:
-        entry.findings = _as_uploaded(prepared.findings, codes, previous)
-        entry.bureau, entry.year = prepared.budget.bureau, prepared.budget.year or None
         entry.folder = outdir
     if not entry.ok:
         shutil.rmtree(outdir, ignore_errors=True)
@@ -501,7 +301,7 @@ def _next_year_workbook(upload: FileStorage, work: Path, year: int | None, keep_
     from generator.jobs.nextyear import start_from
     from generator.workbook.blank import save
 
-    last = _Reference(work / LAST_YEAR_NAME, display_name(upload.filename), "上年工作簿")
+    last = Reference(work / LAST_YEAR_NAME, display_name(upload.filename), "上年工作簿")
     upload.save(last.path)
     try:
         started = start_from(last.path, year=year, keep_projects=keep_projects)
@@ -532,6 +332,13 @@ def preview_html(html: str) -> str:
 
 # --- the app -----------------------------------------------------------------------------------
 
+# Every page and download; the app around them (create_app) holds the settings and the results.
+views = Blueprint("web", __name__)
+
+# Where the app keeps what its views need, beside Flask's own settings.
+_WORKDIR = "BUDGET_REPORT_WORKDIR"  # the folder of the upload and result folders (None: the system's)
+_UPLOAD_MB = "BUDGET_REPORT_UPLOAD_MB"
+
 
 def create_app(
     *,
@@ -545,193 +352,228 @@ def create_app(
     temporary folder); ``trusted_hosts`` are the Host names it answers (default: loopback only,
     which keeps other web sites out by DNS rebinding); ``[]`` answers any."""
     app = Flask(__name__, template_folder=str(UI / "templates"), static_folder=str(UI / "static"))
-    max_bytes = max_upload_mb * 1024 * 1024
     app.config.update(
-        MAX_CONTENT_LENGTH=max_bytes,
+        MAX_CONTENT_LENGTH=max_upload_mb * 1024 * 1024,
         TRUSTED_HOSTS=(list(LOOPBACK_HOSTS) if trusted_hosts is None else trusted_hosts) or None,
         SEND_FILE_MAX_AGE_DEFAULT=0,
+        **{_WORKDIR: workdir, _UPLOAD_MB: max_upload_mb},
     )
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="budget-report-web-", dir=workdir))
-    store = ReportStore(root, keep=keep_results, ttl=result_ttl_s)
+    store = ReportStore(
+        Path(tempfile.mkdtemp(prefix="budget-report-web-", dir=workdir)), keep=keep_results, ttl=result_ttl_s
+    )
     atexit.register(store.close)
     app.extensions["budget_report"] = store
-    limit_text = f"{max_upload_mb} MB"
-
-    @app.context_processor
-    def _globals() -> dict[str, object]:
-        return {
-            "max_bytes": max_bytes,
-            "limit_text": limit_text,
-            "max_workbooks": MAX_WORKBOOKS,
-            "next_year": date.today().year + 1,
-        }
-
-    def page(template: str, status: int = 200, **context: object) -> Response:
-        response = app.make_response((render_template(template, **context), status))
-        return response
-
-    def refuse(message: str, status: int, *, entry: Entry | None = None, hint: bool = True) -> Response:
-        return page("message.html", status, message=message, entry=entry, hint=hint)
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static":
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    @app.errorhandler(RequestEntityTooLarge)
-    def _too_large(_exc: RequestEntityTooLarge) -> Response:
-        return refuse(
-            f"上传的文件太大：一次上传合计不能超过 {limit_text}。请分批上传，或检查是否选错了文件。", 413, hint=False
-        )
-
-    @app.errorhandler(SecurityError)
-    def _untrusted_host(_exc: SecurityError) -> Response:
-        # No URLs can be built for an untrusted Host: a page of its own, without the template.
-        body = (
-            '<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>拒绝访问</title>'
-            "<p>拒绝访问：请用本机地址（如 http://127.0.0.1:端口/）打开本工具。</p></html>"
-        )
-        return Response(body, 400, mimetype="text/html")
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Response:
-        messages = {
-            400: "请求无效，请回到首页重新上传。",
-            403: "拒绝访问。",
-            404: "找不到这个页面，或者这次上传的结果已经过期清除。请回到首页重新上传。",
-            405: "不支持这种访问方式，请回到首页操作。",
-        }
-        text = messages.get(exc.code or 500, f"请求无法处理（{exc.code}）。")
-        return refuse(text, exc.code or 500, hint=False)
-
-    @app.errorhandler(Exception)
-    def _internal(exc: Exception) -> Response:
-        log.exception("internal error")
-        return refuse(f"内部错误：{type(exc).__name__}。请把这条信息告诉技术人员。", 500, hint=False)
-
-    @app.get("/")
-    def index() -> Response:
-        return page("index.html")
-
-    @app.get("/blank.xlsx")
-    def blank() -> Response:
-        raw = request.args.get("year", "").strip() or str(date.today().year + 1)
-        if not raw.isdecimal() or not 1990 <= int(raw) <= 2100:
-            return refuse(f"预算年度应为 1990 至 2100 之间的四位数字，收到的是“{raw}”。", 400, hint=False)
-        year = int(raw)
-        return send_file(
-            BytesIO(_blank_workbook(year)),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=f"{year}年部门预算标准工作簿.xlsx",
-        )
-
-    def foreign_origin() -> bool:
-        origin = request.headers.get("Origin")
-        return origin is not None and urlsplit(origin).netloc != request.host
-
-    @app.post("/next.xlsx")
-    def next_year() -> ResponseReturnValue:
-        if foreign_origin():
-            return refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
-        upload = request.files.get("last")
-        if upload is None or not upload.filename:
-            return refuse("没有收到上年的工作簿：请选择上年填好的工作簿（.xlsx）。", 400, hint=False)
-        raw = request.form.get("year", "").strip()
-        if raw and (not raw.isdecimal() or not 1990 <= int(raw) <= 2100):
-            return refuse(f"预算年度应为 1990 至 2100 之间的四位数字，收到的是“{raw}”。", 400, hint=False)
-        with tempfile.TemporaryDirectory(prefix="budget-report-next-", dir=workdir) as work:
-            try:
-                content, year = _next_year_workbook(
-                    upload, Path(work), int(raw) if raw else None, bool(request.form.get("keep_projects"))
-                )
-            except Refused as exc:
-                return refuse(str(exc), exc.status, hint=False)
-        return send_file(
-            BytesIO(content),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=f"{year}年部门预算标准工作簿（据{download_stem(display_name(upload.filename))}）.xlsx",
-        )
-
-    @app.post("/upload")
-    def upload() -> ResponseReturnValue:
-        if foreign_origin():
-            return refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
-        files = [f for f in request.files.getlist("files") if f.filename]
-        if not files:
-            return refuse("没有收到文件：请选择要上传的工作簿（.xlsx），或把它拖到上传区域。", 400)
-        with tempfile.TemporaryDirectory(prefix="budget-report-upload-", dir=workdir) as work:
-            try:
-                codes = _receive_codes(request.files.get("codes"), Path(work))
-                previous = _receive_previous(request.files.get("previous"), Path(work))
-                items = _receive(files, Path(work))
-            except Refused as exc:
-                return refuse(str(exc), exc.status)
-            token, folder = store.reserve()
-            try:
-                entries = [_process(item, folder / str(i), codes, previous) for i, item in enumerate(items)]
-            except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
-        batch = len(items) > 1 or any(item.from_zip for item in items)
-        if not batch and entries[0].status in ("refused", "failed"):
-            shutil.rmtree(folder, ignore_errors=True)
-            entry = entries[0]
-            return refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
-        store.add(Report(token, folder, entries, batch))
-        return redirect(url_for("report", token=token), 303)
-
-    def lookup(token: str, index: int | None = None) -> tuple[Report, Entry | None]:
-        report = store.get(token)
-        if report is None:
-            abort(404)
-        if index is None:
-            return report, None
-        if not 0 <= index < len(report.entries):
-            abort(404)
-        return report, report.entries[index]
-
-    @app.get("/report/<token>")
-    def report(token: str) -> Response:
-        found, _ = lookup(token)
-        if found.batch:
-            return page("batch.html", report=found)
-        return page("report.html", report=found, entry=found.entries[0], index=0)
-
-    @app.get("/report/<token>/<int:index>")
-    def entry(token: str, index: int) -> Response:
-        found, item = lookup(token, index)
-        return page("report.html", report=found, entry=item, index=index)
-
-    @app.get("/report/<token>/<int:index>/<fmt>")
-    def download(token: str, index: int, fmt: str) -> Response:
-        _found, item = lookup(token, index)
-        assert item is not None
-        if fmt not in DOWNLOADS or not item.ok or not item.output(fmt).is_file():
-            abort(404)
-        return send_file(
-            item.output(fmt), mimetype=DOWNLOADS[fmt], as_attachment=True, download_name=f"{item.stem}.{fmt}"
-        )
-
-    @app.get("/report/<token>/<int:index>/preview")
-    def preview(token: str, index: int) -> Response:
-        _found, item = lookup(token, index)
-        assert item is not None
-        if not item.ok or not item.output("html").is_file():
-            abort(404)
-        html = preview_html(item.output("html").read_text(encoding="utf-8"))
-        response = app.make_response((html, 200, {"Content-Type": "text/html; charset=utf-8"}))
-        response.headers["Content-Security-Policy"] = PREVIEW_CSP
-        return response
-
+    app.register_blueprint(views)
+    app.context_processor(_page_globals)
+    app.after_request(_security_headers)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(SecurityError, _untrusted_host)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _internal)
     return app
+
+
+def _store() -> ReportStore:
+    store: ReportStore = current_app.extensions["budget_report"]
+    return store
+
+
+def _limit_text() -> str:
+    return f"{current_app.config[_UPLOAD_MB]} MB"
+
+
+def _page_globals() -> dict[str, object]:
+    return {
+        "max_bytes": current_app.config["MAX_CONTENT_LENGTH"],
+        "limit_text": _limit_text(),
+        "max_workbooks": MAX_WORKBOOKS,
+        "next_year": date.today().year + 1,
+    }
+
+
+def _page(template: str, status: int = 200, **context: object) -> Response:
+    return current_app.make_response((render_template(template, **context), status))
+
+
+def _refuse(message: str, status: int, *, entry: Entry | None = None, hint: bool = True) -> Response:
+    return _page("message.html", status, message=message, entry=entry, hint=hint)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _too_large(_exc: RequestEntityTooLarge) -> Response:
+    return _refuse(
+        f"上传的文件太大：一次上传合计不能超过 {_limit_text()}。请分批上传，或检查是否选错了文件。", 413, hint=False
+    )
+
+
+def _untrusted_host(_exc: SecurityError) -> Response:
+    # No URLs can be built for an untrusted Host: a page of its own, without the template.
+    body = (
+        '<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>拒绝访问</title>'
+        "<p>拒绝访问：请用本机地址（如 http://127.0.0.1:端口/）打开本工具。</p></html>"
+    )
+    return Response(body, 400, mimetype="text/html")
+
+
+def _http_error(exc: HTTPException) -> Response:
+    messages = {
+        400: "请求无效，请回到首页重新上传。",
+        403: "拒绝访问。",
+        404: "找不到这个页面，或者这次上传的结果已经过期清除。请回到首页重新上传。",
+        405: "不支持这种访问方式，请回到首页操作。",
+    }
+    text = messages.get(exc.code or 500, f"请求无法处理（{exc.code}）。")
+    return _refuse(text, exc.code or 500, hint=False)
+
+
+def _internal(exc: Exception) -> Response:
+    log.exception("internal error")
+    return _refuse(f"内部错误：{type(exc).__name__}。请把这条信息告诉技术人员。", 500, hint=False)
+
+
+def _foreign_origin() -> bool:
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
+def _year_refusal(raw: str) -> Response | None:
+    """The page refusing a budget year that is not four digits from 1990 to 2100, or None."""
+    if not raw.isdecimal() or not 1990 <= int(raw) <= 2100:
+        return _refuse(f"预算年度应为 1990 至 2100 之间的四位数字，收到的是“{raw}”。", 400, hint=False)
+    return None
+
+
+@views.get("/")
+def index() -> Response:
+    return _page("index.html")
+
+
+@views.get("/blank.xlsx")
+def blank() -> Response:
+    raw = request.args.get("year", "").strip() or str(date.today().year + 1)
+    refusal = _year_refusal(raw)
+    if refusal is not None:
+        return refusal
+    year = int(raw)
+    return send_file(
+        BytesIO(_blank_workbook(year)),
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name=f"{year}年部门预算标准工作簿.xlsx",
+    )
+
+
+@views.post("/next.xlsx")
+def next_year() -> ResponseReturnValue:
+    if _foreign_origin():
+        return _refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
+    upload = request.files.get("last")
+    if upload is None or not upload.filename:
+        return _refuse("没有收到上年的工作簿：请选择上年填好的工作簿（.xlsx）。", 400, hint=False)
+    raw = request.form.get("year", "").strip()
+    refusal = _year_refusal(raw) if raw else None
+    if refusal is not None:
+        return refusal
+    with tempfile.TemporaryDirectory(prefix="budget-report-next-", dir=current_app.config[_WORKDIR]) as work:
+        try:
+            content, year = _next_year_workbook(
+                upload, Path(work), int(raw) if raw else None, bool(request.form.get("keep_projects"))
+            )
+        except Refused as exc:
+            return _refuse(str(exc), exc.status, hint=False)
+    return send_file(
+        BytesIO(content),
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name=f"{year}年部门预算标准工作簿（据{download_stem(display_name(upload.filename))}）.xlsx",
+    )
+
+
+@views.post("/upload")
+def upload() -> ResponseReturnValue:
+    if _foreign_origin():
+        return _refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
+    files = [f for f in request.files.getlist("files") if f.filename]
+    if not files:
+        return _refuse("没有收到文件：请选择要上传的工作簿（.xlsx），或把它拖到上传区域。", 400)
+    store = _store()
+    with tempfile.TemporaryDirectory(prefix="budget-report-upload-", dir=current_app.config[_WORKDIR]) as work:
+        try:
+            codes = receive_codes(request.files.get("codes"), Path(work))
+            previous = receive_previous(request.files.get("previous"), Path(work))
+            items = receive(files, Path(work))
+        except Refused as exc:
+            return _refuse(str(exc), exc.status)
+        token, folder = store.reserve()
+        try:
+            entries = [_process(item, folder / str(i), codes, previous) for i, item in enumerate(items)]
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    batch = len(items) > 1 or any(item.from_zip for item in items)
+    if not batch and entries[0].status in ("refused", "failed"):
+        shutil.rmtree(folder, ignore_errors=True)
+        entry = entries[0]
+        return _refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
+    store.add(Report(token, folder, entries, batch))
+    return redirect(url_for("web.report", token=token), 303)
+
+
+def _lookup(token: str, index: int | None = None) -> tuple[Report, Entry | None]:
+    """The report under ``token`` (and its entry ``index``); 404 when there is none."""
+    report = _store().get(token)
+    if report is None:
+        abort(404)
+    if index is None:
+        return report, None
+    if not 0 <= index < len(report.entries):
+        abort(404)
+    return report, report.entries[index]
+
+
+@views.get("/report/<token>")
+def report(token: str) -> Response:
+    found, _ = _lookup(token)
+    if found.batch:
+        return _page("batch.html", report=found)
+    return _page("report.html", report=found, entry=found.entries[0], index=0)
+
+
+@views.get("/report/<token>/<int:index>")
+def entry(token: str, index: int) -> Response:
+    found, item = _lookup(token, index)
+    return _page("report.html", report=found, entry=item, index=index)
+
+
+@views.get("/report/<token>/<int:index>/<fmt>")
+def download(token: str, index: int, fmt: str) -> Response:
+    _found, item = _lookup(token, index)
+    assert item is not None
+    if fmt not in DOWNLOADS or not item.ok or not item.output(fmt).is_file():
+        abort(404)
+    return send_file(item.output(fmt), mimetype=DOWNLOADS[fmt], as_attachment=True, download_name=f"{item.stem}.{fmt}")
+
+
+@views.get("/report/<token>/<int:index>/preview")
+def preview(token: str, index: int) -> Response:
+    _found, item = _lookup(token, index)
+    assert item is not None
+    if not item.ok or not item.output("html").is_file():
+        abort(404)
+    html = preview_html(item.output("html").read_text(encoding="utf-8"))
+    response = current_app.make_response((html, 200, {"Content-Type": "text/html; charset=utf-8"}))
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response
 
 
 def _url(host: str, port: int) -> str:

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
+import functools
 import os
 import re
-import resource
-import signal
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from generator.errors import BudgetError
-from generator.jobs import pipeline
+from generator.jobs import pipeline, service, workers
 
-
-@dataclass
-class Outcome:
-    """What became of one workbook."""
-
-    workbook: Path
-    written: list[Path] = field(default_factory=list)
-    warnings: int = 0
-    error: str | None = None  # the message for a clerk; None when every output was written
-    trace: str | None = None  # the worker's traceback, for --debug
-    max_rss_kib: int = 0  # the worker's peak resident memory (including the pages it shares with this process)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
+# What became of one workbook: the service's outcome, as every front end has it.
+Outcome = service.Outcome
 
 
 @dataclass
@@ -43,15 +25,11 @@ class BatchResult:
     outcomes: list[Outcome]
     seconds: float
     jobs: int
+    peak_rss_kib: int = 0  # the largest peak resident memory of one worker (including pages shared with this process)
 
     @property
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.ok]
-
-    @property
-    def peak_rss_kib(self) -> int:
-        """The largest peak resident memory of one worker process."""
-        return max((o.max_rss_kib for o in self.outcomes), default=0)
 
 
 def collect(paths: Iterable[Path]) -> list[Path]:
@@ -62,11 +40,7 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith(("~$", "."))
-            )
+            found += sorted(p for p in path.iterdir() if service.is_workbook_name(p.name) and p.is_file())
         else:
             found.append(path)
     unique: dict[Path, Path] = {}
@@ -154,36 +128,35 @@ def run(
                     on_done(outcomes[index])
                 continue
         todo.append((index, workbook))
-    forking = sys.platform.startswith("linux")
-    context = multiprocessing.get_context("fork") if forking else multiprocessing.get_context("spawn")
-    if forking:
+    if workers.forks_workers():
         _load_for_workers(formats)
     # A worker lays out its PDF in a second process only when there are spare CPUs for it.
-    inner_parallel = len(todo) < jobs
-    args = (outdir, formats, templates, pdf_variant, inner_parallel, codes)
-    running: dict[multiprocessing.connection.Connection, tuple[int, Path, multiprocessing.process.BaseProcess]] = {}
-    pending = list(reversed(todo))
-    try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                index, workbook = pending.pop()
-                conn, child_conn = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=_worker, args=(child_conn, workbook, *args, lasts[index]), name=f"batch-{index}"
-                )
-                process.start()
-                child_conn.close()
-                running[conn] = (index, workbook, process)
-            for ready in multiprocessing.connection.wait(list(running)):
-                conn = cast(multiprocessing.connection.Connection, ready)
-                index, workbook, finished = running.pop(conn)
-                outcome = _receive(conn, workbook, finished, outdir, formats)
-                outcomes[index] = outcome
-                if on_done:
-                    on_done(outcome)
-    finally:
-        _stop(running)
-    return BatchResult([outcomes[i] for i in sorted(outcomes)], time.perf_counter() - started, jobs)
+    work = functools.partial(
+        _render_one,
+        outdir=outdir,
+        formats=formats,
+        templates=templates,
+        pdf_variant=pdf_variant,
+        parallel=len(todo) < jobs,
+        codes=codes,
+    )
+    peak = [0]
+
+    def finished(done: workers.Finished[Outcome]) -> None:
+        index, workbook = todo[done.index]
+        if done.result is None:
+            pipeline.remove_partial_files(outdir, workbook.stem, formats)
+            outcome = Outcome(workbook, error=f"{workbook.name}：工作进程意外退出（{done.death}），未生成文档")
+        else:
+            outcome = done.result
+        peak[0] = max(peak[0], done.max_rss_kib)
+        outcomes[index] = outcome
+        if on_done:
+            on_done(outcome)
+
+    tasks = [(workbook, lasts[index]) for index, workbook in todo]
+    workers.run_each(tasks, work, jobs=jobs, on_finished=finished, name="batch")
+    return BatchResult([outcomes[i] for i in sorted(outcomes)], time.perf_counter() - started, jobs, peak[0])
 
 
 def _load_for_workers(formats: tuple[str, ...]) -> None:
@@ -197,21 +170,20 @@ def _load_for_workers(formats: tuple[str, ...]) -> None:
         from generator.render import docx  # noqa: F401
 
 
-def _worker(
-    conn: multiprocessing.connection.Connection,
-    workbook: Path,
+def _render_one(
+    task: tuple[Path, Path | None],
+    *,
     outdir: Path,
     formats: tuple[str, ...],
     templates: Path | None,
     pdf_variant: str | None,
     parallel: bool,
-    codes: Path | None = None,
-    previous: Path | None = None,
-) -> None:
-    """In a worker process: render one workbook and send back its outcome."""
-    outcome = Outcome(workbook)
+    codes: Path | None,
+) -> Outcome:
+    """In a worker process: render one workbook (with its last year's) and say what became of it."""
+    workbook, previous = task
     try:
-        prepared, written = pipeline.render(
+        outcome = service.render_job(
             workbook,
             outdir,
             formats,
@@ -220,64 +192,11 @@ def _worker(
             parallel=parallel,
             codes=codes,
             previous=previous,
+            internal=service.INTERNAL_BATCH,
         )
-        outcome.written, outcome.warnings = written, len(prepared.findings)
-    except KeyboardInterrupt:
-        return  # the batch is being stopped; write_atomic has removed its temporary file
-    except BudgetError as exc:
-        outcome.error, outcome.trace = str(exc), traceback.format_exc()
-    except Exception as exc:
-        outcome.error = f"{workbook.name}：内部错误：{type(exc).__name__}：{exc}"
-        outcome.trace = traceback.format_exc()
     finally:
         pdf = sys.modules.get("generator.render.pdf")
         if pdf is not None:
             pdf.release_fonts()  # the font folder of a worker that made its own (not forked: spawned)
-    outcome.max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    try:
-        conn.send(outcome)
-    except OSError:  # the batch is gone
-        pass
-
-
-def _receive(
-    conn: multiprocessing.connection.Connection,
-    workbook: Path,
-    process: multiprocessing.process.BaseProcess,
-    outdir: Path,
-    formats: tuple[str, ...],
-) -> Outcome:
-    try:
-        outcome: Outcome = conn.recv()
-    except (EOFError, OSError):
-        process.join()
-        _remove_temporary_files(outdir, workbook.stem, formats)
-        code = process.exitcode
-        how = f"被信号 {-code} 终止" if code is not None and code < 0 else f"退出码 {code}"
-        return Outcome(workbook, error=f"{workbook.name}：工作进程意外退出（{how}），未生成文档")
-    finally:
-        conn.close()
-    process.join()
+    outcome.budget = None  # the batch needs the messages and counts, not the workbook sent through a pipe
     return outcome
-
-
-def _remove_temporary_files(outdir: Path, stem: str, formats: tuple[str, ...]) -> None:
-    """The temporary files of a worker that died while writing (pipeline.write_atomic's names)."""
-    pattern = re.compile(rf"\.{re.escape(stem)}\.[A-Za-z0-9_]{{8}}\.(?:{'|'.join(map(re.escape, formats))})\.part")
-    if outdir.is_dir():
-        for path in outdir.iterdir():
-            if pattern.fullmatch(path.name):
-                path.unlink(missing_ok=True)
-
-
-def _stop(running: dict) -> None:
-    """Interrupt the workers still running (each removes its temporary file) and wait for them."""
-    for _index, _workbook, process in running.values():
-        if process.is_alive() and process.pid is not None:
-            try:
-                os.kill(process.pid, signal.SIGINT)  # KeyboardInterrupt in the worker, which cleans up
-            except ProcessLookupError:
-                pass
-    for conn, (_index, _workbook, process) in running.items():
-        process.join()
-        conn.close()

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
 import os
-import pickle
-import sys
+import re
 import tempfile
-import threading
-import traceback
-import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from generator.errors import BudgetError, CheckFailed
 from generator.gcpause import gc_paused
+from generator.jobs import workers
 from generator.profile import Profile, load_profile
 
 if TYPE_CHECKING:
@@ -151,6 +146,16 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def remove_partial_files(outdir: Path, stem: str, formats: Iterable[str]) -> None:
+    """The temporary files ``write_atomic`` left for ``stem``'s outputs when its process died while writing."""
+    suffixes = "|".join(map(re.escape, formats))
+    pattern = re.compile(rf"\.{re.escape(stem)}\.[A-Za-z0-9_]{{8}}\.(?:{suffixes})\.part")
+    if outdir.is_dir():
+        for path in outdir.iterdir():
+            if pattern.fullmatch(path.name):
+                path.unlink(missing_ok=True)
+
+
 class RenderFailed(BudgetError):
     """An output could not be written; the earlier outputs are untouched."""
 
@@ -175,7 +180,9 @@ def render(
     """
     formats = tuple(formats)
     targets = {fmt: outdir / f"{path.stem}.{fmt}" for fmt in formats}
-    pdf_process = _PdfProcess.start(targets["pdf"], pdf_variant) if parallel and "pdf" in formats else None
+    pdf_process = (
+        workers.PdfProcess.start(targets["pdf"], pdf_variant, write_atomic) if parallel and "pdf" in formats else None
+    )
     done: set[str] = set()
     failed: dict[str, BaseException] = {}
     try:
@@ -208,136 +215,13 @@ def render(
     for fmt in formats:
         if fmt in failed:
             cause, target = failed[fmt], targets[fmt]
-            kind = cause.kind if isinstance(cause, _ProcessError) else type(cause).__name__
+            kind = cause.kind if isinstance(cause, workers.ProcessError) else type(cause).__name__
             done_names = "、".join(p.name for p in written) or "无"
             raise RenderFailed(
                 f"{path.name}：生成 {target.name} 失败（{kind}：{cause}）；未写入 {target.name}，"
                 f"已写入：{done_names}；原有文件保持不变"
             ) from cause
     return prepared, written
-
-
-def _can_fork() -> bool:
-    """Whether a worker process can be forked safely here: on Linux, with no other thread, not in a daemon."""
-    return (
-        sys.platform.startswith("linux")
-        and threading.active_count() == 1
-        and not multiprocessing.current_process().daemon
-    )
-
-
-class _ProcessError(Exception):
-    """An error raised in the PDF process, carried back as its type name, message and traceback."""
-
-    def __init__(self, kind: str, message: str, trace: str):
-        super().__init__(message)
-        self.kind = kind
-        self.trace = trace
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class _PdfProcess:
-    """One PDF laid out in a forked process: start it, hand it the HTML, collect its outcome."""
-
-    @classmethod
-    def start(cls, target: Path, variant: str | None) -> _PdfProcess | None:
-        """The process, started; None where it cannot be forked (the PDF is then written in this one)."""
-        if not _can_fork():
-            return None
-        try:
-            return cls(target, variant)
-        except OSError:  # out of processes or memory
-            return None
-
-    def __init__(self, target: Path, variant: str | None):
-        context = multiprocessing.get_context("fork")
-        self._conn, child_conn = context.Pipe()
-        self._process = context.Process(
-            target=_pdf_process_main, args=(child_conn, target, variant), name="budget-report-pdf", daemon=True
-        )
-        self._process.start()
-        child_conn.close()
-        self._submitted = False
-
-    def submit(self, html: str, extra_css: str = "") -> None:
-        try:
-            self._conn.send((html, extra_css))
-        except OSError:  # the process died; result() says so
-            pass
-        self._submitted = True
-
-    def result(self) -> BaseException | None:
-        """None when the PDF was written, else the error (nothing written then)."""
-        try:
-            outcome = self._conn.recv()
-        except (EOFError, OSError):
-            self._process.join()
-            return _ProcessError("进程异常退出", f"PDF 生成进程退出码 {self._process.exitcode}", "")
-        if outcome is None:
-            return None
-        if outcome[0] == "budget":
-            return pickle.loads(outcome[1])
-        return _ProcessError(*outcome[1:])
-
-    def close(self) -> None:
-        if not self._submitted and self._process.is_alive():
-            self._process.terminate()  # it has the HTML only once submitted: nothing to clean up
-        self._process.join()
-        self._conn.close()
-
-
-def _pdf_process_main(conn: multiprocessing.connection.Connection, target: Path, variant: str | None) -> None:
-    """In the PDF process: load WeasyPrint and the fonts while the HTML arrives, then write the PDF."""
-    received: list[tuple[str, str] | None] = [None]
-
-    def receive() -> None:
-        try:
-            received[0] = conn.recv()
-        except (EOFError, OSError):
-            pass
-
-    reader = threading.Thread(target=receive, daemon=True)
-    reader.start()
-    pdf: types.ModuleType | None = None
-    try:
-        error: BaseException | None = None
-        try:
-            from generator.render import pdf as module
-
-            pdf = module
-            module.warm_up()
-        except Exception as exc:  # WeasyPrint's libraries or a font missing: reported as the PDF's failure
-            error = exc
-        reader.join()
-        if received[0] is None:  # the workbook could not be read: nothing to do
-            return
-        html, extra_css = received[0]
-        if error is None and pdf is not None:
-            write = pdf.write_pdf
-            try:
-                write_atomic(target, lambda tmp: write(html, tmp, variant=variant, extra_css=extra_css))
-            except Exception as exc:
-                error = exc
-        conn.send(None if error is None else _portable(error))
-    except (KeyboardInterrupt, BrokenPipeError):
-        pass  # interrupted with the main process (write_atomic has removed its temporary file), or it is gone
-    finally:
-        if pdf is not None:
-            pdf.release_fonts()
-
-
-def _portable(exc: BaseException) -> tuple:
-    """An exception as something the parent process can unpickle."""
-    if isinstance(exc, BudgetError):
-        try:
-            data = pickle.dumps(exc)
-            pickle.loads(data)
-            return ("budget", data)
-        except Exception:
-            pass
-    return ("other", type(exc).__name__, str(exc), "".join(traceback.format_exception(exc)))
 
 
 def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: str | None) -> Callable[[Path], None]:

@@ -1,0 +1,137 @@
+"""Turn a job of a front end (render a workbook) into an ``Outcome``: the one way cli, batch, watch and web run one.
+
+Every front end renders through ``render_job``, says what went wrong with ``clerk_message``
+and recognises a workbook's file name with ``is_workbook_name``; what differs between them is
+only how they show an ``Outcome``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from generator.errors import BudgetError, CheckFailed, Finding, WorkbookError
+from generator.jobs import pipeline, workers
+
+if TYPE_CHECKING:
+    from generator.workbook.model import Budget
+
+Status = Literal["ok", "errors", "refused", "failed"]
+
+# How an error that is not the package's own (a bug, a missing library) is worded; ``{name}`` is
+# the workbook's file name, ``{kind}`` the exception's type. The command line's is the default;
+# a batch names the workbook, and the web page adds that no document was made. Each front end
+# keeps the wording its clerks (and its tests) know.
+INTERNAL = "内部错误：{kind}：{message}（加 --debug 查看详情）"
+INTERNAL_BATCH = "{name}：内部错误：{kind}：{message}"
+INTERNAL_WEB = "{name}：内部错误（{kind}：{message}），未生成文档。"
+
+
+def clerk_message(exc: BaseException, *, internal: str = INTERNAL, name: str = "") -> str:
+    """What a clerk is told: a ``BudgetError``'s own message, else ``internal`` filled in."""
+    if isinstance(exc, BudgetError):
+        return str(exc)
+    return internal.format(name=name, kind=type(exc).__name__, message=exc)
+
+
+def is_workbook_name(name: str) -> bool:
+    """Whether a file name (or a path inside a folder or zip, with / or \\) names a workbook to process.
+
+    An .xlsx file, but not Excel's lock file (~$…), a hidden file (.…, which includes macOS's
+    ._ resource forks) or anything in a zip's __MACOSX folder.
+    """
+    path = name.replace("\\", "/")
+    base = path.rsplit("/", 1)[-1]
+    return base.lower().endswith(".xlsx") and not base.startswith(("~$", ".")) and not path.startswith("__MACOSX/")
+
+
+@dataclass
+class Outcome:
+    """What became of one workbook: the documents written and the findings, or why not."""
+
+    workbook: Path
+    written: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None  # the message for a clerk; None when every output was written
+    trace: str | None = None  # the traceback, for --debug
+    # ok | errors (the check found errors: in findings) | refused (the workbook cannot be read:
+    # each problem in problems) | failed (anything else)
+    status: Status = "ok"
+    problems: list[str] = field(default_factory=list)
+    internal: bool = False  # the error is not one of the package's own: a bug, worth a log
+    budget: Budget | None = None  # the workbook as read, when it was
+
+    def __post_init__(self) -> None:
+        if self.error is not None and self.status == "ok":
+            self.status = "failed"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity != "error" for f in self.findings)
+
+
+def failed(workbook: Path, exc: Exception, *, internal: str = INTERNAL) -> Outcome:
+    """The outcome of a job that raised ``exc`` (call it in the ``except`` block: it keeps the traceback)."""
+    outcome = Outcome(
+        workbook,
+        error=clerk_message(exc, internal=internal, name=workbook.name),
+        trace=traceback.format_exc(),
+        internal=not isinstance(exc, BudgetError),
+    )
+    if isinstance(exc, CheckFailed):
+        outcome.status, outcome.findings = "errors", list(exc.findings)
+    elif isinstance(exc, WorkbookError):
+        outcome.status, outcome.problems = "refused", [str(p) for p in exc.problems]
+    return outcome
+
+
+# WeasyPrint keeps its fonts per process: where the PDF cannot be laid out in a forked process of
+# its own (another thread runs, as in the web server), renders in this process go one at a time.
+_IN_PROCESS = threading.Lock()
+
+
+def render_job(
+    workbook: Path,
+    outdir: Path,
+    formats: Iterable[str] = pipeline.DEFAULT_FORMATS,
+    *,
+    templates: Path | None = None,
+    pdf_variant: str | None = None,
+    parallel: bool = True,
+    codes: Path | None = None,
+    previous: Path | None = None,
+    internal: str = INTERNAL,
+) -> Outcome:
+    """Check and render ``workbook`` into ``outdir`` (``pipeline.render``) and say what became of it.
+
+    Never raises but for Ctrl+C: every error is in the outcome, worded with ``clerk_message``.
+    """
+    serial = contextlib.nullcontext() if workers.can_fork() else _IN_PROCESS
+    try:
+        with serial:
+            prepared, written = pipeline.render(
+                workbook,
+                outdir,
+                formats,
+                templates=templates,
+                pdf_variant=pdf_variant,
+                parallel=parallel,
+                codes=codes,
+                previous=previous,
+            )
+    except Exception as exc:
+        return failed(workbook, exc, internal=internal)
+    return Outcome(workbook, written, list(prepared.findings), budget=prepared.budget)

@@ -1,0 +1,264 @@
+"""Turn work into processes of its own: the PDF process of one render, and the worker processes of a batch.
+
+Everything about processes lives here: whether this process may fork, starting a process,
+collecting what it sends back (or how it died), and stopping the ones still running. What the
+work is, and what a clerk is told about it, is the caller's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import resource
+import signal
+import sys
+import threading
+import traceback
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar, cast
+
+from generator.errors import BudgetError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def can_fork() -> bool:
+    """Whether a worker process can be forked safely here: on Linux, with no other thread, not in a daemon."""
+    return (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def forks_workers() -> bool:
+    """Whether ``run_each`` forks its workers (which then inherit what this process has loaded) or spawns them."""
+    return sys.platform.startswith("linux")
+
+
+# --- the PDF process of one render -------------------------------------------------------------
+
+
+class ProcessError(Exception):
+    """An error raised in the PDF process, carried back as its type name, message and traceback."""
+
+    def __init__(self, kind: str, message: str, trace: str):
+        super().__init__(message)
+        self.kind = kind
+        self.trace = trace
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class PdfProcess:
+    """One PDF laid out in a forked process: start it, hand it the HTML, collect its outcome."""
+
+    @classmethod
+    def start(
+        cls, target: Path, variant: str | None, write: Callable[[Path, Callable[[Path], None]], None]
+    ) -> PdfProcess | None:
+        """The process, started; None where it cannot be forked (the PDF is then written in this one).
+
+        ``write(target, writer)`` writes the file safely (``pipeline.write_atomic``).
+        """
+        if not can_fork():
+            return None
+        try:
+            return cls(target, variant, write)
+        except OSError:  # out of processes or memory
+            return None
+
+    def __init__(self, target: Path, variant: str | None, write: Callable[[Path, Callable[[Path], None]], None]):
+        context = multiprocessing.get_context("fork")
+        self._conn, child_conn = context.Pipe()
+        self._process = context.Process(
+            target=_pdf_process_main,
+            args=(child_conn, target, variant, write),
+            name="budget-report-pdf",
+            daemon=True,
+        )
+        self._process.start()
+        child_conn.close()
+        self._submitted = False
+
+    def submit(self, html: str, extra_css: str = "") -> None:
+        try:
+            self._conn.send((html, extra_css))
+        except OSError:  # the process died; result() says so
+            pass
+        self._submitted = True
+
+    def result(self) -> BaseException | None:
+        """None when the PDF was written, else the error (nothing written then)."""
+        try:
+            outcome = self._conn.recv()
+        except (EOFError, OSError):
+            self._process.join()
+            return ProcessError("进程异常退出", f"PDF 生成进程退出码 {self._process.exitcode}", "")
+        if outcome is None:
+            return None
+        if outcome[0] == "budget":
+            return cast(BaseException, pickle.loads(outcome[1]))
+        return ProcessError(*outcome[1:])
+
+    def close(self) -> None:
+        if not self._submitted and self._process.is_alive():
+            self._process.terminate()  # it has the HTML only once submitted: nothing to clean up
+        self._process.join()
+        self._conn.close()
+
+
+def _pdf_process_main(
+    conn: multiprocessing.connection.Connection,
+    target: Path,
+    variant: str | None,
+    write: Callable[[Path, Callable[[Path], None]], None],
+) -> None:
+    """In the PDF process: load WeasyPrint and the fonts while the HTML arrives, then write the PDF."""
+    received: list[tuple[str, str] | None] = [None]
+
+    def receive() -> None:
+        try:
+            received[0] = conn.recv()
+        except (EOFError, OSError):
+            pass
+
+    reader = threading.Thread(target=receive, daemon=True)
+    reader.start()
+    pdf: types.ModuleType | None = None
+    try:
+        error: BaseException | None = None
+        try:
+            from generator.render import pdf as module
+
+            pdf = module
+            module.warm_up()
+        except Exception as exc:  # WeasyPrint's libraries or a font missing: reported as the PDF's failure
+            error = exc
+        reader.join()
+        if received[0] is None:  # the workbook could not be read: nothing to do
+            return
+        html, extra_css = received[0]
+        if error is None and pdf is not None:
+            write_pdf = pdf.write_pdf
+            try:
+                write(target, lambda tmp: write_pdf(html, tmp, variant=variant, extra_css=extra_css))
+            except Exception as exc:
+                error = exc
+        conn.send(None if error is None else _portable(error))
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass  # interrupted with the main process (write_atomic has removed its temporary file), or it is gone
+    finally:
+        if pdf is not None:
+            pdf.release_fonts()
+
+
+def _portable(exc: BaseException) -> tuple:
+    """An exception as something the parent process can unpickle."""
+    if isinstance(exc, BudgetError):
+        try:
+            data = pickle.dumps(exc)
+            pickle.loads(data)
+            return ("budget", data)
+        except Exception:
+            pass
+    return ("other", type(exc).__name__, str(exc), "".join(traceback.format_exception(exc)))
+
+
+# --- worker processes, one per task ------------------------------------------------------------
+
+
+@dataclass
+class Finished(Generic[R]):
+    """What became of one task's worker: its result, or how the worker died."""
+
+    index: int  # the task's place in the sequence given
+    result: R | None  # None when the worker died
+    max_rss_kib: int = 0  # the worker's peak resident memory (including the pages it shares with its parent)
+    death: str | None = None  # "被信号 9 终止", "退出码 1": how the worker ended without a result
+
+
+def run_each(
+    tasks: Sequence[T],
+    work: Callable[[T], R],
+    *,
+    jobs: int,
+    on_finished: Callable[[Finished[R]], None],
+    name: str = "worker",
+) -> None:
+    """Run ``work(task)`` for every task, each in a process of its own, at most ``jobs`` at a time.
+
+    Where ``forks_workers()``, the processes are forked and inherit what this one has loaded;
+    elsewhere they are spawned, and ``work`` and the tasks must pickle. ``on_finished`` is called
+    in this process as each ends, in the order they end. On the way out (an error, Ctrl+C) the
+    workers still running are interrupted (KeyboardInterrupt, so each cleans up) and waited for.
+    """
+    context = multiprocessing.get_context("fork") if forks_workers() else multiprocessing.get_context("spawn")
+    running: dict[multiprocessing.connection.Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
+    pending = list(reversed(list(enumerate(tasks))))
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                index, task = pending.pop()
+                conn, child_conn = context.Pipe(duplex=False)
+                process = context.Process(target=_worker_main, args=(child_conn, work, task), name=f"{name}-{index}")
+                process.start()
+                child_conn.close()
+                running[conn] = (index, process)
+            for ready in multiprocessing.connection.wait(list(running)):
+                conn = cast(multiprocessing.connection.Connection, ready)
+                index, finished = running.pop(conn)
+                on_finished(_collect(conn, index, finished))
+    finally:
+        _stop(running)
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, work: Callable[[T], R], task: T) -> None:
+    """In a worker process: do the work and send back its result with the peak memory."""
+    try:
+        result = work(task)
+    except KeyboardInterrupt:
+        return  # the run is being stopped; the work has cleaned up after itself
+    max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        conn.send((result, max_rss_kib))
+    except OSError:  # the run is gone
+        pass
+
+
+def _collect(
+    conn: multiprocessing.connection.Connection, index: int, process: multiprocessing.process.BaseProcess
+) -> Finished:
+    try:
+        result, max_rss_kib = conn.recv()
+    except (EOFError, OSError):
+        process.join()
+        code = process.exitcode
+        how = f"被信号 {-code} 终止" if code is not None and code < 0 else f"退出码 {code}"
+        return Finished(index, None, death=how)
+    finally:
+        conn.close()
+    process.join()
+    return Finished(index, result, max_rss_kib)
+
+
+def _stop(
+    running: dict[multiprocessing.connection.Connection, tuple[int, multiprocessing.process.BaseProcess]],
+) -> None:
+    """Interrupt the workers still running (each removes its temporary file) and wait for them."""
+    for _index, process in running.values():
+        if process.is_alive() and process.pid is not None:
+            try:
+                os.kill(process.pid, signal.SIGINT)  # KeyboardInterrupt in the worker, which cleans up
+            except ProcessLookupError:
+                pass
+    for conn, (_index, process) in running.items():
+        process.join()
+        conn.close()
