@@ -1,4 +1,4 @@
-"""Shared fixtures: the example workbook, broken copies of it, and a small budget in the blank workbook."""
+"""Shared fixtures: the example (read, rendered once, broken copies) and a small budget in the blank workbook."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-# The render tests' session fixtures (example_document, example_html, example_outputs).
-from fixtures_render import example_document, example_html, example_outputs  # noqa: F401
 from support import EXAMPLE, YEAR, Editor, Rows, fill_small, values_copy
 
 from generator.workbook.blank import write_blank
@@ -24,6 +21,29 @@ def example_path() -> Path:
     if not EXAMPLE.exists():
         pytest.fail(f"{EXAMPLE} is missing: run python tools/build_example.py")
     return EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def example_document(example_path: Path):
+    """The example prepared once (checked, computed, its HTML written) for all the render tests."""
+    from generator.jobs import pipeline
+
+    return pipeline.prepare(example_path)
+
+
+@pytest.fixture(scope="session")
+def example_html(example_document) -> str:
+    return example_document.html
+
+
+@pytest.fixture(scope="session")
+def example_outputs(example_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example rendered once as PDF, DOCX and HTML: {"pdf": path, "docx": path, "html": path}."""
+    from generator.jobs import pipeline
+
+    out = tmp_path_factory.mktemp("rendered")
+    _prepared, written = pipeline.render(example_path, out, ("pdf", "docx", "html"))
+    return {p.suffix.lstrip("."): p for p in written}
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Helpers shared by the loader, checker and CLI tests: edit a workbook by sheet code, column key and row.
+"""Helpers shared by the tests: the examples, edit a workbook by sheet code, column key and row, a page's text.
 
 Cells are addressed as the schema lays them out (``TABLES_BY_CODE[code].column_index(key)``) and
 rows are looked up in the example by their content, so no test hard-codes a column letter except
@@ -7,11 +7,15 @@ where the test is about a cell's name.
 
 from __future__ import annotations
 
+import html as htmllib
+import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -21,10 +25,45 @@ from generator.workbook import schema
 from generator.workbook.load import load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
+# The two example workbooks (tools/build_example.py, tools/build_example2.py): every test reads them from here.
 EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
 EXAMPLE_NAME = EXAMPLE.name
 YEAR = 2024
 BUREAU = "义马市工业信息化和科技局"
+SECOND = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
+
+_NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def html_text(html: str, *, spaces: bool = False) -> str:
+    """The text of an HTML document, page or fragment: tags, scripts and styles gone, entities decoded.
+
+    By default every whitespace goes too, so that a sentence matches however the template breaks
+    its lines or wraps its figures in elements. ``spaces=True`` keeps words, table cells and
+    figures apart instead: each tag and each run of whitespace becomes one space.
+    """
+    text = htmllib.unescape(_TAG.sub(" ", _NOT_TEXT.sub(" ", html)))
+    return _SPACE.sub(" " if spaces else "", text)
+
+
+# The programs the tests run, from the Debian packages `make setup` installs.
+_PACKAGES = {
+    "pdftotext": "poppler-utils",
+    "pdffonts": "poppler-utils",
+    "pdfinfo": "poppler-utils",
+    "soffice": "libreoffice-writer-nogui",
+}
+
+
+def tool(name: str) -> str:
+    """The path of the program ``name``; a failure, not a skip, when it is missing (a broken install)."""
+    path = shutil.which(name)
+    if path is None:
+        package = _PACKAGES.get(name, name)
+        pytest.fail(f"{name} is not installed: `make setup` installs it (Debian package {package})", pytrace=False)
+    return path
 
 
 def spec(code: str) -> schema.TableSpec:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-from pathlib import Path
 
 import docx
 import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
+from support import EXAMPLE, ROOT, SECOND, html_text
 
 from generator.errors import BudgetError
 from generator.frontends.cli import main
@@ -17,14 +16,7 @@ from generator.jobs.pipeline import prepare, render
 from generator.profile import ProfileError, load_profile
 from generator.render.html import TemplateProblem, export_templates
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
-SECOND = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
 BUREAU = ROOT / "inputs" / "柳溪县卫生健康局-templates"
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def test_override_a_block_keeps_the_rest(tmp_path):
@@ -34,7 +26,7 @@ def test_override_a_block_keeps_the_rest(tmp_path):
         encoding="utf-8",
     )
     html = prepare(EXAMPLE, templates=tmp_path).html
-    text = _text(html)
+    text = html_text(html)
     assert "本局按两套科目编列。" in text
     assert "财预〔2017〕98号" not in text  # the overridden block is gone
     assert "“三公”经费预算为7.00万元" in text  # everything else is the built-in
@@ -48,7 +40,7 @@ def test_override_a_table_note_and_the_glossary(tmp_path):
         "{% block glossary %}<p>一、本表金额单位为万元。</p>{% endblock %}",
         encoding="utf-8",
     )
-    text = _text(prepare(EXAMPLE, templates=tmp_path).html)
+    text = html_text(prepare(EXAMPLE, templates=tmp_path).html)
     assert "说明：本局无政府性基金。" in text
     assert "说明：没有政府性基金预算安排的部门单位" not in text
     assert "说明：没有国有资本经营支出预算安排的部门单位，本表无数据。" in text  # other notes kept
@@ -57,7 +49,7 @@ def test_override_a_table_note_and_the_glossary(tmp_path):
 
 def test_example_bureau_folder(tmp_path):
     prepared, _written = render(SECOND, tmp_path, ("html", "docx"), templates=BUREAU)
-    text = _text(prepared.html)
+    text = html_text(prepared.html)
     assert "<title>柳溪县卫生健康局2025年部门预算公开</title>" in prepared.html  # profile's title pattern
     assert "说明：柳溪县卫生健康局2025年没有国有资本经营预算安排，本表无数据。" in text
     document = docx.Document(str(tmp_path / "柳溪县卫生健康局2025.docx"))
@@ -77,7 +69,7 @@ def test_standard_glossary_follows_the_profiles_level(tmp_path):
     budget.facts.values["glossary"] = []
     budget.facts.values["fiscal_level"] = None
     document = build_document(budget, profile=load_profile(tmp_path))
-    text = _text(render_html(document))
+    text = html_text(render_html(document))
     assert "一、财政拨款收入：是指县级财政当年拨付的资金" in text
     assert "九、“三公”经费：是指纳入县级财政预算管理" in text
 

@@ -7,12 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+from support import SECOND
 
 from generator.stages.check import check
 from generator.workbook.load import load_workbook
 from generator.workbook.schema import TABLES_BY_CODE
-
-SECOND = Path(__file__).resolve().parents[1] / "inputs" / "柳溪县卫生健康局2025.xlsx"
 
 
 def _row_of(ws, spec, name: str) -> int:

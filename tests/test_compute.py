@@ -5,21 +5,18 @@ Expected sentences are written from arithmetic done here by hand, not copied fro
 
 from __future__ import annotations
 
-import html as htmllib
-import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from support import EXAMPLE, html_text
 
 from generator.render.html import render_html
 from generator.stages.compute import Change, build_document, cn_number, share
 from generator.workbook.load import load_workbook
 from generator.workbook.schema import FACTS_SHEET, PRIOR_SHEET
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "义马市工业信息化和科技局2024.xlsx"
 
 
 def _edit(tmp_path: Path, sheet: str, label: str, value: object) -> Path:
@@ -39,8 +36,7 @@ def _edit(tmp_path: Path, sheet: str, label: str, value: object) -> Path:
 
 
 def _text(path: Path) -> str:
-    html = render_html(build_document(load_workbook(path)))
-    return re.sub(r"\s+", "", htmllib.unescape(re.sub(r"<[^>]+>", "", html)))
+    return html_text(render_html(build_document(load_workbook(path))))
 
 
 # --- 三公: 公务接待费 3.00 this year --------------------------------------------------------

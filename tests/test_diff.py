@@ -9,13 +9,12 @@ from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
+from support import EXAMPLE
 
 from generator.frontends.cli import main
 from generator.frontends.watch import watch
 from generator.jobs.diff import diff, narrative_sentences
 from generator.workbook.schema import PRIOR_SHEET, TABLES_BY_CODE
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "义马市工业信息化和科技局2024.xlsx"
 
 
 def _corrected(tmp_path: Path, reception: float, total: float) -> Path:

@@ -8,7 +8,6 @@ WeasyPrint asks for and every file Python opens recorded.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,7 +18,7 @@ import lxml.html
 import openpyxl
 import pytest
 from jinja2.exceptions import SecurityError, TemplateNotFound
-from support import SMALL_BUREAU, Editor, fill_small, small_row
+from support import SMALL_BUREAU, Editor, fill_small, small_row, tool
 
 from generator.errors import BudgetError
 from generator.jobs import pipeline
@@ -120,11 +119,8 @@ def test_markup_prints_literally_in_html(rendered):
 
 def test_markup_prints_literally_in_pdf(rendered):
     outputs, _fetched, _opened, _prepared = rendered
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
     text = squash(
-        subprocess.run([pdftotext, str(outputs["pdf"]), "-"], check=True, capture_output=True, text=True).stdout
+        subprocess.run([tool("pdftotext"), str(outputs["pdf"]), "-"], check=True, capture_output=True, text=True).stdout
     )
     for value in PLANTED.values():
         assert squash(value) in text, value

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import EXAMPLE, ROOT, Editor, spec, values_copy
+from support import EXAMPLE, SECOND, Editor, spec, values_copy
 
 from generator.frontends import cli
 from generator.jobs.nextyear import CARRIED_FILL, YS10_KEPT, LastYearError, read_last_year, start_from
@@ -27,7 +27,6 @@ from generator.workbook import schema
 from generator.workbook.blank import save
 from generator.workbook.load import load_workbook
 
-SECOND = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
 D = Decimal
 
 # The figures each example's own document prints (its 收入总计, 三公 items, 机构运行经费 …):
@@ -436,7 +435,6 @@ def test_batch_takes_previous(tmp_path, example_path):
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    pytest.importorskip("flask")
     from generator.frontends import web
 
     app = web.create_app(workdir=tmp_path_factory.mktemp("web"))

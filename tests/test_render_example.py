@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import docx
-import pytest
 from docx.oxml.ns import qn
+from support import tool
 
 
 def test_docx_structure(example_outputs):
@@ -35,11 +34,10 @@ def test_docx_structure(example_outputs):
     assert document.core_properties.author == "义马市工业信息化和科技局"
 
 
-def _pdf_tool(*args: str) -> str:
-    return subprocess.run(list(args), capture_output=True, text=True, check=True).stdout
+def _pdf_tool(name: str, *args: str) -> str:
+    return subprocess.run([tool(name), *args], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils is not installed")
 def test_pdf_structure(example_outputs):
     pdf = str(example_outputs["pdf"])
     info = _pdf_tool("pdfinfo", pdf)

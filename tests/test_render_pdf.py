@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html import escape
 from pathlib import Path
 
 import pytest
+from support import tool
 
 from generator.render import pdf
 
@@ -220,19 +220,12 @@ def sample_html(extra_body: str = "") -> str:
     )
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} (poppler-utils) is not installed")
-    return path
-
-
 def _run(*args: str) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
 def _page_text(pdf_path: Path, page: int) -> str:
-    return _run(_tool("pdftotext"), "-layout", "-f", str(page), "-l", str(page), str(pdf_path), "-")
+    return _run(tool("pdftotext"), "-layout", "-f", str(page), "-l", str(page), str(pdf_path), "-")
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +276,7 @@ def test_missing_font_names_the_debian_package(monkeypatch):
 
 
 def test_every_font_embedded_as_subset_of_our_families(sample_pdf):
-    lines = _run(_tool("pdffonts"), str(sample_pdf)).splitlines()[2:]
+    lines = _run(tool("pdffonts"), str(sample_pdf)).splitlines()[2:]
     assert lines
     names = set()
     for line in lines:
@@ -339,7 +332,7 @@ def test_page_sizes_a4_and_landscape(document, sample_pdf):
     for i, page in enumerate(document.pages, start=1):
         size = (page.height, page.width) if i in landscape else (page.width, page.height)
         assert size == pytest.approx(A4_PX, abs=0.5)
-    info = _run(_tool("pdfinfo"), "-f", "1", "-l", str(len(document.pages)), str(sample_pdf))
+    info = _run(tool("pdfinfo"), "-f", "1", "-l", str(len(document.pages)), str(sample_pdf))
     sizes = re.findall(r"Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", info)
     assert len(sizes) == len(document.pages)
     for number, width, height in sizes:
@@ -394,7 +387,7 @@ def test_bookmarks_parts_and_tables(document):
 
 
 def test_metadata_from_html(sample_pdf):
-    info = _run(_tool("pdfinfo"), str(sample_pdf))
+    info = _run(tool("pdfinfo"), str(sample_pdf))
     assert re.search(rf"Title:\s+{TITLE}", info)
     assert re.search(rf"Author:\s+{AUTHOR}", info)
     assert "2024" in re.search(r"CreationDate:\s+(.*)", info)[1]
@@ -409,7 +402,7 @@ def test_two_writes_are_byte_identical(sample_pdf, tmp_path):
 def test_pdfa_variant(tmp_path):
     target = tmp_path / "a2b.pdf"
     pdf.write_pdf(sample_html(), target, variant="pdf/a-2b")
-    meta = _run(_tool("pdfinfo"), "-meta", str(target))
+    meta = _run(tool("pdfinfo"), "-meta", str(target))
     assert re.search(r'pdfaid:part(>|=")2', meta)
     assert re.search(r'pdfaid:conformance(>|=")B', meta)
 
@@ -462,7 +455,7 @@ def test_hostile_resources_are_not_fetched(monkeypatch, tmp_path):
     assert not [url for url, outcome in calls if outcome == "fetched" and ("passwd" in url or url.startswith("http"))]
     passwd = Path("/etc/passwd").read_text().splitlines()[0]
     assert passwd.encode() not in target.read_bytes()
-    assert passwd not in _run(_tool("pdftotext"), str(target), "-")
+    assert passwd not in _run(tool("pdftotext"), str(target), "-")
 
 
 def test_no_font_folder_is_left_behind(example_path, tmp_path):

@@ -23,7 +23,6 @@ The figures the arithmetic starts from (万元; see BASIC and PROJECTS in the bu
 
 from __future__ import annotations
 
-import html as htmllib
 import importlib.util
 import re
 import shutil
@@ -35,6 +34,7 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from support import ROOT, SECOND, html_text, tool
 
 from generator.frontends import cli
 from generator.render.html import render_html
@@ -45,18 +45,11 @@ from generator.workbook import schema
 from generator.workbook.load import load_workbook
 from generator.workbook.model import Table
 
-ROOT = Path(__file__).resolve().parents[1]
-SECOND = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
 WHO = "2025年柳溪县卫生健康局部门（单位）"
 
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def html_text(html: str) -> str:
-    body = re.sub(r"<(style|title|head)[^>]*>.*?</\1>", "", html, flags=re.S)
-    return flat(htmllib.unescape(re.sub(r"<[^>]+>", "", body)))
 
 
 def render(path: Path) -> str:
@@ -82,7 +75,7 @@ def table_rows(html: str, code: str) -> list[list[str]]:
             body = section.split("<tbody>", 1)[1]
             rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
             cells = [re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S) for tr in rows]
-            return [[htmllib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in row] for row in cells]
+            return [[html_text(c, spaces=True).strip() for c in row] for row in cells]
     raise AssertionError(f"no table {code}")
 
 
@@ -416,10 +409,8 @@ def test_pdf_and_docx_carry_the_sentences_and_tables(tmp_path):
         assert sentence in paragraphs
     for figure in figures:
         assert figure in cells, figure
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
     pdf = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(tmp_path / f"{SECOND.stem}.pdf"), "-"],
+        [tool("pdftotext"), "-enc", "UTF-8", str(tmp_path / f"{SECOND.stem}.pdf"), "-"],
         capture_output=True,
         text=True,
         check=True,

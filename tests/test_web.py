@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import socket
@@ -12,9 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support import EXAMPLE, where
-
-pytest.importorskip("flask", reason="flask is not installed (pip install flask)")
+from support import EXAMPLE, html_text, where
 
 from generator.frontends import uploads, web
 from generator.workbook.schema import TABLES_BY_CODE
@@ -26,8 +23,7 @@ FIXED_OUTPUTS = {"upload.pdf", "upload.docx", "upload.html"}
 
 def text_of(response) -> str:
     """The page's visible text, tags dropped and entities decoded, spaces collapsed."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+    return html_text(response.get_data(as_text=True), spaces=True)
 
 
 def post(client, *files: tuple[bytes | Path, str], **kwargs):

@@ -8,27 +8,19 @@ a screenshot under /tmp/web_shots (WEB_SHOTS to change) for a person to look at.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import EXAMPLE, where
+from playwright import sync_api
+from support import EXAMPLE, tool, where
+from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        "Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium", allow_module_level=True
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-pytest.importorskip("flask", reason="flask is not installed (pip install flask)")
+from generator.frontends import web
 
-from werkzeug.serving import make_server  # noqa: E402
-
-from generator.frontends import web  # noqa: E402
-
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, which `make setup` installs (Playwright downloads no browser)
 SHOTS = Path(os.environ.get("WEB_SHOTS", "/tmp/web_shots"))
 SENTENCE = "“三公”经费预算为7.00万元"
 CHROMIUM_ARGS = [
@@ -62,6 +54,8 @@ def base_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Debian's chromium is not installed ({CHROMIUM}): run make setup", pytrace=False)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -137,10 +131,8 @@ def test_example_upload_shows_no_errors_a_preview_and_a_pdf_that_opens(page, bas
     assert download.value.suggested_filename == EXAMPLE.stem + ".pdf"
     pdf = Path(download.value.path())
     assert pdf.read_bytes().startswith(b"%PDF-")
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext:
-        text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        assert "义马市工业信息化和科技局" in text and "三公" in text
+    text = subprocess.run([tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "义马市工业信息化和科技局" in text and "三公" in text
     with page.expect_download() as download:
         page.click("#download-docx")
     assert download.value.suggested_filename == EXAMPLE.stem + ".docx"

@@ -13,9 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from support import EXAMPLE
+from support import EXAMPLE, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 # What a build never reads: everything else is copied, the templates link as a link.
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "outputs", "inputs", "tests", "*.egg-info", "__pycache__", ".*_cache"

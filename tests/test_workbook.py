@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
-import pathlib
 from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
+from support import ROOT, YEAR
 
 from generator.reference.codes import load_codes
 from generator.workbook import blank as workbook
 from generator.workbook import schema
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
-YEAR = 2024
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +24,8 @@ def blank(tmp_path_factory) -> openpyxl.Workbook:
 
 
 @pytest.fixture(scope="module")
-def example() -> openpyxl.Workbook:
-    if not EXAMPLE.exists():
-        pytest.fail(f"{EXAMPLE.relative_to(ROOT)} is missing: run python tools/build_example.py")
-    return openpyxl.load_workbook(EXAMPLE)
+def example(example_path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(example_path)
 
 
 def _q2(value: Decimal) -> Decimal:
