@@ -52,6 +52,7 @@ lint: setup
 # BASELINE=path/to/other/checkout/.venv/bin/budget-report measures it alternately with this one.
 bench: setup
 	$(PY) bench/stages.py
+	$(PY) bench/scaling.py
 	$(PY) bench/render_vs_soffice.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # The local web page for clerks: open http://127.0.0.1:8000/
