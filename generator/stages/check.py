@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from generator.errors import Finding, Severity
 from generator.reference.codes import CodeBook, load_codes
+from generator.stages import derive
 from generator.stages.derive import (
     RELATIONS,
     SPENDING_SHAPED,
     Complete,
-    complete,
     keyed_rows,
     q2,
     sums,
@@ -28,7 +28,7 @@ from generator.stages.derive import (
 )
 from generator.stages.figures import CHANGES, Figures, LastYear, headline
 from generator.workbook.load import normalize_text
-from generator.workbook.model import ZERO, Budget, Row, Table
+from generator.workbook.model import ZERO, Budget, Row
 from generator.workbook.schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
 
 HALF_CENT = Decimal("0.005")
@@ -489,7 +489,7 @@ class Checker:
                 if normalize_text(want) != normalize_text(got):
                     self.add("error", code, row.cell(key), "格式", "项目名称与规范不符，请勿改动项目栏", want, got)
             # compare with what the detail tables give (derive_* before the overlay)
-        fresh = _fresh_lines(self.budget, code, self.codes)
+        fresh = self.done.from_detail[code]
         # a line sums 项 rows rounded one by one: allow for as many as the detail has
         items = max(len(self.done.rows("YS03", "item")), 1)
         for i, row in enumerate(table.rows[: len(fresh)]):
@@ -654,18 +654,17 @@ class Checker:
                 )
 
 
-def _fresh_lines(budget: Budget, code: str, codes: CodeBook) -> list[Row]:
-    """YS01/YS04 as the detail tables give them, ignoring what the clerk typed into them."""
-    empty = Table(TABLES_BY_CODE[code])
-    stripped = Budget(budget.source, budget.facts, budget.prior, {**budget.tables, code: empty})
-    return complete(stripped, codes).tables[code]
-
-
-def check(budget: Budget, codes: CodeBook | None = None, last: LastYear | None = None) -> list[Finding]:
+def check(
+    budget: Budget, codes: CodeBook | None = None, last: LastYear | None = None, done: Complete | None = None
+) -> list[Finding]:
     """Every finding for ``budget``, grouped by sheet in workbook order; its 上年数 against ``last``
-    (last year's workbook, ``--previous``) when given."""
+    (last year's workbook, ``--previous``) when given.
+
+    ``done`` is ``budget`` completed (``derive.complete``) with ``codes``: the pipeline derives once
+    and passes it; derived here when not given (a convenience for tests and scripts).
+    """
     codes = codes or load_codes(budget.year)
-    done = complete(budget, codes)
+    done = done if done is not None else derive.complete(budget, codes)
     checker = Checker(budget, codes, done)
     checker.facts()
     if last is not None:

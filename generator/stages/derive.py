@@ -485,6 +485,9 @@ class Complete:
 
     tables: dict[str, list[Row]]
     derived: set[str]  # codes of the tables derived entirely from other tables
+    # YS01 and YS04 as the detail tables give them, whatever the clerk typed into them: what the
+    # checker compares a filled YS01/YS04 with (for a table left empty, the same as ``tables``)
+    from_detail: dict[str, list[Row]] = field(default_factory=dict)
 
     def rows(self, code: str, *kinds: str) -> list[Row]:
         rows = self.tables[code]
@@ -500,7 +503,11 @@ class Complete:
 
 
 def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
-    """Every table of ``budget`` completed; derived tables built where their sheet is empty."""
+    """Every table of ``budget`` completed; derived tables built where their sheet is empty.
+
+    The one derivation of a render: the checker, the headline figures and the document all read
+    the value returned here (``pipeline.prepare`` calls this once and passes it on).
+    """
     codes = codes or load_codes(budget.year)
     unit_code = budget.facts.text("unit_code")
     dept_code = budget.facts.text("dept_code")
@@ -524,6 +531,7 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
     tables["YS11"] = list(budget.table("YS11").rows)
     tables["YS01"] = derive_ys01(tables["YS02"], tables["YS03"], codes)
     tables["YS04"] = derive_ys04(tables["YS02"], funds, tables["YS10"], codes)
+    from_detail = {code: tables[code] for code in ("YS01", "YS04")}
     for code in ("YS01", "YS04"):
         if budget.table(code).filled:
             tables[code] = _overlay_lines(budget.table(code), tables[code])
@@ -539,7 +547,7 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
     else:
         tables["YS14"] = derive_ys14(tables["YS06"]) if tables["YS06"] else []
         derived.add("YS14")
-    return Complete(tables, derived)
+    return Complete(tables, derived, from_detail)
 
 
 def _complete_ys07(table: Table) -> list[Row]:
