@@ -18,6 +18,7 @@ from generator.reference.codes import CodeBook, load_codes
 from generator.workbook.model import ZERO, Budget, Row, Table, Value
 from generator.workbook.schema import (
     INCOME_SOURCES,
+    TABLES,
     TABLES_BY_CODE,
     YS01_FISCAL_LABEL,
     YS01_FOOTER,
@@ -32,31 +33,8 @@ SPENDING_TABLES = ("YS03", "YS05", "YS09", "YS13")
 SPENDING_SHAPED = ("YS02",) + SPENDING_TABLES
 FUNDS = ("gpb", "gov_fund", "soe")  # the three 财政拨款 budgets
 
-# Row-internal sums, innermost first: (parent, its parts). The checker tests the same relations.
-RELATIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    **{
-        code: (
-            ("basic", ("wage", "family", "goods", "capital")),
-            ("project", ("operating", "target")),
-            ("total", ("basic", "project")),
-        )
-        for code in SPENDING_TABLES
-    },
-    "YS02": (("total", tuple(key for key, _, _ in INCOME_SOURCES) + ("carryover",)),),
-    "YS06": (("total", ("personnel", "public")),),
-    "YS07": (("total", ("gpb", "gov_fund", "soe", "special_account", "unit_funds")),),
-    "YS08": (
-        ("vehicle", ("vehicle_purchase", "vehicle_running")),
-        ("total", ("abroad", "vehicle", "reception")),
-    ),
-    "YS10": (
-        (
-            "total",
-            ("gpb", "gov_fund", "soe", "co_gpb", "co_gov_fund", "co_soe", "special_account", "unit_funds"),
-        ),
-    ),
-    "YS12": (("total", ("gov_funds", "special_account", "unit_funds")),),
-}
+# Row-internal sums, innermost first: (parent, its parts), as the schema declares them per table.
+RELATIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {t.code: t.sums for t in TABLES if t.sums}
 
 
 def q2(value: Decimal) -> Decimal:
