@@ -4,7 +4,7 @@ A clerk may leave any total row, row subtotal or summary table (YS01, YS02, YS04
 YS14, the header rows of YS10 and YS12) empty: it is derived here from the detail rows, with
 the precise amounts the workbook holds, and rounded only when printed. What the clerk did fill
 is kept as given (it is the official figure) and the checker compares it with what is derived
-here. Nothing here decides whether a figure is right; ``check.py`` does.
+here. Nothing here decides whether a figure is right; ``stages/check`` does.
 """
 
 from __future__ import annotations
