@@ -165,15 +165,30 @@ def _check_inputs(codes: Path | None, templates: Path | None, previous: Path | N
 
 
 @main.command("check")
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。"
 )
 @_codes_option
 @_templates_option
 @_previous_option
-def check_cmd(workbook: Path, fmt: str, codes: Path | None, templates: Path | None, previous: Path | None) -> None:
+@click.option("--rules", "list_rules", is_flag=True, help="列出全部检查规则（规则名、级别、检查内容），不检查工作簿。")
+def check_cmd(
+    workbook: Path | None, fmt: str, codes: Path | None, templates: Path | None, previous: Path | None, list_rules: bool
+) -> None:
     """检查工作簿的勾稽关系、必填项和科目编码（有 --previous 时还有上年数）；有错误时退出码为 1。"""
+    if list_rules:
+        from generator.stages.check import rules_text
+
+        for line in rules_text():
+            click.echo(line)
+        return
+    if workbook is None:
+        ctx = click.get_current_context()
+        param = next(p for p in ctx.command.params if p.name == "workbook")
+        raise click.MissingParameter(
+            "请给出要检查的工作簿；列出全部检查规则请用 --rules", ctx=ctx, param=param, param_hint="'WORKBOOK'"
+        )
     try:
         _budget, findings, book = pipeline.inspect(workbook, codes=codes, templates=templates, previous=previous)
     except Exception as exc:

@@ -76,11 +76,11 @@ def read_last_year(path: Path) -> LastYear:
 
 @lru_cache(maxsize=4)
 def _read_last_year(path: Path, _stamp: tuple[str, int, int] | None = None) -> LastYear:
-    from generator.stages.derive import complete
+    from generator.stages import derive
     from generator.stages.figures import last_year
 
     budget = load_last_year(path)
-    return last_year(budget, complete(budget))
+    return last_year(budget, derive.complete(budget))
 
 
 @dataclass
@@ -212,13 +212,15 @@ def start_from(
     the caller saves ``Started.workbook``.
     """
     from generator.jobs.pipeline import code_book
+    from generator.stages import derive
     from generator.stages.check import check, has_errors
-    from generator.stages.derive import complete
     from generator.stages.figures import last_year
 
     last_path = Path(last_path)
     budget = load_last_year(last_path)
-    findings = check(budget, code_book(budget.year, codes=codes))
+    book = code_book(budget.year, codes=codes)
+    done = derive.complete(budget, book)  # once: for the check and for the figures carried over
+    findings = check(budget, book, done=done)
     if has_errors(findings):
         errors = [f for f in findings if f.severity == "error"]
         lines = [f"上年工作簿 {last_path.name} 有 {len(errors)} 处错误，不能据以生成新年度工作簿：请先改正"]
@@ -231,7 +233,7 @@ def start_from(
         raise LastYearError(
             f"预算年度 {year} 应在上年工作簿 {last_path.name} 的预算年度之后：该工作簿 {where} 为 {budget.year} 年"
         )
-    started = Started(blank_workbook(year), year, last_year(budget, complete(budget)))
+    started = Started(blank_workbook(year), year, last_year(budget, done))
     _facts(started.workbook, budget, year, started)
     _prior(started.workbook, started.last)
     if keep_projects:

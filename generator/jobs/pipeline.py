@@ -1,4 +1,4 @@
-"""Run the stages in order for one workbook: load → check → compute → render, and write the outputs safely."""
+"""Run the stages in order for one workbook: load → derive → check → compute → render, and write the outputs safely."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from generator.errors import Finding
     from generator.reference.codes import CodeBook
     from generator.stages.compute import Document
+    from generator.stages.derive import Complete
     from generator.workbook.model import Budget
 
 # The stages are imported where they are first used, not here: ``render`` forks its PDF process
@@ -39,6 +40,7 @@ class Prepared:
     html: str
     profile: Profile = field(default_factory=Profile)
     bureau_css: str = ""
+    done: Complete | None = None  # the tables as derived once (``derive.complete``), checked and computed from
 
     @property
     def extra_css(self) -> str:
@@ -50,7 +52,7 @@ def import_stages() -> None:
     """Import the stages now: a process that forks workers (batch) gives them the modules loaded."""
     from generator.reference import codes  # noqa: F401
     from generator.render import html  # noqa: F401
-    from generator.stages import check, compute  # noqa: F401
+    from generator.stages import check, compute, derive  # noqa: F401
     from generator.workbook import load  # noqa: F401
 
 
@@ -92,7 +94,16 @@ def inspect(
     With ``previous`` (last year's workbook) each 上年数 figure is checked against the figure that
     workbook gives; one that cannot be read raises ``LastYearError`` before ``path`` is read.
     """
+    budget, findings, book, _done = _inspect(path, codes=codes, templates=templates, previous=previous)
+    return budget, findings, book
+
+
+def _inspect(
+    path: Path, *, codes: Path | None, templates: Path | None, previous: Path | None
+) -> tuple[Budget, list[Finding], CodeBook, Complete]:
+    """Load → derive → check: the stages' values, the tables derived once for the check and the document."""
     from generator.jobs.nextyear import read_last_year
+    from generator.stages import derive
     from generator.stages.check import check
     from generator.workbook.load import load_workbook
 
@@ -100,24 +111,26 @@ def inspect(
         last = read_last_year(previous) if previous is not None else None
         budget = load_workbook(path)
         book = code_book(budget.year, codes=codes, templates=templates)
-        return budget, check(budget, book, last), book
+        done = derive.complete(budget, book)
+        return budget, check(budget, book, last, done), book, done
 
 
 def prepare(
     path: Path, *, templates: Path | None = None, codes: Path | None = None, previous: Path | None = None
 ) -> Prepared:
-    """Load, check and compute ``path``; raise ``CheckFailed`` when the check finds errors."""
+    """Load, derive, check and compute ``path``; raise ``CheckFailed`` when the check finds errors."""
     from generator.render.html import render_html
     from generator.stages.check import has_errors
     from generator.stages.compute import build_document
 
     with gc_paused():
-        budget, findings, book = inspect(path, codes=codes, templates=templates, previous=previous)
+        budget, findings, book, done = _inspect(path, codes=codes, templates=templates, previous=previous)
         if has_errors(findings):
             raise CheckFailed(path, findings)
         profile = load_profile(templates)
-        document = build_document(budget, book, profile)
-        return Prepared(budget, findings, document, render_html(document, templates), profile, _bureau_css(templates))
+        document = build_document(budget, book, profile, done)
+        html = render_html(document, templates)
+        return Prepared(budget, findings, document, html, profile, _bureau_css(templates), done)
 
 
 def _bureau_css(templates: Path | None) -> str:

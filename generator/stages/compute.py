@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from generator.profile import Profile
 from generator.reference.codes import CodeBook, load_codes
-from generator.stages.derive import Complete, complete, q2, total
+from generator.stages import derive
+from generator.stages.derive import Complete, q2, total
 from generator.stages.figures import CHANGES, Figures, headline
 from generator.workbook.model import ZERO, Budget, Row
 from generator.workbook.schema import FACTS, INCOME_SOURCES, TABLES, TableSpec, place_header
@@ -334,11 +335,16 @@ def _facts(budget: Budget, nothing: dict[str, bool]) -> dict[str, object]:
     return values
 
 
-def build_document(budget: Budget, codes: CodeBook | None = None, profile: Profile | None = None) -> Document:
-    """The document model of ``budget`` (assumed to have passed ``check`` without errors)."""
+def build_document(
+    budget: Budget, codes: CodeBook | None = None, profile: Profile | None = None, done: Complete | None = None
+) -> Document:
+    """The document model of ``budget`` (assumed to have passed ``check`` without errors).
+
+    ``done`` is ``budget`` completed (``derive.complete``) with ``codes``; derived here when not given.
+    """
     codes = codes or load_codes(budget.year)
     profile = profile or Profile()
-    done = complete(budget, codes)
+    done = done if done is not None else derive.complete(budget, codes)
     figures = headline(budget, done)
     facts = budget.facts
     changes = {

@@ -4,7 +4,7 @@ A clerk may leave any total row, row subtotal or summary table (YS01, YS02, YS04
 YS14, the header rows of YS10 and YS12) empty: it is derived here from the detail rows, with
 the precise amounts the workbook holds, and rounded only when printed. What the clerk did fill
 is kept as given (it is the official figure) and the checker compares it with what is derived
-here. Nothing here decides whether a figure is right; ``check.py`` does.
+here. Nothing here decides whether a figure is right; ``stages/check`` does.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from generator.reference.codes import CodeBook, load_codes
 from generator.workbook.model import ZERO, Budget, Row, Table, Value
 from generator.workbook.schema import (
     INCOME_SOURCES,
+    TABLES,
     TABLES_BY_CODE,
     YS01_FISCAL_LABEL,
     YS01_FOOTER,
@@ -32,31 +33,8 @@ SPENDING_TABLES = ("YS03", "YS05", "YS09", "YS13")
 SPENDING_SHAPED = ("YS02",) + SPENDING_TABLES
 FUNDS = ("gpb", "gov_fund", "soe")  # the three 财政拨款 budgets
 
-# Row-internal sums, innermost first: (parent, its parts). The checker tests the same relations.
-RELATIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    **{
-        code: (
-            ("basic", ("wage", "family", "goods", "capital")),
-            ("project", ("operating", "target")),
-            ("total", ("basic", "project")),
-        )
-        for code in SPENDING_TABLES
-    },
-    "YS02": (("total", tuple(key for key, _, _ in INCOME_SOURCES) + ("carryover",)),),
-    "YS06": (("total", ("personnel", "public")),),
-    "YS07": (("total", ("gpb", "gov_fund", "soe", "special_account", "unit_funds")),),
-    "YS08": (
-        ("vehicle", ("vehicle_purchase", "vehicle_running")),
-        ("total", ("abroad", "vehicle", "reception")),
-    ),
-    "YS10": (
-        (
-            "total",
-            ("gpb", "gov_fund", "soe", "co_gpb", "co_gov_fund", "co_soe", "special_account", "unit_funds"),
-        ),
-    ),
-    "YS12": (("total", ("gov_funds", "special_account", "unit_funds")),),
-}
+# Row-internal sums, innermost first: (parent, its parts), as the schema declares them per table.
+RELATIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {t.code: t.sums for t in TABLES if t.sums}
 
 
 def q2(value: Decimal) -> Decimal:
@@ -485,6 +463,9 @@ class Complete:
 
     tables: dict[str, list[Row]]
     derived: set[str]  # codes of the tables derived entirely from other tables
+    # YS01 and YS04 as the detail tables give them, whatever the clerk typed into them: what the
+    # checker compares a filled YS01/YS04 with (for a table left empty, the same as ``tables``)
+    from_detail: dict[str, list[Row]] = field(default_factory=dict)
 
     def rows(self, code: str, *kinds: str) -> list[Row]:
         rows = self.tables[code]
@@ -500,7 +481,11 @@ class Complete:
 
 
 def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
-    """Every table of ``budget`` completed; derived tables built where their sheet is empty."""
+    """Every table of ``budget`` completed; derived tables built where their sheet is empty.
+
+    The one derivation of a render: the checker, the headline figures and the document all read
+    the value returned here (``pipeline.prepare`` calls this once and passes it on).
+    """
     codes = codes or load_codes(budget.year)
     unit_code = budget.facts.text("unit_code")
     dept_code = budget.facts.text("dept_code")
@@ -524,6 +509,7 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
     tables["YS11"] = list(budget.table("YS11").rows)
     tables["YS01"] = derive_ys01(tables["YS02"], tables["YS03"], codes)
     tables["YS04"] = derive_ys04(tables["YS02"], funds, tables["YS10"], codes)
+    from_detail = {code: tables[code] for code in ("YS01", "YS04")}
     for code in ("YS01", "YS04"):
         if budget.table(code).filled:
             tables[code] = _overlay_lines(budget.table(code), tables[code])
@@ -539,7 +525,7 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
     else:
         tables["YS14"] = derive_ys14(tables["YS06"]) if tables["YS06"] else []
         derived.add("YS14")
-    return Complete(tables, derived)
+    return Complete(tables, derived, from_detail)
 
 
 def _complete_ys07(table: Table) -> list[Row]:

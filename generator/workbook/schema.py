@@ -1,7 +1,7 @@
 """Declare the standard workbook once: its sheets, header rows, columns, narrative facts and last year's figures.
 
 Everything that reads or writes the workbook takes its layout from here: the blank template
-(``workbook.py``), the loader (``load.py``), the checker (``check.py``) and the tables of the
+(``workbook.py``), the loader (``load.py``), the checker (``stages/check``) and the tables of the
 rendered document (``templates/``). A sheet is laid out as
 
     row 1            the table's code and title (e.g. "YS03 部门支出总体情况表")
@@ -65,6 +65,13 @@ class TableSpec:
     landscape: bool = False
     widths: tuple[float, ...] = ()  # printed column widths, in percent of the text width
     footnote: str = ""  # printed under the table always
+    # Row-internal sums, innermost first: (parent, its parts). Derived where the parent is left
+    # empty (``derive.fill_row_sums``), checked where it is filled (小计不符).
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The row kinds a total or unit row of this table sums (合计不符), for the tables not shaped like YS03.
+    detail: tuple[str, ...] = ()
+    # YS08: each 三公 column and the 部门经济分类 款 its spending is booked under, in the order checked (三公经费).
+    sangong: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def sheet_name(self) -> str:
@@ -213,6 +220,18 @@ YS04_SPENDING_FIRST = "一、本年支出"
 YS04_SPENDING_LAST = "二、年终结转结余"
 YS04_FOOTER = ("收入合计", "支出合计")
 
+# The income columns of YS02 other than 一般公共预算: money YS05 cannot be derived from YS03 with.
+NON_GPB_INCOME: tuple[str, ...] = tuple(key for key, _, _ in INCOME_SOURCES if key != "gpb")
+
+# The fund tables that split each YS03 row, by the 财政拨款 budget they spend.
+FUND_TABLES: tuple[tuple[str, str], ...] = (("gpb", "YS05"), ("gov_fund", "YS09"), ("soe", "YS13"))
+
+_SPENDING_SUMS = (
+    ("basic", ("wage", "family", "goods", "capital")),
+    ("project", ("operating", "target")),
+    ("total", ("basic", "project")),
+)
+
 SANGONG_NOTE = (
     "注：按照党中央、国务院有关规定及部门预算管理有关规定，“三公”经费包括因公出国（境）费、"
     "公务用车购置及运行费和公务接待费。（1）因公出国（境）费，指单位工作人员公务出国（境）的住宿费、"
@@ -242,6 +261,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS02",
+        sums=(("total", tuple(key for key, _, _ in INCOME_SOURCES) + ("carryover",)),),
         title="部门收入总体情况表",
         columns=_SUBJECT
         + (_amount("total", "合计"),)
@@ -268,6 +288,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS03",
+        sums=_SPENDING_SUMS,
         title="部门支出总体情况表",
         columns=_SPENDING_COLUMNS,
         header=_SPENDING_HEADER,
@@ -308,6 +329,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS05",
+        sums=_SPENDING_SUMS,
         title="一般公共预算支出情况表",
         columns=_SPENDING_COLUMNS,
         header=_SPENDING_HEADER,
@@ -318,6 +340,8 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS06",
+        sums=(("total", ("personnel", "public")),),
+        detail=("item",),
         title="一般公共预算基本支出情况表",
         columns=(
             Column("dept_code", "部门经济分类科目编码", "code", 10, hint="部门预算支出经济分类款级编码，如 30101"),
@@ -349,6 +373,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS07",
+        sums=(("total", ("gpb", "gov_fund", "soe", "special_account", "unit_funds")),),
         title="支出经济分类汇总表",
         columns=(
             Column("lei", "类", "code", 6, hint="经济分类类级编码，如 301", digits=3),
@@ -380,6 +405,13 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS08",
+        sums=(("vehicle", ("vehicle_purchase", "vehicle_running")), ("total", ("abroad", "vehicle", "reception"))),
+        sangong=(
+            ("abroad", ("30212",)),
+            ("reception", ("30217",)),
+            ("vehicle_running", ("30231",)),
+            ("vehicle_purchase", ("31013",)),
+        ),
         title="一般公共预算“三公”经费支出情况表",
         columns=(
             _amount("total", "“三公”经费合计"),
@@ -404,6 +436,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS09",
+        sums=_SPENDING_SUMS,
         title="政府性基金预算支出情况表",
         columns=_SPENDING_COLUMNS,
         header=_SPENDING_HEADER,
@@ -414,6 +447,10 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS10",
+        sums=(
+            ("total", ("gpb", "gov_fund", "soe", "co_gpb", "co_gov_fund", "co_soe", "special_account", "unit_funds")),
+        ),
+        detail=("project",),
         title="项目支出预算表",
         columns=(
             Column("kind", "类型", "choice", 12, choices=PROJECT_KINDS, hint="其他运转类或特定目标类"),
@@ -491,6 +528,8 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS12",
+        sums=(("total", ("gov_funds", "special_account", "unit_funds")),),
+        detail=("project",),
         title="部门预算项目绩效目标汇总表",
         columns=(
             Column("code", "单位编码（项目编码）", "code", 24),
@@ -536,6 +575,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS13",
+        sums=_SPENDING_SUMS,
         title="国有资本经营支出预算表",
         columns=_SPENDING_COLUMNS,
         header=_SPENDING_HEADER,
@@ -546,6 +586,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         code="YS14",
+        detail=("item",),
         title="行政（事业）单位机构运行经费表",
         columns=(
             Column("code", "科目编码", "code", 10),

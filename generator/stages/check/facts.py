@@ -1,0 +1,50 @@
+"""Turn the facts and text into findings: what must be filled (必填项) and what is still a placeholder (占位文字)."""
+
+from __future__ import annotations
+
+from generator.stages.check.registry import PLACEHOLDER, REQUIRED, Context, checks
+from generator.workbook.schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET
+
+
+@checks(REQUIRED)
+def required(c: Context) -> None:
+    """The required facts, some spending in YS03, and every 上年数 (0 when there was none)."""
+    facts = c.budget.facts
+    for fact in FACTS:
+        value = facts.values.get(fact.key)
+        empty = value is None or value == [] or value == ""
+        if empty and fact.required:
+            c.add(REQUIRED, FACTS_SHEET, facts.cells.get(fact.key), f"“{fact.label}”未填写")
+    if c.budget.year and c.done.tables["YS03"] == []:
+        c.add(REQUIRED, "YS03", None, "部门支出总体情况表没有数据")
+    for prior in PRIOR:
+        if c.budget.prior.values.get(prior.key) is None:
+            c.add(
+                REQUIRED,
+                PRIOR_SHEET,
+                c.budget.prior.cells.get(prior.key),
+                f"上年数“{prior.label}”未填写（没有填 0）",
+            )
+
+
+@checks(PLACEHOLDER)
+def placeholders(c: Context) -> None:
+    """No text, in the facts or a table, still holds a placeholder (``schema.PLACEHOLDERS``)."""
+    facts = c.budget.facts
+    for fact in FACTS:
+        item_cells = facts.item_cells.get(fact.key, [])
+        for i, text in enumerate(facts.items(fact.key) if fact.kind in ("list", "text") else []):
+            cell = item_cells[i] if i < len(item_cells) else facts.cells.get(fact.key)
+            _placeholder(c, text, FACTS_SHEET, cell, fact.label)
+    for table in c.budget.tables.values():
+        for row in table.rows:
+            for col in table.spec.columns:
+                if col.kind in ("text", "choice"):
+                    _placeholder(c, row.text(col.key), table.code, row.cell(col.key), col.label)
+
+
+def _placeholder(c: Context, text: str, sheet: str, cell: str | None, label: str) -> None:
+    for marker in PLACEHOLDERS.markers:
+        if marker in text:
+            c.add(PLACEHOLDER, sheet, cell, f"“{label}”含有占位文字“{marker}”，请填写实际内容")
+            return
