@@ -39,7 +39,7 @@ def test_the_table_says_what_the_schema_checks() -> None:
     """The placeholder words and the 三公 codes are the schema's, so the table cannot drift from them."""
     table = rules_markdown()
     placeholder_row = next(line for line in table.splitlines() if line.startswith("| 占位文字 |"))
-    assert placeholder_row == f"| 占位文字 | error | {', '.join(PLACEHOLDERS.markers)} in any text |"
+    assert placeholder_row == f"| 占位文字 | 错误 | 任何文字中的 {'、'.join(PLACEHOLDERS.markers)} |"
     assert "待定" not in placeholder_row
     for _, codes in TABLES_BY_CODE["YS08"].sangong:
         assert all(code in table for code in codes)
@@ -54,9 +54,9 @@ def test_check_rules_lists_every_rule() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "规则        级别        检查内容"
-    assert "占位文字    错误        XX, ××, ……, 待填写, 待补充 in any text" in lines
-    assert "缺少原因    错误        a change worded 增加/减少 needs its reason (主要原因是：…)" in lines
-    assert "控制字符    警告        读取工作簿时：control characters in a text cell (removed)" in lines
+    assert "占位文字    错误        任何文字中的 XX、××、……、待填写、待补充" in lines
+    assert "缺少原因    错误        较上年增加或减少的数字须填写原因（主要原因是：……）" in lines
+    assert "控制字符    警告        读取工作簿时：文字单元格中的控制字符（已去除）" in lines
     assert [line.split()[0] for line in lines[1:]] == list(RULES)
 
 

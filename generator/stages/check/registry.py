@@ -33,7 +33,7 @@ class Rule:
 
     id: str
     severity: RuleSeverity
-    what: str  # its row in the README's table: English, with the Chinese terms a clerk knows
+    what: str  # what it checks, in Chinese: ``check --rules`` prints it and the README's table shows it
     source: Source = "check"  # "loader": reported while the workbook is read (``Budget.notes``)
 
 
@@ -48,82 +48,65 @@ def declare(id: str, severity: RuleSeverity, what: str, source: Source = "check"
     return rule
 
 
-_SANGONG_CODES = ", ".join(code for _, codes in TABLES_BY_CODE["YS08"].sangong for code in codes)
+_SANGONG_CODES = "、".join(code for _, codes in TABLES_BY_CODE["YS08"].sangong for code in codes)
 
 SUBTOTAL = declare(
     "小计不符",
     "error",
-    "inside a row: 基本支出 = 人员经费 + 公用经费 columns, 合计 = 基本 + 项目, 项目 = 其他运转类 + 特定目标类; "
-    "YS02 合计 = its sources + 上年结转; YS06 合计 = 人员 + 公用; YS07 合计 = its sources; YS08 小计 and 合计; "
-    "YS10/YS12 合计 = their funds",
+    "一行之内：基本支出 = 人员经费 + 公用经费，合计 = 基本支出 + 项目支出，项目支出 = 其他运转类 + 特定目标类；"
+    "YS02 合计 = 各项收入 + 上年结转；YS06 合计 = 人员经费 + 公用经费；YS07 合计 = 各项资金来源；YS08 小计与合计；"
+    "YS10、YS12 合计 = 各项资金",
 )
 TOTAL = declare(
     "合计不符",
     "error",
-    "total, 合计 and unit rows equal the sum of their rows (YS02/03/05/09/13, YS06, YS07, YS10, YS12, YS14)",
+    "合计行、小计行和单位行等于其下各行之和（YS02、YS03、YS05、YS09、YS13，YS06，YS07，YS10，YS12，YS14）",
 )
 CROSS = declare(
     "表间不符",
     "both",
-    "YS06 = YS05's 基本支出 (合计, 人员经费, 公用经费); YS10 = YS03's 项目支出 by type; YS14 = YS06's 公用经费 items; "
-    "YS01/YS04 as filled = as derived; YS01 收入总计 = 支出总计; YS07 合计 = YS03 合计; YS12 projects = YS10 projects "
-    "(a project YS10 lacks is a warning); income: each YS02 row against its YS03 row: less income than spending is "
-    "an error, more is a warning (it becomes 年终结转结余); YS05 + YS09 + YS13 never above a YS03 row",
+    "YS06 = YS05 的基本支出（合计、人员经费、公用经费）；YS10 = YS03 按类型分的项目支出；YS14 = YS06 的公用经费各项；"
+    "已填的 YS01、YS04 = 由明细表得出的；YS01 收入总计 = 支出总计；YS07 合计 = YS03 合计；YS12 的项目 = YS10 的项目"
+    "（YS10 没有的项目为警告）；收入：YS02 每行对照 YS03 同一行，收入少于支出为错误，"
+    "多于支出为警告（形成年终结转结余）；YS05 + YS09 + YS13 不超过 YS03 同一行",
 )
 SANGONG = declare(
     "三公经费",
     "error",
-    f"each 三公 item ≥ its 经济分类 spending ({_SANGONG_CODES}; basic and project)",
+    f"每项“三公”经费不小于其经济分类支出（{_SANGONG_CODES}；基本支出和项目支出）",
 )
 REQUIRED = declare(
     "必填项",
     "error",
-    "required facts and every 上年数; YS03 has data; YS05 when YS09/YS13 or YS02 show money other than "
-    "一般公共预算; YS07 when YS03's 基本支出 exceeds YS06's (only the bureau knows its 经济分类); "
-    "project 经济分类 when YS07 must be derived",
+    "必填的基本信息和每个上年数；YS03 有数据；YS09、YS13 或 YS02 有一般公共预算以外的资金时须填 YS05；"
+    "YS03 的基本支出多于 YS06 时须填 YS07（经济分类只有本单位知道）；须由明细得出 YS07 时，项目支出须有经济分类",
 )
-PLACEHOLDER = declare("占位文字", "error", f"{', '.join(PLACEHOLDERS.markers)} in any text")
-LAYOUT = declare(
-    "格式",
-    "error",
-    "a filled YS01/YS04 keeps the standard's lines: no extra row, no 项目 label changed",
-)
+PLACEHOLDER = declare("占位文字", "error", f"任何文字中的 {'、'.join(PLACEHOLDERS.markers)}")
+LAYOUT = declare("格式", "error", "已填的 YS01、YS04 保持标准格式的各行：不多出行，不改项目名称")
 UNKNOWN_CODE = declare(
     "未知科目",
     "both",
-    "功能分类 and 经济分类 codes against the 科目表 (see below): a malformed code or an unknown 类 is an error; "
-    "a code missing from a supplied official list is an error; a well-formed code the bundled list lacks under "
-    "a known 类 is a warning (our list may be incomplete)",
+    "功能分类、经济分类科目编码对照科目表：编码格式不对或所属类不存在为错误；不在所提供的正式科目表中为错误；"
+    "格式正确、所属类已知而内置科目表中没有的为警告（内置科目表可能不全）",
 )
-CODE_NAME = declare(
-    "科目名称",
-    "warning",
-    "a code named otherwise than in the 科目表 (see below); the document prints the workbook's name",
-)
-REASON = declare("缺少原因", "error", "a change worded 增加/减少 needs its reason (主要原因是：…)")
+CODE_NAME = declare("科目名称", "warning", "科目名称与科目表不同；文档印工作簿中的名称")
+REASON = declare("缺少原因", "error", "较上年增加或减少的数字须填写原因（主要原因是：……）")
 ROUNDING = declare(
     "尾差",
     "warning",
-    "a difference within the rounding envelope: (n + 1) × 0.005 万元 for a figure that sums n items",
+    "舍入范围内的差额：合计 n 项的数字，差额在 (n + 1) × 0.005 万元以内",
 )
 LAST_YEAR = declare(
     "上年数不符",
     "both",
-    "only with `--previous LAST.xlsx`: each 上年数 figure against the figure LAST's own document printed "
-    "(an error naming the cell, both figures and LAST's file); LAST of another year than the one before, "
-    'or of another 部门编码, is a warning (see "Next year")',
+    "仅在给出 --previous 上年工作簿时：每个上年数对照上年工作簿的文档印出的数字，"
+    "不符为错误（写明单元格、两个数字和上年文件）；上年工作簿不是上一年度的，或部门编码不同，为警告",
 )
 # What the loader reports while it reads (``Budget.notes``): the workbook is read, but a clerk may not have seen it.
-MERGED = declare(
-    "合并单元格", "warning", "a merged cell in a data area: only its top-left value is read", source="loader"
-)
-HIDDEN = declare(
-    "隐藏数据", "warning", "a hidden sheet, row or column that holds data (read as usual)", source="loader"
-)
-CONTROL = declare("控制字符", "warning", "control characters in a text cell (removed)", source="loader")
-EXTRA_SHEET = declare(
-    "多余工作表", "warning", "a sheet outside the standard workbook that holds data (not read)", source="loader"
-)
+MERGED = declare("合并单元格", "warning", "数据区中的合并单元格，只读取其左上角的值", source="loader")
+HIDDEN = declare("隐藏数据", "warning", "有数据的隐藏工作表、行或列（照常读取）", source="loader")
+CONTROL = declare("控制字符", "warning", "文字单元格中的控制字符（已去除）", source="loader")
+EXTRA_SHEET = declare("多余工作表", "warning", "标准工作簿以外、有数据的工作表（不读取）", source="loader")
 
 
 # --- the functions that check them ---------------------------------------------------------
@@ -216,7 +199,11 @@ def checks(*rules: Rule) -> Callable[[Check], Check]:
 # --- the registry as a clerk and the README read it ----------------------------------------
 
 SEVERITY_TEXT = {"error": "错误", "warning": "警告", "both": "错误或警告"}
-SEVERITY_MARKDOWN = {"error": "error", "warning": "warning", "both": "error or warning"}
+
+
+def _what(rule: Rule) -> str:
+    """What ``rule`` checks, saying so when the loader reports it."""
+    return rule.what if rule.source == "check" else f"读取工作簿时：{rule.what}"
 
 
 def _width(text: str) -> int:
@@ -234,15 +221,15 @@ def rules_text() -> list[str]:
     severity_width = max(_width(s) for s in SEVERITY_TEXT.values()) + 2
     lines = [_pad("规则", id_width) + _pad("级别", severity_width) + "检查内容"]
     for rule in RULES.values():
-        what = rule.what if rule.source == "check" else f"读取工作簿时：{rule.what}"
+        what = _what(rule)
         lines.append((_pad(rule.id, id_width) + _pad(SEVERITY_TEXT[rule.severity], severity_width) + what).rstrip())
     return lines
 
 
 def rules_markdown() -> str:
     """The README's table of rules, from the registry (``python tools/readme_rules.py`` writes it there)."""
-    lines = ["| rule | severity | what it checks |", "|---|---|---|"]
+    lines = ["| 规则 | 级别 | 检查内容 |", "|---|---|---|"]
     for rule in RULES.values():
-        what = rule.what if rule.source == "check" else f"when the workbook is read: {rule.what}"
-        lines.append(f"| {rule.id} | {SEVERITY_MARKDOWN[rule.severity]} | {what} |")
+        what = _what(rule)
+        lines.append(f"| {rule.id} | {SEVERITY_TEXT[rule.severity]} | {what} |")
     return "\n".join(lines) + "\n"
