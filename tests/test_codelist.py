@@ -16,6 +16,7 @@ from support import EXAMPLE_NAME, where
 
 from generator.frontends import cli
 from generator.jobs import pipeline
+from generator.reference import codelist
 from generator.reference.codelist import CodeListError, load_code_list
 from generator.reference.codes import CodeBook, load_codes
 from generator.stages.check import check
@@ -219,7 +220,7 @@ def test_a_changed_file_is_read_again(tmp_path, base):
 
 def findings_with(path: Path, codes: Path | None) -> list[str]:
     budget = load_workbook(path)
-    book = pipeline.code_book(budget.year, codes=codes)
+    book = codelist.code_book(budget.year, codes=codes)
     return [f.line() for f in check(budget, book)]
 
 
@@ -388,7 +389,7 @@ def test_severity_matrix(tmp_path, broken, rows, code, bundled, supplied):
     official = plain_csv(tmp_path / "codes.csv", bundled_rows())
     for codes, expected in ((None, bundled), (official, supplied)):
         budget = load_workbook(path)
-        found = [f for f in check(budget, pipeline.code_book(budget.year, codes=codes)) if f.rule == "未知科目"]
+        found = [f for f in check(budget, codelist.code_book(budget.year, codes=codes)) if f.rule == "未知科目"]
         assert [f.severity for f in found] == ([expected] if expected else []), (codes, [f.line() for f in found])
         if expected:
             assert found[0].cell == where("YS03", "lei", row).split("!")[1]

@@ -16,6 +16,7 @@ import click
 
 from generator.errors import Finding
 from generator.jobs import pipeline, service
+from generator.reference import codelist
 from generator.workbook.schema import TABLES_BY_CODE
 
 
@@ -158,7 +159,7 @@ _previous_option = click.option(
 def _check_inputs(codes: Path | None, templates: Path | None, previous: Path | None = None) -> None:
     """Refuse a bad official code list or an unreadable last year's workbook once, before any workbook is read."""
     try:
-        pipeline.check_code_list(codes, templates)
+        codelist.check_code_list(codes, templates)
         pipeline.check_previous(previous)
     except Exception as exc:
         _fail(exc)

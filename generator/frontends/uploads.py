@@ -23,6 +23,7 @@ from werkzeug.datastructures import FileStorage
 
 from generator.errors import BudgetError
 from generator.jobs import pipeline, service
+from generator.reference import codelist
 from generator.workbook.load import MAX_FILE_BYTES
 
 UPLOAD_NAME = "upload.xlsx"  # every uploaded workbook is stored under this name, in a folder of its own
@@ -217,7 +218,7 @@ def receive_codes(storage: FileStorage | None, work: Path) -> Reference | None:
     suffix = Path(name).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise Refused(f"科目代码表 {name} 应为 .xlsx 或 .csv 文件（从预算管理一体化系统导出）。", 422)
-    return _store_reference(storage, work, Path("codes", f"codes{suffix}"), "科目代码表", pipeline.check_code_list)
+    return _store_reference(storage, work, Path("codes", f"codes{suffix}"), "科目代码表", codelist.check_code_list)
 
 
 def receive_previous(storage: FileStorage | None, work: Path) -> Reference | None:

@@ -211,7 +211,7 @@ def start_from(
     code list ``codes`` when given, and ``year`` must come after LAST's. Nothing is written here:
     the caller saves ``Started.workbook``.
     """
-    from generator.jobs.pipeline import code_book
+    from generator.reference.codelist import code_book
     from generator.stages import derive
     from generator.stages.check import check, has_errors
     from generator.stages.figures import last_year

@@ -56,28 +56,6 @@ def import_stages() -> None:
     from generator.workbook import load  # noqa: F401
 
 
-def code_book(year: int, *, codes: Path | None = None, templates: Path | None = None) -> CodeBook:
-    """The reference codes for ``year``: the bundled list, with the official list laid over it.
-
-    The official list is the file given (``codes``), else a ``codes.xlsx``/``codes.csv`` in the
-    bureau's template folder; a bad one raises ``CodeListError`` naming its row.
-    """
-    from generator.reference.codelist import folder_code_list, load_code_list
-    from generator.reference.codes import load_codes
-
-    bundled = load_codes(year)
-    supplied = codes or folder_code_list(templates)
-    return load_code_list(supplied, bundled) if supplied is not None else bundled
-
-
-def check_code_list(codes: Path | None, templates: Path | None = None) -> None:
-    """Read the official list once before a run over many workbooks: a bad one stops it at the start."""
-    if codes is not None or templates is not None:
-        from datetime import date
-
-        code_book(date.today().year, codes=codes, templates=templates)
-
-
 def check_previous(previous: Path | None) -> None:
     """Read last year's workbook once before a run over many workbooks: an unreadable one stops it at the start."""
     if previous is not None:
@@ -103,6 +81,7 @@ def _inspect(
 ) -> tuple[Budget, list[Finding], CodeBook, Complete]:
     """Load → derive → check: the stages' values, the tables derived once for the check and the document."""
     from generator.jobs.nextyear import read_last_year
+    from generator.reference import codelist
     from generator.stages import derive
     from generator.stages.check import check
     from generator.workbook.load import load_workbook
@@ -110,7 +89,7 @@ def _inspect(
     with gc_paused():
         last = read_last_year(previous) if previous is not None else None
         budget = load_workbook(path)
-        book = code_book(budget.year, codes=codes, templates=templates)
+        book = codelist.code_book(budget.year, codes=codes, templates=templates)
         done = derive.complete(budget, book)
         return budget, check(budget, book, last, done), book, done
 

@@ -17,12 +17,13 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
 from generator.errors import BudgetError
-from generator.reference.codes import CodeBook
+from generator.reference.codes import CodeBook, load_codes
 
 #: Header texts (spaces and case ignored) of the two columns, in order of preference.
 CODE_HEADERS = ("科目编码", "科目代码", "编码", "代码")
@@ -254,3 +255,20 @@ def folder_code_list(templates: Path | None) -> Path | None:
         if (templates / name).is_file():
             return templates / name
     return None
+
+
+def code_book(year: int, *, codes: Path | None = None, templates: Path | None = None) -> CodeBook:
+    """The reference codes for ``year``: the bundled list, with the official list laid over it.
+
+    The official list is the file given (``codes``), else a ``codes.xlsx``/``codes.csv`` in the
+    bureau's template folder; a bad one raises ``CodeListError`` naming its row.
+    """
+    bundled = load_codes(year)
+    supplied = codes or folder_code_list(templates)
+    return load_code_list(supplied, bundled) if supplied is not None else bundled
+
+
+def check_code_list(codes: Path | None, templates: Path | None = None) -> None:
+    """Read the official list once before a run over many workbooks: a bad one stops it at the start."""
+    if codes is not None or templates is not None:
+        code_book(date.today().year, codes=codes, templates=templates)
