@@ -4,11 +4,11 @@
     .venv/bin/python bench/stages.py --runs 9 --workbook inputs/柳溪县卫生健康局2025.xlsx
 
 Each run is a new Python process that does, one after the other and in that process only:
-import the command line, load the workbook, check it, compute the document and its HTML, write
-the DOCX, import WeasyPrint with the fonts, and lay out and draw the PDF, always the first PDF
-of its process as in a render. A
-render overlaps these (the PDF process loads WeasyPrint while the workbook loads; the DOCX is
-written meanwhile), so the sum is more than a render's wall time; `render_vs_soffice.py` times
+import the command line, load the workbook, derive the complete tables (once, as a render does),
+check them, compute the document and its HTML, write the DOCX, import WeasyPrint with the fonts,
+and lay out and draw the PDF, always the first PDF of its process as in a render. A render
+overlaps these (the PDF process loads WeasyPrint while the workbook loads; the DOCX is written
+meanwhile), so the sum is more than a render's wall time; `render_vs_soffice.py` times
 the render itself. This is a benchmark, not a test: it prints figures and asserts nothing.
 """
 
@@ -37,6 +37,7 @@ def lap(name):
 import generator.frontends.cli
 lap("import the command line")
 from generator.stages.check import check
+from generator.stages.derive import complete
 from generator.reference.codes import load_codes
 from generator.stages.compute import build_document
 from generator.gcpause import gc_paused
@@ -46,9 +47,12 @@ from generator.render.html import render_html
 with gc_paused():
     budget = load_workbook(Path(sys.argv[1]))
     lap("load the workbook")
-    check(budget, load_codes(budget.year))
+    codes = load_codes(budget.year)
+    done = complete(budget, codes)
+    lap("derive the tables")
+    check(budget, codes, None, done)
     lap("check")
-    html = render_html(build_document(budget, load_codes(budget.year), load_profile(None)), None)
+    html = render_html(build_document(budget, codes, load_profile(None), done), None)
     lap("compute and write the HTML")
 from generator.render.docx import write_docx
 out = Path(tempfile.mkdtemp(prefix="budget-stages-"))
