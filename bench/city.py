@@ -1,6 +1,6 @@
 """Benchmark: a city's workbooks (300 by default) through one `budget-report batch`.
 
-    .venv/bin/python bench/city.py                          # 300 workbooks: about 10 minutes of 2 cores
+    .venv/bin/python bench/city.py                          # 300: ~2 min to generate, ~10 min of batch on 2 cores
     .venv/bin/python bench/city.py --count 8 --jobs 2       # a quick look
     .venv/bin/python bench/city.py --keep /tmp/city         # keep the workbooks (and the documents, in /tmp/city-out)
     .venv/bin/python bench/city.py --baseline /tmp/old/.venv/bin/budget-report
@@ -16,8 +16,8 @@ amount finer than 0.001 万元, so each product is exact at 0.0001 万元 (one �
 equality between tables and every rounding difference scales with its figures, and the check
 finds what it finds in the example. The generator checks every workbook it writes with the
 library (load → derive → check) and stops unless each is valid. About 2 % of them are then
-broken on purpose (a 人员经费 cell off by 1 万元, a check error), and one file is not a workbook
-at all: the batch must make the documents of all the others.
+broken on purpose (a YS03 工资福利支出 cell 1 万元 off its row's 基本支出: a check error), and
+one file is not a workbook at all: the batch must make the documents of all the others.
 
 Then it runs `budget-report batch FOLDER -o OUT` (this checkout's command, and with ``--baseline``
 another checkout's first) and prints: the wall time, seconds and CPU seconds per document made,
@@ -42,7 +42,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,14 +117,16 @@ class Spec:
 
 
 def plan(count: int, seed: int) -> list[Spec]:
-    """The city's workbooks, deterministically from ``seed``."""
+    """The city's workbooks, deterministically from ``seed``: the first n are the same whatever the count."""
     rng = random.Random(seed)
     pairs = [(place, dept) for place in (CITY, *COUNTIES) for dept in DEPARTMENTS]
     rng.shuffle(pairs)
-    codes = rng.sample(range(100, 1000), count) if count <= 900 else list(range(1000, 1000 + count))
+    codes = list(range(100, 1000))
+    rng.shuffle(codes)
+    codes += range(1000, 1000 + max(0, count - len(codes)))
     broken = max(1, round(count * BROKEN_SHARE)) if count >= 4 else 0
     unreadable = 1 if count >= 3 else 0
-    odd = rng.sample(range(count), broken + unreadable)
+    odd = random.Random(f"{seed}/broken/{count}").sample(range(count), broken + unreadable)
     kinds = {i: "check" for i in odd[:broken]} | {i: "unreadable" for i in odd[broken:]}
     seen: Counter[str] = Counter()
     specs = []
@@ -133,9 +135,10 @@ def plan(count: int, seed: int) -> list[Spec]:
         name = place + dept
         seen[name] += 1
         bureau = name if seen[name] == 1 else f"{name}（{seen[name]}）"
-        base = rng.randrange(len(BASES))
+        own = random.Random(f"{seed}/{i}")
+        base = own.randrange(len(BASES))
+        factor = Decimal(own.randint(*FACTOR_TENTHS)) / 10
         year = re.search(r"\d{4}", BASES[base].stem)
-        factor = Decimal(rng.randint(*FACTOR_TENTHS)) / 10
         specs.append(
             Spec(
                 f"{i + 1:03d}{bureau}{year.group(0) if year else ''}.xlsx",
@@ -264,31 +267,40 @@ def make(spec: Spec, folder: Path) -> tuple[str, int, int]:
     return spec.file, len(errors), len(findings) - len(errors)
 
 
-def generate(count: int, seed: int, folder: Path, jobs: int) -> list[Spec]:
+def generate(count: int, seed: int, folder: Path, jobs: int) -> tuple[list[Spec], dict[str, object]]:
     specs = plan(count, seed)
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(make, specs, [folder] * len(specs), chunksize=max(1, count // (4 * jobs))))
+    seconds = time.perf_counter() - started
     warned = sum(1 for _, errors, warnings in results if warnings and not errors)
     broken = [s for s in specs if s.broken]
     print(
-        f"generated {count} workbooks in {time.perf_counter() - started:.1f} s (seed {seed}), each checked: "
+        f"generated {count} workbooks in {seconds:.1f} s (seed {seed}), each checked: "
         f"{count - len(broken)} valid (0 errors; {warned} with warnings), "
         f"{len(broken)} broken on purpose ({', '.join(f'{s.file}: {s.broken}' for s in broken) or 'none'})",
         flush=True,
     )
-    return specs
+    factors = [Decimal(s.factor) for s in specs]
+    return specs, {
+        "count": count,
+        "seed": seed,
+        "seconds": round(seconds, 1),
+        "from_each_example": [sum(1 for s in specs if s.base == i) for i in range(len(BASES))],
+        "factors": [str(min(factors)), str(max(factors))],
+        "broken": {s.file: s.broken for s in broken},
+    }
 
 
 _SUMMARY = re.compile(r"(\d+) 个工作簿已生成，(\d+) 个失败")
 
 
 def batch(
-    folder: Path, out: Path, specs: list[Spec], jobs: int | None, command: Path = COMMAND, label: str = ""
+    folder: Path, out: Path, specs: list[Spec], jobs: int | None, command: Path = COMMAND, label: str = "this checkout"
 ) -> dict[str, object]:
     """One `budget-report batch` over the folder, measured."""
     argv: list[str | Path] = [command, "batch", folder, "-o", out] + (["--jobs", str(jobs)] if jobs else [])
-    print(f"batch of {len(specs)} workbooks with {command}, jobs={jobs or 'default'} ({load()})", flush=True)
+    print(f"batch of {len(specs)} workbooks, {label}: {command}, jobs={jobs or 'default'} ({load()})", flush=True)
     run = measure(argv, may_fail=True, keep_output=True)
     made = {p.stem for p in out.glob("*.pdf")} & {p.stem for p in out.glob("*.docx")} if out.is_dir() else set()
     failed = sorted(s.file for s in specs if Path(s.file).stem not in made)
@@ -331,16 +343,17 @@ def main() -> None:
     args = parser.parse_args()
     if args.count < 1:
         parser.error("--count must be at least 1")
-    if args.keep is not None and args.keep.exists() and any(args.keep.iterdir()):
-        parser.error(f"--keep {args.keep}: the folder is not empty")
+    if args.keep is not None:
+        for folder in (args.keep, args.keep.with_name(args.keep.name + "-out")):
+            if folder.exists() and any(folder.iterdir()):
+                parser.error(f"--keep {args.keep}: {folder} is not empty")
     figures: dict[str, object] = {"machine": machine()}
     print(json.dumps(figures["machine"], ensure_ascii=False), flush=True)
     with tempfile.TemporaryDirectory(prefix="budget-city-") as tmp:
         folder = args.keep if args.keep is not None else Path(tmp) / "city"
         out = folder.with_name(folder.name + "-out") if args.keep is not None else Path(tmp) / "city-out"
         folder.mkdir(parents=True, exist_ok=True)
-        specs = generate(args.count, args.seed, folder, args.jobs or len(os.sched_getaffinity(0)))
-        figures["workbooks"] = [asdict(s) for s in specs]
+        specs, figures["generated"] = generate(args.count, args.seed, folder, args.jobs or len(os.sched_getaffinity(0)))
         if args.baseline:
             figures["batch_baseline"] = batch(
                 folder, out.with_name(out.name + "-baseline"), specs, args.jobs, args.baseline
