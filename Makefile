@@ -15,7 +15,7 @@ APT_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
             poppler-utils libreoffice-writer-nogui chromium
 INPUTS  := $(wildcard inputs/*.xlsx)
 
-.PHONY: setup system-deps demo test lint bench example serve clean
+.PHONY: setup system-deps demo test lint bench bench-city example serve clean
 
 setup: system-deps $(STAMP)
 
@@ -50,10 +50,16 @@ lint: setup
 	$(BIN)/mypy generator
 
 # BASELINE=path/to/other/checkout/.venv/bin/budget-report measures it alternately with this one.
+# A city's 300 workbooks in one batch is `make bench-city` (about 10 minutes of both cores: not part of bench).
 bench: setup
 	$(PY) bench/stages.py
 	$(PY) bench/scaling.py
 	$(PY) bench/render_vs_soffice.py $(if $(BASELINE),--baseline $(BASELINE))
+
+# 300 generated workbooks of a city's departments (a few broken on purpose) through one batch;
+# BASELINE=… runs another checkout's command on the same folder first.
+bench-city: setup
+	$(PY) bench/city.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # The local web page for clerks: open http://127.0.0.1:8000/
 serve: setup

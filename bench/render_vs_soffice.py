@@ -28,84 +28,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from _measure import Run, load, machine, measure
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
 BIN = Path(sys.executable).parent
 COMMAND = BIN / "budget-report"
 LO_PROFILE = "file:///tmp/lo_bench_profile"
-
-
-@dataclass
-class Run:
-    wall: float  # seconds
-    cpu: float  # CPU seconds of the command and its children
-    others: float  # CPU seconds the rest of the machine used meanwhile: a busy machine inflates the wall time
-    max_rss_kib: int  # peak resident memory of the largest process of the command's tree
-
-
-def busy_cpu_seconds() -> float:
-    """CPU time the whole machine has spent busy since boot (/proc/stat), in seconds."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def measure(command: list[str | Path]) -> Run:
-    """Run ``command`` to its end; exit if it fails."""
-    busy = busy_cpu_seconds()
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [str(c) for c in command], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    assert process.stderr is not None
-    errors = process.stderr.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = code = os.waitstatus_to_exitcode(status)
-    process.stderr.close()
-    if code != 0:
-        sys.exit(f"{command[0]} failed ({code}): {errors.decode(errors='replace')[-2000:]}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall, cpu, max(0.0, busy_cpu_seconds() - busy - cpu), usage.ru_maxrss)
-
-
-def machine() -> dict[str, object]:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    soffice = shutil.which("soffice")
-    version = subprocess.run([soffice, "--version"], capture_output=True, text=True).stdout.strip() if soffice else "-"
-    weasyprint = subprocess.run(
-        [sys.executable, "-c", "import weasyprint; print(weasyprint.__version__)"], capture_output=True, text=True
-    ).stdout.strip()
-    return {
-        "cpu": cpu,
-        "cpus": len(os.sched_getaffinity(0)),
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "system": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "weasyprint": weasyprint,
-        "libreoffice": version,
-    }
-
-
-def load() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def single(pairs: int, work: Path, lo_profile: str, baseline: Path | None = None) -> dict[str, object]:
