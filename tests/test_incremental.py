@@ -388,3 +388,20 @@ def test_a_record_lacking_a_field_is_not_used(tmp_path: Path):
         manifest.decode({"$dataclass": "Budget", "fields": {}}, tmp_path)
     with pytest.raises(TypeError):
         manifest.encode(object(), tmp_path)
+
+
+def test_the_key_follows_the_bytes_of_the_workbook_and_of_last_years(tmp_path: Path, monkeypatch):
+    workbook, last, copy = tmp_path / "2025.xlsx", tmp_path / "2024.xlsx", tmp_path / "copy.xlsx"
+    workbook.write_bytes(b"this year")
+    last.write_bytes(b"last year")
+    shared = manifest.run_inputs(("html",), templates=None, codes=None, pdf_variant=None)
+    key = manifest.workbook_key(workbook, last, shared)
+    shutil.copyfile(last, copy)
+    assert manifest.workbook_key(workbook, copy, shared) == key  # another file, the same bytes
+    assert manifest.workbook_key(workbook, None, shared) != key
+    last.write_bytes(b"last year, corrected")
+    assert manifest.workbook_key(workbook, last, shared) != key
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567891")  # dates printed in the documents
+    assert manifest.run_inputs(("html",), templates=None, codes=None, pdf_variant=None) != shared
+    assert set(shared["versions"]) == {"budget-report", "weasyprint", "python-docx", "openpyxl", "jinja2"}
+    assert all(shared["versions"].values())
