@@ -275,6 +275,7 @@ def render_cmd(
     default=None,
     help="上年的工作簿，或放着各单位上年工作簿的文件夹（按文件名对应：同名，或名中年份减一）：上年数须与它算出的数字相同。",
 )
+@click.option("--force", is_flag=True, help="全部重新生成：不沿用上次生成后未变的工作簿的文档。")
 def batch_cmd(
     paths: tuple[Path, ...],
     outdir: Path,
@@ -284,8 +285,12 @@ def batch_cmd(
     templates: Path | None,
     codes: Path | None,
     previous: Path | None,
+    force: bool,
 ) -> None:
-    """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。"""
+    """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。
+
+    再次运行时只生成上次以来有改动的工作簿（模板、科目表、上年工作簿或选项改了的，全部重新生成）。
+    """
     from generator.jobs import batch
 
     chosen = _formats(formats)
@@ -304,13 +309,21 @@ def batch_cmd(
             on_done=lambda _: bar.update(1),
             codes=codes,
             previous=previous,
+            force=force,
         )
     for failure in result.failures:
         if _State.debug and failure.trace:
             click.echo(failure.trace, err=True)
         click.echo(failure.error, err=True)
+        if failure.stale:
+            files = "、".join(str(p) for p in failure.stale)
+            click.echo(f"{failure.workbook.name}：有错误，未重新生成；{files} 为上次生成的旧文件", err=True)
     done = len(result.outcomes) - len(result.failures)
-    click.echo(f"{done} 个工作簿已生成，{len(result.failures)} 个失败，输出在 {outdir}（用时 {result.seconds:.1f} 秒）")
+    reused = sum(o.ok and o.reused for o in result.outcomes)
+    kept = f"（其中 {reused} 个未变，沿用上次的文档）" if reused else ""
+    click.echo(
+        f"{done} 个工作簿已生成{kept}，{len(result.failures)} 个失败，输出在 {outdir}（用时 {result.seconds:.1f} 秒）"
+    )
     warned = [o.workbook.name for o in result.outcomes if o.ok and o.warnings]
     if warned:
         click.echo(f"有警告（可用 check 查看）：{'、'.join(warned)}")

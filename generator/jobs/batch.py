@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import BudgetError
-from generator.jobs import pipeline, service, workers
+from generator.jobs import manifest, pipeline, service, workers
 
 # What became of one workbook: the service's outcome, as every front end has it.
 Outcome = service.Outcome
@@ -91,6 +91,7 @@ def run(
     on_done: Callable[[Outcome], None] | None = None,
     codes: Path | None = None,
     previous: Path | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Render every workbook into ``outdir``, ``jobs`` at a time, each in a process of its own.
 
@@ -101,6 +102,12 @@ def run(
     starts ready; each ends after its workbook, which returns WeasyPrint's layout memory. A
     workbook that fails (or a worker that dies) is recorded and the batch goes on; outputs are
     written through temporary files, so a failure leaves none behind.
+
+    A workbook that nothing it is made from has changed in since the last batch into ``outdir``
+    (its bytes, last year's, the templates, the code list, the options, the versions) and whose
+    outputs are still as written is not rendered again, unless ``force``: its last outcome is
+    reused (``Outcome.reused``). The record is ``outdir/.budget-report/manifest.json``
+    (``manifest.Record``). A workbook that fails keeps its old outputs, named in ``Outcome.stale``.
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -109,6 +116,7 @@ def run(
     todo: list[tuple[int, Path]] = []
     lasts: dict[int, Path | None] = {}  # each workbook's last year's workbook
     stems: dict[str, int] = {}
+    record = manifest.Record(outdir, formats, templates=templates, codes=codes, pdf_variant=pdf_variant, force=force)
     for index, workbook in enumerate(workbooks):
         first = stems.setdefault(workbook.stem.casefold(), index)
         if first != index:
@@ -124,11 +132,20 @@ def run(
                 lasts[index] = last_years_workbook(workbook, previous)
             except BudgetError as exc:
                 outcomes[index] = Outcome(workbook, error=str(exc))
+                outcomes[index].stale = record.stale(workbook)
+                record.keep(workbook)
                 if on_done:
                     on_done(outcomes[index])
                 continue
+        reused = record.reuse(workbook, lasts[index])
+        if reused is not None:
+            outcomes[index] = reused
+            if on_done:
+                on_done(reused)
+            continue
         todo.append((index, workbook))
-    if workers.forks_workers():
+    record.start(workbook for _index, workbook in todo)
+    if todo and workers.forks_workers():
         _load_for_workers(formats)
     # A worker lays out its PDF in a second process only when there are spare CPUs for it.
     work = functools.partial(
@@ -150,6 +167,7 @@ def run(
         else:
             outcome = done.result
         peak[0] = max(peak[0], done.max_rss_kib)
+        record.done(outcome)  # before on_done: it marks a failure's stale outputs
         outcomes[index] = outcome
         if on_done:
             on_done(outcome)

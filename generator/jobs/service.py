@@ -65,6 +65,9 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     internal: bool = False  # the error is not one of the package's own: a bug, worth a log
     budget: Budget | None = None  # the workbook as read, when it was
+    # A failure's outputs from an earlier run, left in place (not deleted) but not made from this workbook.
+    stale: list[Path] = field(default_factory=list)
+    reused: bool = False  # not rendered: nothing it is made from changed since the last batch (jobs/manifest.py)
 
     def __post_init__(self) -> None:
         if self.error is not None and self.status == "ok":
