@@ -405,3 +405,21 @@ def test_the_key_follows_the_bytes_of_the_workbook_and_of_last_years(tmp_path: P
     assert manifest.run_inputs(("html",), templates=None, codes=None, pdf_variant=None) != shared
     assert set(shared["versions"]) == {"budget-report", "weasyprint", "python-docx", "openpyxl", "jinja2"}
     assert all(shared["versions"].values())
+
+
+def test_the_package_s_own_files_are_part_of_the_key(tmp_path: Path) -> None:
+    """A template or code list corrected without a version bump must not leave old documents reused."""
+    package = tmp_path / "generator"
+    (package / "templates").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    (package / "templates" / "document.html.j2").write_text("{{ a }}", encoding="utf-8")
+    (package / "stage.py").write_text("x = 1\n", encoding="utf-8")
+    first = manifest.package_hash(package)
+    (package / "__pycache__" / "stage.cpython-311.pyc").write_bytes(b"compiled")
+    (package / ".hidden").write_text("editor state", encoding="utf-8")
+    assert manifest.package_hash(package) == first  # compiled and hidden files are not the package's content
+    (package / "templates" / "document.html.j2").write_text("{{ b }}", encoding="utf-8")
+    assert manifest.package_hash(package) != first
+    assert manifest.run_inputs(("pdf",), templates=None, codes=None, pdf_variant=None)["package"] == (
+        manifest.package_hash()
+    )

@@ -25,7 +25,8 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from importlib import metadata
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,29 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+def package_hash(root: Traversable | None = None) -> str:
+    """One sha256 over the package's own files: its code, built-in templates and bundled code lists.
+
+    A version number changes with a release only; a corrected template or code list installed
+    without one (an editable install, a patched copy) changes this, so no document made by the
+    old files is reused. ``root`` is the package's folder unless given.
+    """
+    digest = hashlib.sha256()
+
+    def walk(folder: Traversable, prefix: str) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name == "__pycache__" or entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk(entry, f"{prefix}{entry.name}/")
+            elif not entry.name.endswith((".pyc", ".pyo")):
+                digest.update(f"{prefix}{entry.name}\0".encode())
+                digest.update(hashlib.sha256(entry.read_bytes()).digest())
+
+    walk(root if root is not None else resources.files("generator"), "")
+    return digest.hexdigest()
+
+
 def folder_hashes(folder: Path) -> dict[str, str]:
     """The sha256 of every file in a templates folder, by its path inside it.
 
@@ -105,6 +129,7 @@ def run_inputs(
         "codes": file_hash(codes) if codes is not None else None,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "versions": tool_versions(),
+        "package": package_hash(),
     }
 
 
