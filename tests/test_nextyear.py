@@ -533,7 +533,11 @@ def test_batch_finds_each_workbooks_last_year_in_a_folder(tmp_path):
         f"{this_folder / '其他局2025.xlsx'}：上年文件夹 {last_folder} 中没有它的上年工作簿（应为 其他局2024.xlsx 或 其他局2025.xlsx），未生成"
     )
     assert "1 个工作簿已生成，1 个失败" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["柳溪县卫生健康局2026.html"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "index.html",
+        "柳溪县卫生健康局2026.html",
+        "汇总.xlsx",
+    ]
 
 
 def test_batch_with_a_folder_compares_figures(tmp_path):

@@ -286,7 +286,7 @@ def batch_cmd(
     previous: Path | None,
 ) -> None:
     """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。"""
-    from generator.jobs import batch
+    from generator.jobs import batch, summary
 
     chosen = _formats(formats)
     _check_inputs(codes, templates, previous if previous is None or previous.is_file() else None)
@@ -314,6 +314,12 @@ def batch_cmd(
     warned = [o.workbook.name for o in result.outcomes if o.ok and o.warnings]
     if warned:
         click.echo(f"有警告（可用 check 查看）：{'、'.join(warned)}")
+    try:
+        written = summary.write(result.outcomes, outdir)
+    except Exception as exc:  # the documents stand; only the summary is missing
+        click.echo(f"汇总未写入：{service.clerk_message(exc)}", err=True)
+        sys.exit(1)
+    click.echo(f"汇总表：{written.workbook}；汇总页：{written.page}")
     sys.exit(1 if result.failures else 0)
 
 

@@ -12,6 +12,7 @@ import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -65,6 +66,15 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     internal: bool = False  # the error is not one of the package's own: a bug, worth a log
     budget: Budget | None = None  # the workbook as read, when it was
+    # For a batch's summary (jobs/summary.py), plain data that pickles and serialises: the bureau
+    # (部门名称) and budget year as read, the headline figures its document states
+    # (``summary.document_figures``; also for a workbook the check found errors in, when it can be
+    # read), its number of projects, and the written PDF's number of pages.
+    department: str = ""
+    budget_year: int | None = None
+    figures: dict[str, Decimal] | None = None
+    projects: int | None = None
+    pages: int | None = None
 
     def __post_init__(self) -> None:
         if self.error is not None and self.status == "ok":
@@ -132,6 +142,32 @@ def render_job(
                 codes=codes,
                 previous=previous,
             )
+    except CheckFailed as exc:
+        outcome = failed(workbook, exc, internal=internal)
+        _read_figures(outcome, codes=codes, templates=templates)
+        return outcome
     except Exception as exc:
         return failed(workbook, exc, internal=internal)
-    return Outcome(workbook, written, list(prepared.findings), budget=prepared.budget)
+    from generator.jobs import summary
+
+    outcome = Outcome(workbook, written, list(prepared.findings), budget=prepared.budget, pages=prepared.pages)
+    if prepared.document is not None:  # a stand-in for the pipeline (tests) may have none
+        outcome.department, outcome.budget_year = prepared.document.bureau, prepared.document.year
+        outcome.figures, outcome.projects = summary.document_figures(prepared.document)
+    return outcome
+
+
+def _read_figures(outcome: Outcome, *, codes: Path | None, templates: Path | None) -> None:
+    """The figures of a workbook the check refused: read and derived once more (the failed render
+    kept none of it), and computed as its document would be, so that a batch's summary shows them.
+
+    Nothing when it cannot be done: the outcome already says what is wrong with the workbook.
+    """
+    from generator.jobs import summary
+
+    try:
+        outcome.department, outcome.budget_year, outcome.figures, outcome.projects = summary.read_figures(
+            outcome.workbook, codes=codes, templates=templates
+        )
+    except Exception:  # the figures are a courtesy; the findings are the outcome
+        return
