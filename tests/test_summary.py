@@ -422,3 +422,27 @@ def test_the_page_opens_offline_in_chromium(city: Batch, tmp_path: Path):
             page.screenshot(path=str(tmp_path / "summary.png"), full_page=True)
         finally:
             context.close()
+
+
+# --- the outcome carries them ---------------------------------------------------------------------
+
+
+def test_a_render_in_this_process_counts_its_pages_too(tmp_path: Path):
+    """Where the PDF is not laid out in a process of its own, write_pdf's count reaches the outcome as well."""
+    outcome = service.render_job(SECOND, tmp_path, ("pdf",), parallel=False)
+    assert outcome.ok and outcome.pages == pdf_pages(tmp_path / f"{SECOND.stem}.pdf")
+    assert (outcome.department, outcome.budget_year) == ("柳溪县卫生健康局", 2025)
+    assert (
+        outcome.figures is not None
+        and outcome.figures["spending_total"] == pipeline.prepare(SECOND).document.spending_total
+    )
+
+
+def test_only_a_summary_reads_a_refused_workbook_again(city: Batch, tmp_path: Path):
+    faulty = city.folder / FAULTY
+    plain = service.render_job(faulty, tmp_path, ("html",))
+    assert plain.status == "errors" and plain.figures is None and plain.department == ""
+    summarised = service.render_job(faulty, tmp_path, ("html",), summarise=True)
+    assert summarised.status == "errors" and summarised.findings == plain.findings
+    assert summarised.figures is not None and summarised.projects == pipeline.prepare(SECOND).document.project_count
+    assert list(tmp_path.iterdir()) == []

@@ -124,10 +124,14 @@ def render_job(
     codes: Path | None = None,
     previous: Path | None = None,
     internal: str = INTERNAL,
+    summarise: bool = False,
 ) -> Outcome:
     """Check and render ``workbook`` into ``outdir`` (``pipeline.render``) and say what became of it.
 
     Never raises but for Ctrl+C: every error is in the outcome, worded with ``clerk_message``.
+    The outcome of a render carries its document's headline figures and its PDF's pages; with
+    ``summarise`` (a batch's summary) a workbook the check found errors in gets its figures too,
+    read once more, since the failed render kept nothing of it.
     """
     serial = contextlib.nullcontext() if workers.can_fork() else _IN_PROCESS
     try:
@@ -144,7 +148,8 @@ def render_job(
             )
     except CheckFailed as exc:
         outcome = failed(workbook, exc, internal=internal)
-        _read_figures(outcome, codes=codes, templates=templates)
+        if summarise:
+            _read_figures(outcome, codes=codes, templates=templates)
         return outcome
     except Exception as exc:
         return failed(workbook, exc, internal=internal)
