@@ -109,8 +109,6 @@ def _fake_render(path: Path, outdir: Path, formats, **_options):
     class Prepared:
         findings = ()
         budget = None
-        document = None
-        pages = None
 
     return Prepared(), [target]
 

@@ -155,10 +155,12 @@ def render_job(
         return failed(workbook, exc, internal=internal)
     from generator.jobs import summary
 
-    outcome = Outcome(workbook, written, list(prepared.findings), budget=prepared.budget, pages=prepared.pages)
-    if prepared.document is not None:  # a stand-in for the pipeline (tests) may have none
-        outcome.department, outcome.budget_year = prepared.document.bureau, prepared.document.year
-        outcome.figures, outcome.projects = summary.document_figures(prepared.document)
+    outcome = Outcome(workbook, written, list(prepared.findings), budget=prepared.budget)
+    # What a summary shows; a stand-in for the pipeline (in tests) may lack the document and pages.
+    document, outcome.pages = getattr(prepared, "document", None), getattr(prepared, "pages", None)
+    if document is not None:
+        outcome.department, outcome.budget_year = document.bureau, document.year
+        outcome.figures, outcome.projects = summary.document_figures(document)
     return outcome
 
 

@@ -137,7 +137,8 @@ class Row:
     workbook: str
     bureau: str
     year: int | None
-    status: str
+    status: str  # as 汇总 says it: 已生成 …
+    state: str  # the outcome's status: ok | errors | refused | failed (the page's colour)
     errors: int
     warnings: int
     figures: dict[str, Decimal] | None
@@ -189,6 +190,7 @@ def rows_of(outcomes: Sequence[Outcome], outdir: Path) -> list[Row]:
                 bureau=outcome.department,
                 year=outcome.budget_year,
                 status=STATUS_TEXT[outcome.status],
+                state=outcome.status,
                 errors=errors,
                 warnings=len(issues) - errors,
                 figures=outcome.figures,
