@@ -7,12 +7,13 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 # Debian packages: Pango (WeasyPrint's text layout), HarfBuzz subsetting (fast font embedding),
 # the free CJK fonts the PDF embeds, poppler-utils (pdftoppm/pdffonts in tests) and
-# LibreOffice Writer (the DOCX conversion test and the benchmark's yardstick), with Liberation
-# fonts, metric-compatible with the Times New Roman the DOCX names for Latin text and digits;
+# LibreOffice Writer (the DOCX conversion test and the benchmark's yardstick) and Calc (the batch
+# summary's conversion test), with Liberation fonts, metric-compatible with the Times New Roman
+# the DOCX names for Latin text and digits;
 # Chromium for the web page's end-to-end tests (driven by Playwright, no browser download).
 APT_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
             fonts-noto-cjk fonts-lxgw-wenkai fonts-cwtex-fs fonts-liberation \
-            poppler-utils libreoffice-writer-nogui chromium
+            poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui chromium
 INPUTS  := $(wildcard inputs/*.xlsx)
 
 .PHONY: setup system-deps demo test lint bench bench-city example serve clean

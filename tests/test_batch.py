@@ -48,7 +48,7 @@ def test_batch_goes_on_past_a_broken_workbook_and_lists_it(city: Path, tmp_path:
     out = tmp_path / "out"
     result = run("batch", city, "-o", out, "--format", "html,docx", "--jobs", "2")
     assert result.exit_code == 1, result.output
-    assert documents(out) == ["乙局.docx", "乙局.html", "甲局.docx", "甲局.html"]
+    assert documents(out) == ["index.html", "乙局.docx", "乙局.html", "汇总.xlsx", "甲局.docx", "甲局.html"]
     assert "无法读取工作簿 坏的.xlsx：不是 Excel 工作簿（.xlsx）" in result.stderr
     assert result.stdout.startswith("2 个工作簿已生成，1 个失败，输出在 ")
     assert leftovers(out) == []
@@ -62,7 +62,7 @@ def test_batch_all_good_exits_0(example_values: Path, tmp_path: Path):
     out = tmp_path / "out"
     result = run("batch", one, other.parent, "-o", out, "--format", "html")
     assert result.exit_code == 0, result.output
-    assert documents(out) == ["a.html", "b.html"]
+    assert documents(out) == ["a.html", "b.html", "index.html", "汇总.xlsx"]
     assert result.stderr.count("生成中") <= 1  # the progress bar, on stderr; nothing else
     assert "失败" not in result.stderr
 

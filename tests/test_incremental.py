@@ -12,6 +12,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -41,8 +42,12 @@ def edit_fact(path: Path, label: str, value: str) -> None:
     wb.save(path)
 
 
+SUMMARY_FILES = ("汇总.xlsx", "index.html")  # rebuilt from every outcome on every run, by design
+
+
 def mtimes(folder: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file()}
+    """The documents' mtimes (the summary aside)."""
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file() and p.name not in SUMMARY_FILES}
 
 
 def rewritten(before: dict[str, int], folder: Path) -> list[str]:
@@ -86,6 +91,8 @@ def test_a_second_batch_renders_only_the_changed_workbook(city: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     assert rewritten(before, out) == ["乙局.html"]
     assert "（更正）" in (out / "乙局.html").read_text(encoding="utf-8")
+    page = (out / "index.html").read_text(encoding="utf-8")  # the summary lists all three, reused or not
+    assert all(f'href="{quote(Path(name).stem)}.html"' in page for name in NAMES[:3])
     assert summary(result).startswith(
         f"3 个工作簿已生成（其中 2 个未变，沿用上次的文档），0 个失败，输出在 {out}（用时 "
     )
@@ -246,6 +253,13 @@ def test_a_workbook_with_errors_keeps_its_old_outputs_marked_stale(pair: Path, t
     assert summary(result).startswith(
         f"1 个工作簿已生成（其中 1 个未变，沿用上次的文档），1 个失败，输出在 {out}（用时 "
     )
+    # The finance bureau's summary names the old document, and the page strikes its link through.
+    rows = {r[0]: r for r in openpyxl.load_workbook(out / "汇总.xlsx")["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert (rows["乙局.xlsx"][3], rows["乙局.xlsx"][-1]) == ("有错误", "乙局.html")
+    assert (rows["甲局.xlsx"][3], rows["甲局.xlsx"][-1]) == ("已生成", None)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert f'<a class="stale" href="{quote("乙局.html")}"' in page
+    assert page.count('class="stale"') == 1
 
     # Unchanged since, the failure is reported again as it was, without checking the workbook again.
     third = batch.run(batch.collect([pair]), out, ("html",))

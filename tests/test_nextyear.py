@@ -534,7 +534,9 @@ def test_batch_finds_each_workbooks_last_year_in_a_folder(tmp_path):
     )
     assert "1 个工作簿已生成，1 个失败" in result.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name != ".budget-report") == [
-        "柳溪县卫生健康局2026.html"
+        "index.html",
+        "柳溪县卫生健康局2026.html",
+        "汇总.xlsx",
     ]
 
 

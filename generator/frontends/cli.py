@@ -291,7 +291,7 @@ def batch_cmd(
 
     再次运行时只生成上次以来有改动的工作簿（模板、科目表、上年工作簿或选项改了的，全部重新生成）。
     """
-    from generator.jobs import batch
+    from generator.jobs import batch, summary
 
     chosen = _formats(formats)
     _check_inputs(codes, templates, previous if previous is None or previous.is_file() else None)
@@ -327,6 +327,12 @@ def batch_cmd(
     warned = [o.workbook.name for o in result.outcomes if o.ok and o.warnings]
     if warned:
         click.echo(f"有警告（可用 check 查看）：{'、'.join(warned)}")
+    try:
+        written = summary.write(result.outcomes, outdir)
+    except Exception as exc:  # the documents stand; only the summary is missing
+        click.echo(f"汇总未写入：{service.clerk_message(exc)}", err=True)
+        sys.exit(1)
+    click.echo(f"汇总表：{written.workbook}；汇总页：{written.page}")
     sys.exit(1 if result.failures else 0)
 
 

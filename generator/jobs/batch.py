@@ -211,6 +211,7 @@ def _render_one(
             codes=codes,
             previous=previous,
             internal=service.INTERNAL_BATCH,
+            summarise=True,
         )
     finally:
         pdf = sys.modules.get("generator.render.pdf")

@@ -41,6 +41,7 @@ class Prepared:
     profile: Profile = field(default_factory=Profile)
     bureau_css: str = ""
     done: Complete | None = None  # the tables as derived once (``derive.complete``), checked and computed from
+    pages: int | None = None  # the PDF's number of pages, once ``render`` has written it
 
     @property
     def extra_css(self) -> str:
@@ -198,6 +199,7 @@ def render(
                 raise error
             if error is None:
                 done.add("pdf")
+                prepared.pages = pdf_process.pages
             else:
                 failed["pdf"] = error
     finally:
@@ -226,7 +228,10 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
     if fmt == "pdf":
         from generator.render.pdf import write_pdf
 
-        return lambda tmp: write_pdf(prepared.html, tmp, variant=pdf_variant, extra_css=prepared.extra_css)
+        def write_pdf_file(tmp: Path) -> None:
+            prepared.pages = write_pdf(prepared.html, tmp, variant=pdf_variant, extra_css=prepared.extra_css)
+
+        return write_pdf_file
     if fmt == "docx":
         from generator.render.docx import DocxFonts, write_docx
 

@@ -12,6 +12,7 @@ import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -65,6 +66,15 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     internal: bool = False  # the error is not one of the package's own: a bug, worth a log
     budget: Budget | None = None  # the workbook as read, when it was
+    # For a batch's summary (jobs/summary.py), plain data that pickles and serialises: the bureau
+    # (部门名称) and budget year as read, the headline figures its document states
+    # (``summary.document_figures``; also for a workbook the check found errors in, when it can be
+    # read), its number of projects, and the written PDF's number of pages.
+    department: str = ""
+    budget_year: int | None = None
+    figures: dict[str, Decimal] | None = None
+    projects: int | None = None
+    pages: int | None = None
     # A failure's outputs from an earlier run, left in place (not deleted) but not made from this workbook.
     stale: list[Path] = field(default_factory=list)
     reused: bool = False  # not rendered: nothing it is made from changed since the last batch (jobs/manifest.py)
@@ -117,10 +127,14 @@ def render_job(
     codes: Path | None = None,
     previous: Path | None = None,
     internal: str = INTERNAL,
+    summarise: bool = False,
 ) -> Outcome:
     """Check and render ``workbook`` into ``outdir`` (``pipeline.render``) and say what became of it.
 
     Never raises but for Ctrl+C: every error is in the outcome, worded with ``clerk_message``.
+    The outcome of a render carries its document's headline figures and its PDF's pages; with
+    ``summarise`` (a batch's summary) a workbook the check found errors in gets its figures too,
+    read once more, since the failed render kept nothing of it.
     """
     serial = contextlib.nullcontext() if workers.can_fork() else _IN_PROCESS
     try:
@@ -135,6 +149,35 @@ def render_job(
                 codes=codes,
                 previous=previous,
             )
+    except CheckFailed as exc:
+        outcome = failed(workbook, exc, internal=internal)
+        if summarise:
+            _read_figures(outcome, codes=codes, templates=templates)
+        return outcome
     except Exception as exc:
         return failed(workbook, exc, internal=internal)
-    return Outcome(workbook, written, list(prepared.findings), budget=prepared.budget)
+    from generator.jobs import summary
+
+    outcome = Outcome(workbook, written, list(prepared.findings), budget=prepared.budget)
+    # What a summary shows; a stand-in for the pipeline (in tests) may lack the document and pages.
+    document, outcome.pages = getattr(prepared, "document", None), getattr(prepared, "pages", None)
+    if document is not None:
+        outcome.department, outcome.budget_year = document.bureau, document.year
+        outcome.figures, outcome.projects = summary.document_figures(document)
+    return outcome
+
+
+def _read_figures(outcome: Outcome, *, codes: Path | None, templates: Path | None) -> None:
+    """The figures of a workbook the check refused: read and derived once more (the failed render
+    kept none of it), and computed as its document would be, so that a batch's summary shows them.
+
+    Nothing when it cannot be done: the outcome already says what is wrong with the workbook.
+    """
+    from generator.jobs import summary
+
+    try:
+        outcome.department, outcome.budget_year, outcome.figures, outcome.projects = summary.read_figures(
+            outcome.workbook, codes=codes, templates=templates
+        )
+    except Exception:  # the figures are a courtesy; the findings are the outcome
+        return

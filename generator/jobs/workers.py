@@ -87,6 +87,7 @@ class PdfProcess:
         self._process.start()
         child_conn.close()
         self._submitted = False
+        self.pages: int | None = None  # the PDF's number of pages, once ``result()`` says it was written
 
     def submit(self, html: str, extra_css: str = "") -> None:
         try:
@@ -103,6 +104,9 @@ class PdfProcess:
             self._process.join()
             return ProcessError("进程异常退出", f"PDF 生成进程退出码 {self._process.exitcode}", "")
         if outcome is None:
+            return None
+        if outcome[0] == "pages":
+            self.pages = outcome[1]
             return None
         if outcome[0] == "budget":
             return cast(BaseException, pickle.loads(outcome[1]))
@@ -146,13 +150,18 @@ def _pdf_process_main(
         if received[0] is None:  # the workbook could not be read: nothing to do
             return
         html, extra_css = received[0]
+        pages: list[int | None] = [None]
         if error is None and pdf is not None:
             write_pdf = pdf.write_pdf
+
+            def write_it(tmp: Path) -> None:
+                pages[0] = write_pdf(html, tmp, variant=variant, extra_css=extra_css)
+
             try:
-                write(target, lambda tmp: write_pdf(html, tmp, variant=variant, extra_css=extra_css))
+                write(target, write_it)
             except Exception as exc:
                 error = exc
-        conn.send(None if error is None else _portable(error))
+        conn.send(("pages", pages[0]) if error is None else _portable(error))
     except (KeyboardInterrupt, BrokenPipeError):
         pass  # interrupted with the main process (write_atomic has removed its temporary file), or it is gone
     finally:

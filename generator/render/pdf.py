@@ -211,13 +211,17 @@ def render_document(html: str, *, extra_css: str = "") -> Document:
         return _document(html, extra_css)
 
 
-def write_pdf(html: str, target: pathlib.Path, *, variant: str | None = None, extra_css: str = "") -> None:
-    """Write the HTML as a PDF file; ``variant`` is a WeasyPrint PDF variant such as "pdf/a-2b".
+def write_pdf(html: str, target: pathlib.Path, *, variant: str | None = None, extra_css: str = "") -> int:
+    """Write the HTML as a PDF file and return its number of pages; ``variant`` is a WeasyPrint PDF
+    variant such as "pdf/a-2b".
 
     Title, author and the dcterms.created/modified dates come from the HTML's <head>, so the
     same HTML gives the same bytes. ``extra_css`` (a bureau's stylesheet, its profile's fonts)
-    comes after the built-in stylesheet.
+    comes after the built-in stylesheet. The page count is the laid-out document's (a batch's
+    summary lists it), not read back from the file.
     """
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
     with gc_paused():
-        _document(html, extra_css).write_pdf(pathlib.Path(target), **options)
+        document = _document(html, extra_css)
+        document.write_pdf(pathlib.Path(target), **options)
+        return len(document.pages)
