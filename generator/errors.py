@@ -6,7 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from generator.reference.codes import CodeBook
+    from generator.stages.derive import Complete
+    from generator.workbook.model import Budget
 
 Severity = Literal["error", "warning"]
 
@@ -100,9 +105,20 @@ class Finding:
 class CheckFailed(BudgetError):
     """The workbook has errors that block rendering."""
 
-    def __init__(self, path: Path, findings: list[Finding]):
+    def __init__(
+        self,
+        path: Path,
+        findings: list[Finding],
+        *,
+        budget: Budget | None = None,
+        book: CodeBook | None = None,
+        done: Complete | None = None,
+    ):
         self.path = path
         self.findings = findings
+        # The stages' values the check read (the workbook, its code book and complete tables): a
+        # batch's summary states a refused workbook's figures from them without reading it again.
+        self.budget, self.book, self.done = budget, book, done
         errors = [f for f in findings if f.severity == "error"]
         lines = [f"工作簿 {path.name} 有 {len(errors)} 处错误，未生成文档："]
         lines += [f"  {f.line()}" for f in errors]

@@ -108,6 +108,10 @@ def _fake_render(path: Path, outdir: Path, formats, **_options):
         findings = ()
         budget = None
 
+        document = None  # a stand-in: no document, so no figures for a summary
+
+        pages = None
+
     return Prepared(), [target]
 
 

@@ -84,6 +84,10 @@ def test_renders_go_one_at_a_time_where_the_pdf_cannot_be_forked(monkeypatch, tm
         findings = ()
         budget = None
 
+        document = None  # a stand-in: no document, so no figures for a summary
+
+        pages = None
+
     def render(*_args, **_kwargs):
         held.append(service._IN_PROCESS.locked())
         return Prepared(), []

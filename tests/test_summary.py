@@ -438,11 +438,25 @@ def test_a_render_in_this_process_counts_its_pages_too(tmp_path: Path):
     )
 
 
-def test_only_a_summary_reads_a_refused_workbook_again(city: Batch, tmp_path: Path):
+def test_a_summary_states_a_refused_workbook_s_figures_from_its_one_reading(
+    city: Batch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The figures come from the tables the check read (``CheckFailed``): read and derived once."""
+    from generator.stages import derive
+    from generator.workbook import load
+
+    calls: list[str] = []
+    real_load, real_complete = load.load_workbook, derive.complete
+    monkeypatch.setattr(load, "load_workbook", lambda path: calls.append("load") or real_load(path))
+    monkeypatch.setattr(
+        derive, "complete", lambda budget, codes=None: calls.append("derive") or real_complete(budget, codes)
+    )
     faulty = city.folder / FAULTY
-    plain = service.render_job(faulty, tmp_path, ("html",))
+    plain = service.render_job(faulty, tmp_path, ("html",), parallel=False)
+    assert calls == ["load", "derive"]
+    summarised = service.render_job(faulty, tmp_path, ("html",), parallel=False, summarise=True)
+    assert calls == ["load", "derive"] * 2
     assert plain.status == "errors" and plain.figures is None and plain.department == ""
-    summarised = service.render_job(faulty, tmp_path, ("html",), summarise=True)
     assert summarised.status == "errors" and summarised.findings == plain.findings
     assert summarised.figures is not None and summarised.projects == pipeline.prepare(SECOND).document.project_count
     assert list(tmp_path.iterdir()) == []

@@ -106,7 +106,7 @@ def prepare(
     with gc_paused():
         budget, findings, book, done = _inspect(path, codes=codes, templates=templates, previous=previous)
         if has_errors(findings):
-            raise CheckFailed(path, findings)
+            raise CheckFailed(path, findings, budget=budget, book=book, done=done)
         profile = load_profile(templates)
         document = build_document(budget, book, profile, done)
         html = render_html(document, templates)

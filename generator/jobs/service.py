@@ -152,32 +152,34 @@ def render_job(
     except CheckFailed as exc:
         outcome = failed(workbook, exc, internal=internal)
         if summarise:
-            _read_figures(outcome, codes=codes, templates=templates)
+            _refused_figures(outcome, exc, templates)
         return outcome
     except Exception as exc:
         return failed(workbook, exc, internal=internal)
     from generator.jobs import summary
 
     outcome = Outcome(workbook, written, list(prepared.findings), budget=prepared.budget)
-    # What a summary shows; a stand-in for the pipeline (in tests) may lack the document and pages.
-    document, outcome.pages = getattr(prepared, "document", None), getattr(prepared, "pages", None)
-    if document is not None:
+    outcome.pages = prepared.pages
+    document = prepared.document
+    if document is not None:  # what a batch's summary shows
         outcome.department, outcome.budget_year = document.bureau, document.year
         outcome.figures, outcome.projects = summary.document_figures(document)
     return outcome
 
 
-def _read_figures(outcome: Outcome, *, codes: Path | None, templates: Path | None) -> None:
-    """The figures of a workbook the check refused: read and derived once more (the failed render
-    kept none of it), and computed as its document would be, so that a batch's summary shows them.
+def _refused_figures(outcome: Outcome, refusal: CheckFailed, templates: Path | None) -> None:
+    """The figures of a workbook the check refused, computed as its document would state them from
+    the tables the check read, so that a batch's summary shows them.
 
     Nothing when it cannot be done: the outcome already says what is wrong with the workbook.
     """
     from generator.jobs import summary
 
+    if refusal.budget is None or refusal.book is None or refusal.done is None:
+        return
     try:
-        outcome.department, outcome.budget_year, outcome.figures, outcome.projects = summary.read_figures(
-            outcome.workbook, codes=codes, templates=templates
+        outcome.department, outcome.budget_year, outcome.figures, outcome.projects = summary.refused_figures(
+            refusal.budget, refusal.book, refusal.done, templates
         )
     except Exception:  # the figures are a courtesy; the findings are the outcome
         return

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from generator.jobs.service import Outcome
+    from generator.reference.codes import CodeBook
     from generator.stages.compute import Document
+    from generator.stages.derive import Complete
+    from generator.workbook.model import Budget
 
 WORKBOOK_NAME = "汇总.xlsx"
 PAGE_NAME = "index.html"
@@ -89,25 +92,17 @@ def document_figures(document: Document) -> tuple[dict[str, Decimal], int]:
     return figures, document.project_count
 
 
-def read_figures(
-    workbook: Path, *, codes: Path | None = None, templates: Path | None = None
+def refused_figures(
+    budget: Budget, book: CodeBook, done: Complete, templates: Path | None = None
 ) -> tuple[str, int, dict[str, Decimal] | None, int | None]:
-    """A workbook's bureau, year, figures and number of projects, read and derived once, whatever
-    its check says: for a workbook whose errors stopped its render.
-
-    The document model is computed as for a render; a workbook too broken for that still gets the
-    headline figures (``figures.headline``) it has.
+    """A refused workbook's bureau, year, figures and number of projects, from the values its check
+    read (``CheckFailed``): the document model is computed as for a render; a workbook too broken
+    for that still gets the headline figures (``figures.headline``) it has.
     """
     from generator.profile import load_profile
-    from generator.reference import codelist
-    from generator.stages import derive
     from generator.stages.compute import build_document
     from generator.stages.figures import headline
-    from generator.workbook.load import load_workbook
 
-    budget = load_workbook(workbook)
-    book = codelist.code_book(budget.year, codes=codes, templates=templates)
-    done = derive.complete(budget, book)
     try:
         document = build_document(budget, book, load_profile(templates), done)
     except Exception:  # a table too broken to print: the headline figures are still the document's
