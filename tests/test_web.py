@@ -7,6 +7,7 @@ import re
 import socket
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -266,6 +267,37 @@ def test_several_files_at_once_are_a_batch(client, medical_error):
     body = response.get_data(as_text=True)
     assert re.findall(r'<tr class="row-(\w+)">', body) == ["errors", "refused"]
     assert "无法读取工作簿 乙.xlsx：不是 Excel 工作簿（.xlsx）" in text_of(response)
+
+
+def test_a_batch_offers_its_summary_workbook(client, medical_error, example_document):
+    """The finance bureau's 汇总.xlsx, as ``budget-report batch`` writes it, under the clerk's file names."""
+    path, _cell = medical_error
+    response = post(client, (EXAMPLE, "甲局.xlsx"), (path, "乙局.xlsx"), (b"plain text", "丙局.xlsx"))
+    report = response.headers["Location"]
+    page = client.get(report).get_data(as_text=True)
+    assert f'href="{report}/summary.xlsx"' in page and "下载汇总表（汇总.xlsx）" in page
+    download = client.get(f"{report}/summary.xlsx")
+    assert download.status_code == 200 and download.mimetype == web.XLSX_TYPE
+    assert "%E6%B1%87%E6%80%BB.xlsx" in download.headers["Content-Disposition"]  # 汇总.xlsx
+    book = openpyxl.load_workbook(io.BytesIO(download.data))
+    rows = list(book["汇总"].iter_rows(min_row=2, values_only=True))
+    assert [r[:4] for r in rows[:3]] == [
+        ("甲局.xlsx", example_document.document.bureau, 2024, "已生成"),
+        ("乙局.xlsx", example_document.document.bureau, 2024, "有错误"),  # its figures too, from the check's tables
+        ("丙局.xlsx", None, None, "无法读取"),
+    ]
+    assert Decimal(str(rows[0][6])) == example_document.document.income_total and rows[1][6] is not None
+    issues = [r for r in book["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert {r[0] for r in issues} == {"乙局.xlsx", "丙局.xlsx"} and any(r[3] == "小计不符" for r in issues)
+    assert not any("upload.xlsx" in str(cell) for r in issues for cell in r)
+    refused = issues[-1]
+    assert refused[:4] == ("丙局.xlsx", "错误", None, "无法读取")
+    assert refused[4].startswith("无法读取工作簿 丙局.xlsx：") and refused[4] in html_text(page, spaces=True)
+
+
+def test_a_single_upload_has_no_summary(client, example_report):
+    assert client.get(f"{example_report}/summary.xlsx").status_code == 404
+    assert "summary.xlsx" not in client.get(example_report).get_data(as_text=True)
 
 
 def test_archives_without_workbooks_or_broken_are_refused(client):

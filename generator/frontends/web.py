@@ -57,7 +57,7 @@ from generator.frontends.uploads import (
     receive_codes,
     receive_previous,
 )
-from generator.jobs import service
+from generator.jobs import service, summary
 from generator.jobs.service import Outcome
 from generator.render.html import TEMPLATES as DOCUMENT_TEMPLATES
 from generator.workbook.schema import TABLES_BY_CODE
@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 
 UI = Path(__file__).resolve().parent / "webui"
 OUTPUT_FORMATS = ("pdf", "docx", "html")
+SUMMARY_NAME = "summary.xlsx"  # a batch's 汇总.xlsx in its result folder (downloaded as 汇总.xlsx)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOADS = {
     "pdf": "application/pdf",
@@ -160,6 +161,11 @@ class Report:
     @property
     def done(self) -> int:
         return sum(e.ok for e in self.entries)
+
+    @property
+    def summary(self) -> Path:
+        """Where a batch's 汇总.xlsx is (written with the results; absent if that failed)."""
+        return self.folder / SUMMARY_NAME
 
 
 class ReportStore:
@@ -256,6 +262,7 @@ def _process(item: Item, outdir: Path, codes: Reference | None = None, previous:
         codes=codes.path if codes else None,
         previous=previous.path if previous else None,
         internal=service.INTERNAL_WEB,
+        summarise=True,  # a batch's 汇总.xlsx states the figures of a workbook with errors too
     )
     entry = Entry(
         **{f.name: getattr(outcome, f.name) for f in fields(Outcome)},
@@ -521,12 +528,23 @@ def upload() -> ResponseReturnValue:
             shutil.rmtree(folder, ignore_errors=True)
             raise
     batch = len(items) > 1 or any(item.from_zip for item in items)
+    if batch:
+        _write_summary(entries, folder)
     if not batch and entries[0].status in ("refused", "failed"):
         shutil.rmtree(folder, ignore_errors=True)
         entry = entries[0]
         return _refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
     store.add(Report(token, folder, entries, batch))
     return redirect(url_for("web.report", token=token), 303)
+
+
+def _write_summary(entries: list[Entry], folder: Path) -> None:
+    """A batch's 汇总.xlsx in its result folder, as ``budget-report batch`` writes it; the page
+    offers it only when it could be written (the documents do not depend on it)."""
+    try:
+        summary.write_workbook(entries, folder / SUMMARY_NAME, [e.name for e in entries])
+    except Exception:
+        log.exception("writing the summary of %d workbooks failed", len(entries))
 
 
 def _lookup(token: str, index: int | None = None) -> tuple[Report, Entry | None]:
@@ -562,6 +580,14 @@ def download(token: str, index: int, fmt: str) -> Response:
     if fmt not in DOWNLOADS or not item.ok or not item.output(fmt).is_file():
         abort(404)
     return send_file(item.output(fmt), mimetype=DOWNLOADS[fmt], as_attachment=True, download_name=f"{item.stem}.{fmt}")
+
+
+@views.get("/report/<token>/summary.xlsx")
+def summary_download(token: str) -> Response:
+    found, _ = _lookup(token)
+    if not found.batch or not found.summary.is_file():
+        abort(404)
+    return send_file(found.summary, mimetype=XLSX_TYPE, as_attachment=True, download_name=summary.WORKBOOK_NAME)
 
 
 @views.get("/report/<token>/<int:index>/preview")

@@ -154,15 +154,18 @@ class Summary:
     page: Path
 
 
-def issues_of(outcome: Outcome) -> list[Issue]:
-    """What 问题清单 lists for one workbook: its findings in the check's order; or what stopped it."""
-    name = outcome.workbook.name
+def issues_of(outcome: Outcome, name: str | None = None) -> list[Issue]:
+    """What 问题清单 lists for one workbook (named ``name``, else its file's name): its findings in
+    the check's order; or what stopped it."""
+    name = name or outcome.workbook.name
     issues = [
         Issue(name, SEVERITY_TEXT[f.severity], f.where, f.rule, f.message, f.expected, f.found)
         for f in outcome.findings
     ]
     if outcome.status == "refused":
-        issues += [Issue(name, "错误", "", "无法读取", problem) for problem in outcome.problems]
+        # each problem the loader found; the web page words a single one into the error itself
+        problems = outcome.problems or ([outcome.error] if outcome.error else [])
+        issues += [Issue(name, "错误", "", "无法读取", problem) for problem in problems]
     elif outcome.status == "failed" and outcome.error is not None:
         issues.append(Issue(name, "错误", "", "失败", outcome.error))
     return issues
@@ -177,14 +180,17 @@ def _links(paths: Sequence[Path], outdir: Path) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
-def rows_of(outcomes: Sequence[Outcome], outdir: Path) -> list[Row]:
+def rows_of(outcomes: Sequence[Outcome], outdir: Path, names: Sequence[str] | None = None) -> list[Row]:
+    """One row per outcome; ``names`` are the workbooks' names as the clerk knows them (the web
+    page stores every upload under one fixed name), else their files' names."""
     rows = []
-    for outcome in outcomes:
-        issues = tuple(issues_of(outcome))
+    for index, outcome in enumerate(outcomes):
+        name = names[index] if names is not None else outcome.workbook.name
+        issues = tuple(issues_of(outcome, name))
         errors = sum(i.severity == "错误" for i in issues)
         rows.append(
             Row(
-                workbook=outcome.workbook.name,
+                workbook=name,
                 bureau=outcome.department,
                 year=outcome.budget_year,
                 status=STATUS_TEXT[outcome.status],
@@ -215,6 +221,14 @@ def write(outcomes: Sequence[Outcome], outdir: Path) -> Summary:
     html = render_page(rows)
     pipeline.write_atomic(page, lambda tmp: _write_text(tmp, html))
     return Summary(target, page)
+
+
+def write_workbook(outcomes: Sequence[Outcome], target: Path, names: Sequence[str] | None = None) -> Path:
+    """Write 汇总.xlsx alone at ``target``, atomically (the web page's batch view offers it; its own
+    page is the list). ``names`` as in ``rows_of``; no document links are listed."""
+    rows = rows_of(outcomes, target.parent, names)
+    pipeline.write_atomic(target, lambda tmp: _save_workbook(rows, tmp))
+    return target
 
 
 def _write_text(target: Path, text: str) -> None:
