@@ -58,9 +58,10 @@ STATUS_TEXT = {"ok": "已生成", "errors": "有错误", "refused": "无法读�
 SEVERITY_TEXT = {"error": "错误", "warning": "警告"}
 
 # 汇总's columns: header, width (characters); the amounts come between 警告 and 项目个数.
-_LEAD = (("工作簿", 34), ("部门名称", 30), ("年度", 7), ("状态", 9), ("错误", 6), ("警告", 6))
-_TAIL = (("项目个数", 9), ("PDF页数", 9), ("旧文档（上次生成，未更新）", 30))
-_AMOUNT_WIDTH = 13
+# Narrow enough for A4 landscape at about 70 %: names and headers wrap (the amounts never do).
+_LEAD = (("工作簿", 20), ("部门名称", 18), ("年度", 6), ("状态", 8), ("错误", 5), ("警告", 5))
+_TAIL = (("项目个数", 6), ("PDF页数", 6), ("旧文档（上次生成，未更新）", 16))
+_AMOUNT_WIDTH = 11
 _FINDING_COLUMNS = (
     ("工作簿", 34),
     ("级别", 6),
@@ -242,6 +243,8 @@ def _save_workbook(rows: Sequence[Row], target: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from generator.workbook.blank import fit_row_heights
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -289,7 +292,14 @@ def _save_workbook(rows: Sequence[Row], target: Path) -> None:
     for column in range(first_amount, first_amount + len(FIGURES)):
         for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = AMOUNT_FORMAT
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for row_cells in ws.iter_rows(min_row=2, max_col=2):
+        for cell in row_cells:
+            cell.alignment = wrapped
+    for (cell,) in ws.iter_rows(min_row=2, min_col=len(headers), max_col=len(headers)):
+        cell.alignment = wrapped
     _print_layout(ws, headers, freeze="C2")
+    fit_row_heights(ws, 1)  # LibreOffice keeps one line per row unless told: wrapped headers and names
 
     findings = wb.create_sheet(FINDINGS_SHEET)
     findings.append([h for h, _ in _FINDING_COLUMNS])
@@ -303,6 +313,7 @@ def _save_workbook(rows: Sequence[Row], target: Path) -> None:
     for (cell,) in findings.iter_rows(min_row=2, min_col=5, max_col=5):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     _print_layout(findings, _FINDING_COLUMNS, freeze="A2")
+    fit_row_heights(findings, 2)
     wb.save(target)
 
 
