@@ -1,7 +1,7 @@
 """Declare the standard workbook once: its sheets, header rows, columns, narrative facts and last year's figures.
 
 Everything that reads or writes the workbook takes its layout from here: the blank template
-(``workbook.py``), the loader (``load.py``), the checker (``stages/check``) and the tables of the
+(``blank.py``), the loader (``load.py``), the checker (``stages/check``) and the tables of the
 rendered document (``templates/``). A sheet is laid out as
 
     row 1            the table's code and title (e.g. "YS03 部门支出总体情况表")
