@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from generator.workbook.model import Budget
 
 Severity = Literal["error", "warning"]
+SEVERITY_TEXT: dict[str, str] = {"error": "错误", "warning": "警告"}  # a severity as a clerk reads it
 
 _TABLE_CODE = re.compile(r"YS\d{2}(?!\d)")
 
@@ -83,8 +84,7 @@ class Finding:
 
     def line(self) -> str:
         """The one-line Chinese form printed by ``check``."""
-        level = "错误" if self.severity == "error" else "警告"
-        text = f"[{level}] {self.where} {self.rule}：{self.message}"
+        text = f"[{SEVERITY_TEXT[self.severity]}] {self.where} {self.rule}：{self.message}"
         if self.expected is not None or self.found is not None:
             text += f"（应为 {self.expected}，实为 {self.found}）"
         return text

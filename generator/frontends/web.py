@@ -43,7 +43,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
-from generator.errors import BudgetError, Finding
+from generator.errors import SEVERITY_TEXT, BudgetError, Finding
 from generator.frontends.uploads import (
     LAST_YEAR_NAME,
     MAX_WORKBOOKS,
@@ -397,6 +397,7 @@ def _page_globals() -> dict[str, object]:
         "limit_text": _limit_text(),
         "max_workbooks": MAX_WORKBOOKS,
         "next_year": date.today().year + 1,
+        "severity_text": SEVERITY_TEXT,
     }
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+from generator.errors import SEVERITY_TEXT
 from generator.jobs import pipeline
 from generator.stages.derive import q2
 from generator.workbook.model import ZERO
@@ -55,7 +56,6 @@ FIGURES: tuple[tuple[str, str], ...] = (
 )
 
 STATUS_TEXT = {"ok": "已生成", "errors": "有错误", "refused": "无法读取", "failed": "失败"}
-SEVERITY_TEXT = {"error": "错误", "warning": "警告"}
 
 # 汇总's columns: header, width (characters); the amounts come between 警告 and 项目个数.
 # Narrow enough for A4 landscape at about 70 %: names and headers wrap (the amounts never do).
@@ -166,9 +166,9 @@ def issues_of(outcome: Outcome, name: str | None = None) -> list[Issue]:
     if outcome.status == "refused":
         # each problem the loader found; the web page words a single one into the error itself
         problems = outcome.problems or ([outcome.error] if outcome.error else [])
-        issues += [Issue(name, "错误", "", "无法读取", problem) for problem in problems]
+        issues += [Issue(name, SEVERITY_TEXT["error"], "", "无法读取", problem) for problem in problems]
     elif outcome.status == "failed" and outcome.error is not None:
-        issues.append(Issue(name, "错误", "", "失败", outcome.error))
+        issues.append(Issue(name, SEVERITY_TEXT["error"], "", "失败", outcome.error))
     return issues
 
 
@@ -188,7 +188,7 @@ def rows_of(outcomes: Sequence[Outcome], outdir: Path, names: Sequence[str] | No
     for index, outcome in enumerate(outcomes):
         name = names[index] if names is not None else outcome.workbook.name
         issues = tuple(issues_of(outcome, name))
-        errors = sum(i.severity == "错误" for i in issues)
+        errors = sum(i.severity == SEVERITY_TEXT["error"] for i in issues)
         rows.append(
             Row(
                 workbook=name,
@@ -212,6 +212,16 @@ def rows_of(outcomes: Sequence[Outcome], outdir: Path, names: Sequence[str] | No
 def totals(rows: Sequence[Row]) -> dict[str, Decimal]:
     """The sum of each amount column over the workbooks that have it."""
     return {key: q2(sum(((row.figures or {}).get(key, ZERO) for row in rows), ZERO)) for key, _ in FIGURES}
+
+
+def counts(rows: Sequence[Row]) -> dict[str, int]:
+    """The totals row's counts: errors, warnings, projects and PDF pages over the workbooks that have them."""
+    return {
+        "errors": sum(row.errors for row in rows),
+        "warnings": sum(row.warnings for row in rows),
+        "projects": sum(row.projects or 0 for row in rows),
+        "pages": sum(row.pages or 0 for row in rows),
+    }
 
 
 def write(outcomes: Sequence[Outcome], outdir: Path) -> Summary:
@@ -268,18 +278,18 @@ def _save_workbook(rows: Sequence[Row], target: Path) -> None:
                 "、".join(unquote(href) for _, href in row.stale) or None,
             ]
         )
-    sums = totals(rows)
+    sums, counted = totals(rows), counts(rows)
     ws.append(
         [
             "合计",
             f"{len(rows)} 个工作簿",
             None,
             None,
-            sum(r.errors for r in rows),
-            sum(r.warnings for r in rows),
+            counted["errors"],
+            counted["warnings"],
             *(sums[key] for key, _ in FIGURES),
-            sum(r.projects or 0 for r in rows),
-            sum(r.pages or 0 for r in rows),
+            counted["projects"],
+            counted["pages"],
             None,
         ]
     )
@@ -358,6 +368,7 @@ def render_page(rows: Sequence[Row]) -> str:
         rows=rows,
         figures=FIGURES,
         totals=totals(rows),
+        counts=counts(rows),
         years="、".join(str(y) for y in years),
         generated=sum(row.status == STATUS_TEXT["ok"] for row in rows),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from generator.errors import Finding, Severity
+from generator.errors import SEVERITY_TEXT, Finding, Severity
 from generator.reference.codes import CodeBook
 from generator.stages.derive import Complete, q2
 from generator.stages.figures import LastYear
@@ -198,7 +198,7 @@ def checks(*rules: Rule) -> Callable[[Check], Check]:
 
 # --- the registry as a clerk and the README read it ----------------------------------------
 
-SEVERITY_TEXT = {"error": "错误", "warning": "警告", "both": "错误或警告"}
+RULE_SEVERITY_TEXT = {**SEVERITY_TEXT, "both": "错误或警告"}  # a rule may report either
 
 
 def _what(rule: Rule) -> str:
@@ -218,11 +218,12 @@ def _pad(text: str, width: int) -> str:
 def rules_text() -> list[str]:
     """Every rule as ``check --rules`` prints it: id, severity and what it checks, aligned for Chinese text."""
     id_width = max(_width(r.id) for r in RULES.values()) + 2
-    severity_width = max(_width(s) for s in SEVERITY_TEXT.values()) + 2
+    severity_width = max(_width(s) for s in RULE_SEVERITY_TEXT.values()) + 2
     lines = [_pad("规则", id_width) + _pad("级别", severity_width) + "检查内容"]
     for rule in RULES.values():
         what = _what(rule)
-        lines.append((_pad(rule.id, id_width) + _pad(SEVERITY_TEXT[rule.severity], severity_width) + what).rstrip())
+        severity = _pad(RULE_SEVERITY_TEXT[rule.severity], severity_width)
+        lines.append((_pad(rule.id, id_width) + severity + what).rstrip())
     return lines
 
 
@@ -231,5 +232,5 @@ def rules_markdown() -> str:
     lines = ["| 规则 | 级别 | 检查内容 |", "|---|---|---|"]
     for rule in RULES.values():
         what = _what(rule)
-        lines.append(f"| {rule.id} | {SEVERITY_TEXT[rule.severity]} | {what} |")
+        lines.append(f"| {rule.id} | {RULE_SEVERITY_TEXT[rule.severity]} | {what} |")
     return "\n".join(lines) + "\n"
