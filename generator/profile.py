@@ -4,6 +4,7 @@ A bureau's template folder (``render --templates DIR``) may hold a ``profile.tom
 
     title = "{year}年{bureau}部门（单位）预算公开"   # {year} and {bureau} are filled in
     fiscal_level = "县级"                          # used where the workbook leaves 财政级次 empty
+    charts = true                                  # charts beside the overview figures (off by default)
 
     [docx.fonts]                                   # East Asian font names written into the DOCX
     body = "仿宋_GB2312"
@@ -48,6 +49,12 @@ class Profile:
     docx_fonts: dict[str, str] = field(default_factory=dict)  # DocxFonts fields to override
     pdf_body: str = ""
     pdf_heading: str = ""
+    charts: bool = False  # draw the charts of the narrative (stages/charts.py)
+
+    @property
+    def chart_face(self) -> str:
+        """The face the charts' text is set in: the PDF's body face (宋体 unless the profile chose another)."""
+        return self.pdf_body or "宋体"
 
     def title_for(self, year: int, bureau: str) -> str:
         return self.title.replace("{year}", str(year)).replace("{bureau}", bureau)
@@ -87,7 +94,7 @@ def load_profile(folder: Path | None) -> Profile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}：格式不对（{exc}）") from None
-    known = {"title", "fiscal_level", "docx", "pdf"}
+    known = {"title", "fiscal_level", "charts", "docx", "pdf"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ProfileError(f"{path}：不认识的设置 {', '.join(unknown)}（可用：{', '.join(sorted(known))}）")
@@ -107,8 +114,12 @@ def load_profile(folder: Path | None) -> Profile:
         if face and face not in PDF_FACES:
             raise ProfileError(f"{path}：[pdf.fonts] {key} 应为 {'、'.join(PDF_FACES)} 之一，实为 {face!r}")
         chosen[key] = face
+    charts = data.get("charts", False)
+    if not isinstance(charts, bool):
+        raise ProfileError(f"{path}：charts 应为 true 或 false（不加引号），实为 {charts!r}")
     return Profile(
         title=title,
+        charts=charts,
         fiscal_level=_text(data, "fiscal_level", path),
         docx_fonts=fonts,
         pdf_body=chosen["body"],

@@ -6,7 +6,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,9 +96,18 @@ def _inspect(
 
 
 def prepare(
-    path: Path, *, templates: Path | None = None, codes: Path | None = None, previous: Path | None = None
+    path: Path,
+    *,
+    templates: Path | None = None,
+    codes: Path | None = None,
+    previous: Path | None = None,
+    charts: bool | None = None,
 ) -> Prepared:
-    """Load, derive, check and compute ``path``; raise ``CheckFailed`` when the check finds errors."""
+    """Load, derive, check and compute ``path``; raise ``CheckFailed`` when the check finds errors.
+
+    ``charts`` turns the narrative's charts on (True) or off (False) whatever the bureau's
+    ``profile.toml`` says; None leaves it to the profile (off without one).
+    """
     from generator.render.html import render_html
     from generator.stages.check import has_errors
     from generator.stages.compute import build_document
@@ -108,6 +117,8 @@ def prepare(
         if has_errors(findings):
             raise CheckFailed(path, findings, budget=budget, book=book, done=done)
         profile = load_profile(templates)
+        if charts is not None:
+            profile = replace(profile, charts=charts)
         document = build_document(budget, book, profile, done)
         html = render_html(document, templates)
         return Prepared(budget, findings, document, html, profile, _bureau_css(templates), done)
@@ -163,6 +174,7 @@ def render(
     parallel: bool = True,
     codes: Path | None = None,
     previous: Path | None = None,
+    charts: bool | None = None,
 ) -> tuple[Prepared, list[Path]]:
     """Render the workbook at ``path`` into ``outdir`` as ``<stem>.pdf``/``.docx``/``.html``.
 
@@ -179,7 +191,7 @@ def render(
     done: set[str] = set()
     failed: dict[str, BaseException] = {}
     try:
-        prepared = prepare(path, templates=templates, codes=codes, previous=previous)
+        prepared = prepare(path, templates=templates, codes=codes, previous=previous, charts=charts)
         if pdf_process is not None:
             pdf_process.submit(prepared.html, prepared.extra_css)
         for fmt in formats:

@@ -128,13 +128,14 @@ def render_job(
     previous: Path | None = None,
     internal: str = INTERNAL,
     summarise: bool = False,
+    charts: bool | None = None,
 ) -> Outcome:
     """Check and render ``workbook`` into ``outdir`` (``pipeline.render``) and say what became of it.
 
     Never raises but for Ctrl+C: every error is in the outcome, worded with ``clerk_message``.
     The outcome of a render carries its document's headline figures and its PDF's pages; with
     ``summarise`` (a batch's summary) a workbook the check found errors in gets its figures too,
-    read once more, since the failed render kept nothing of it.
+    read once more, since the failed render kept nothing of it. ``charts`` is ``pipeline.prepare``'s.
     """
     serial = contextlib.nullcontext() if workers.can_fork() else _IN_PROCESS
     try:
@@ -148,6 +149,7 @@ def render_job(
                 parallel=parallel,
                 codes=codes,
                 previous=previous,
+                charts=charts,
             )
     except CheckFailed as exc:
         outcome = failed(workbook, exc, internal=internal)

@@ -93,6 +93,7 @@ EXPORTED = ("document.html.j2", "macros.html.j2", "tables.html.j2", "glossary.ht
 PROFILE_SAMPLE = """# 本单位的文档设置（每项都可省略，省略即用内置设置）
 # title = "{year}年{bureau}部门（单位）预算公开"
 # fiscal_level = "县级"
+# charts = true     # 在概况数字后附统计图（收支总计、收入支出构成、功能分类、“三公”经费、机构运行经费）
 
 [docx.fonts]
 # body = "仿宋_GB2312"
