@@ -22,7 +22,7 @@ from support import SMALL_BUREAU, Editor, fill_small, small_row, tool
 
 from generator.errors import BudgetError
 from generator.jobs import pipeline
-from generator.render import pdf
+from generator.render import fonts, pdf
 from generator.render.html import TEMPLATES, render_html
 
 IMG = '<img src="file:///etc/passwd">'
@@ -142,7 +142,7 @@ def test_markup_prints_literally_in_docx(rendered):
 def test_no_local_file_is_read(rendered):
     outputs, fetched, opened, _prepared = rendered
     assert [path for path in opened if path.endswith("标记.xlsx")]  # the audit hook saw the workbook opened
-    allowed_fonts = {str(p) for p in pdf._font_files().values()}
+    allowed_fonts = {str(p) for p in fonts.font_files().values()}
     for url, outcome in fetched:
         if outcome == "fetched":
             assert (

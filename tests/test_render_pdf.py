@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from support import tool
 
-from generator.render import pdf
+from generator.render import fonts, pdf
 
 A4_PX = (793.7, 1122.5)  # WeasyPrint page sizes are CSS px (96 per inch)
 TITLE = "2024年义马市工业信息化和科技局部门（单位）预算公开"
@@ -262,16 +262,16 @@ def test_font_css_names_every_family_with_installed_files():
 
 
 def test_missing_font_names_the_debian_package(monkeypatch):
-    face = pdf._Face("BR FangSong", 400, "fonts-cwtex-fs", ("/nonexistent/cwfs.ttf",), True)
-    monkeypatch.setattr(pdf, "_FACES", (face,))
-    pdf._font_files.cache_clear()
+    face = fonts.Face("BR FangSong", 400, "fonts-cwtex-fs", ("/nonexistent/cwfs.ttf",), True)
+    monkeypatch.setattr(fonts, "FACES", (face,))
+    fonts.font_files.cache_clear()
     pdf.font_css.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="请安装 Debian 软件包 fonts-cwtex-fs"):
             pdf.font_css()
     finally:
         monkeypatch.undo()
-        pdf._font_files.cache_clear()
+        fonts.font_files.cache_clear()
         pdf.font_css.cache_clear()
 
 

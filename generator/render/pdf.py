@@ -14,7 +14,6 @@ import functools
 import gc
 import os
 import pathlib
-from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
@@ -25,72 +24,16 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.gcpause import gc_paused
 from generator.render import TEMPLATES
+from generator.render.fonts import font_files
 
 STYLESHEET = TEMPLATES / "style.css"
-
-
-@dataclass(frozen=True)
-class _Face:
-    family: str
-    weight: int
-    package: str
-    candidates: tuple[str, ...]
-    required: bool  # a bold face is optional; the regular one is not
-
-
-# Where Debian puts the free stand-ins for the fonts a clerk's machine has (domain.md §6).
-# Noto CJK ships as .ttc collections whose first face is the JP one: the stylesheet sets
-# `font-language-override: "ZHS"`, so the fonts' locl feature gives the simplified-Chinese glyphs.
-_FACES: tuple[_Face, ...] = (
-    _Face("BR Song", 400, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",), True),
-    _Face("BR Song", 700, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",), False),
-    _Face("BR Hei", 400, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",), True),
-    _Face("BR Hei", 700, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",), False),
-    _Face(
-        "BR Kai",
-        400,
-        "fonts-lxgw-wenkai",
-        (
-            "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",
-            "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.otf",
-        ),
-        True,
-    ),
-    _Face(
-        "BR Kai",
-        700,
-        "fonts-lxgw-wenkai",
-        (
-            "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Bold.ttf",
-            "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Bold.otf",
-        ),
-        False,
-    ),
-    _Face("BR FangSong", 400, "fonts-cwtex-fs", ("/usr/share/fonts/truetype/cwtex/cwfs.ttf",), True),
-)
-
-
-@functools.cache
-def _font_files() -> dict[tuple[str, int], pathlib.Path]:
-    """The installed file of each face, by (family, weight)."""
-    found: dict[tuple[str, int], pathlib.Path] = {}
-    for face in _FACES:
-        path = next((pathlib.Path(p) for p in face.candidates if pathlib.Path(p).is_file()), None)
-        if path is not None:
-            found[(face.family, face.weight)] = path.resolve()
-        elif face.required:
-            raise RuntimeError(
-                f"找不到字体“{face.family}”的字体文件（{face.candidates[0]}）："
-                f"请安装 Debian 软件包 {face.package}（apt-get install {face.package}）。"
-            )
-    return found
 
 
 @functools.cache
 def font_css() -> str:
     """@font-face rules binding the stylesheet's family names to the installed font files."""
     rules = []
-    for (family, weight), path in _font_files().items():
+    for (family, weight), path in font_files().items():
         rules.append(
             f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
             f'font-style: normal; src: url("{path.as_uri()}"); }}'
@@ -122,7 +65,7 @@ def _file_allowed(url: str) -> bool:
     if parts.netloc not in ("", "localhost"):
         return False
     path = pathlib.Path(unquote(parts.path)).resolve()
-    if path in _font_files().values():
+    if path in font_files().values():
         return True
     return path.is_relative_to(templates_folder().resolve())
 
