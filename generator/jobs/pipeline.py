@@ -120,7 +120,7 @@ def prepare(
         if charts is not None:
             profile = replace(profile, charts=charts)
         document = build_document(budget, book, profile, done)
-        html = render_html(document, templates)
+        html = render_html(document, templates, chart_face=profile.chart_face)
         return Prepared(budget, findings, document, html, profile, _bureau_css(templates), done)
 
 
@@ -230,6 +230,17 @@ def render(
     return prepared, written
 
 
+def _pictures(prepared: Prepared) -> Callable[[str], bytes]:
+    """The DOCX's chart pictures: each chart of the document drawn as PNG, in the face its SVG has in the PDF."""
+
+    def picture(key: str) -> bytes:
+        from generator.render import charts
+
+        return charts.png(prepared.document.charts[key], prepared.profile.chart_face)
+
+    return picture
+
+
 def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: str | None) -> Callable[[Path], None]:
     if fmt == "html":
 
@@ -255,5 +266,6 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
             reference_docx=reference,
             fonts=fonts,
             core_date=prepared.document.created.replace(tzinfo=None),
+            pictures=_pictures(prepared),
         )
     raise ValueError(fmt)

@@ -9,7 +9,7 @@ import itertools
 import pathlib
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import docx
@@ -17,6 +17,7 @@ import lxml.html
 from docx.enum.section import WD_ORIENT
 from docx.section import Section
 from docx.shared import Twips
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from generator.render import TEMPLATES
@@ -27,6 +28,10 @@ DEFAULT_REFERENCE_DOCX = TEMPLATES / "reference.docx"  # a package resource (ren
 
 #: Used for the core properties when the caller gives no date, so that output is reproducible.
 DEFAULT_CORE_DATE = datetime.datetime(2000, 1, 1)
+
+
+#: The picture of a chart: its PNG bytes, by the chart's key (the figure's ``data-chart``).
+Pictures = Callable[[str], bytes]
 
 
 @dataclass(frozen=True)
@@ -515,8 +520,9 @@ def apply_fonts(styles_el: etree._Element, fonts: DocxFonts) -> None:
 
 
 class _DocWriter:
-    def __init__(self, document: docx.document.Document) -> None:
+    def __init__(self, document: docx.document.Document, pictures: Pictures | None = None) -> None:
         self.doc = document
+        self.pictures = pictures
         self.part = document.part
         self.body = document.element.body
         ids = _style_ids(document.styles.element)
@@ -603,6 +609,7 @@ class _DocWriter:
         keep_next: bool = False,
         tabs: list[tuple[str, int]] | None = None,
         page_break: bool | None = None,
+        single: bool = False,
     ) -> etree._Element:
         if page_break is None:
             page_break = self._before_block()
@@ -617,6 +624,8 @@ class _DocWriter:
             tabs_el = _sub(pPr, _TABS)
             for kind, pos in tabs:
                 _sub(tabs_el, _TAB, {_VAL: kind, _POS: str(pos)})
+        if single:  # single line spacing: the body's exact line height would crop a picture
+            _sub(pPr, _SPACING, {_W + "before": "120", _W + "after": "60", _W + "line": "240", _W + "lineRule": "auto"})
         if noindent:
             _sub(pPr, _IND, {_W + "firstLineChars": "0", _W + "firstLine": "0"})
         if jc:
@@ -697,6 +706,8 @@ class _DocWriter:
             self.toc(el)
         elif tag == "table":
             self.table(el)
+        elif tag == "figure" and "chart" in classes:
+            self.chart(el)
         elif tag in _HEADINGS:
             segs = _inline(el)
             if "doc-title" in classes:
@@ -724,6 +735,21 @@ class _DocWriter:
                 self.paragraph("Normal", segs)
         else:  # div, nav, ul, ol, article, ... : containers
             self.blocks(el)
+
+    def chart(self, figure: etree._Element) -> None:
+        """A chart: its picture (``pictures``' PNG of the chart named by ``data-chart``) at the text
+        width, centred, kept with its caption (the ``figcaption``) below it."""
+        key = figure.get("data-chart") or ""
+        if self.pictures is None:
+            raise ValueError(f"the document HTML has a chart ({key}): write_docx needs pictures=")
+        png = self.pictures(key)
+        p = self.paragraph("Normal", [], jc="center", noindent=True, keep_next=True, single=True)
+        width = Twips(self.layout().text_width)
+        Paragraph(p, self.doc).add_run().add_picture(io.BytesIO(png), width=width)
+        for caption in figure.iterfind("figcaption"):
+            segs = _inline(caption)
+            if segs:
+                self.paragraph("Normal", segs, jc="center", noindent=True)
 
     def table_meta(self, el: etree._Element) -> None:
         """部门 … 年度 … 表号 … 单位: first span flush left, last flush right, the rest on centre tabs.
@@ -1006,12 +1032,15 @@ def write_docx(
     reference_docx: pathlib.Path | None = None,
     fonts: DocxFonts | None = None,
     core_date: datetime.datetime | None = None,
+    pictures: Pictures | None = None,
 ) -> None:
     """Write the document HTML as a .docx at ``target``.
 
     Styles, page setup and fonts come from ``reference_docx`` (``templates/reference.docx`` by
     default); ``fonts`` overrides the style fonts. Text is only ever text: markup-looking
-    content in the HTML's text nodes reaches Word literally.
+    content in the HTML's text nodes reaches Word literally. A chart (``<figure class="chart"
+    data-chart="KEY">``) becomes the PNG ``pictures(KEY)`` gives (``render/charts.py``'s drawing
+    of the chart whose SVG the PDF shows) and its caption.
     """
     source = str(reference_docx) if reference_docx else io.BytesIO(DEFAULT_REFERENCE_DOCX.read_bytes())
     document = docx.Document(source)
@@ -1019,7 +1048,7 @@ def write_docx(
         apply_fonts(document.styles.element, fonts)
     tree = lxml.html.document_fromstring(html) if html.strip() else lxml.html.document_fromstring("<html/>")
 
-    writer = _DocWriter(document)
+    writer = _DocWriter(document, pictures)
     _add_footers(document, writer.sentinel, writer.sid["footer"])
     body = tree.find("body")
     writer.blocks(body if body is not None else tree)

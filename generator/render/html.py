@@ -9,6 +9,7 @@ outside the project, so they run in Jinja's sandbox.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,9 +24,11 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from generator.errors import BudgetError
 from generator.render import TEMPLATES
+from generator.stages.charts import Chart
 from generator.stages.compute import Document, amount_text, cn_number
 from generator.stages.derive import q2
 
@@ -53,7 +56,21 @@ def sentence(value: object) -> str:
     return text + "。" if text else ""
 
 
-def environment(overrides: Path | None = None) -> SandboxedEnvironment:
+def chart_filter(face: str) -> Callable[[Chart], Markup]:
+    """The ``chart_svg`` filter: a chart drawn as inline SVG with the text in ``face`` (render/charts.py).
+
+    The SVG is ours (matplotlib escapes the chart's text), so it is markup, not text to escape.
+    """
+
+    def chart_svg(chart: Chart) -> Markup:
+        from generator.render import charts  # matplotlib only when a document has a chart
+
+        return Markup(charts.svg(chart, face))
+
+    return chart_svg
+
+
+def environment(overrides: Path | None = None, *, chart_face: str = "宋体") -> SandboxedEnvironment:
     """The Jinja environment: a bureau's folder first (if any), then the built-ins, also as "default:"."""
     builtin = PackageLoader("generator", "templates")  # the package's resources (render/__init__.py's TEMPLATES)
     loaders = [FileSystemLoader(str(overrides))] if overrides else []
@@ -67,6 +84,7 @@ def environment(overrides: Path | None = None) -> SandboxedEnvironment:
         keep_trailing_newline=False,
     )
     env.filters.update(wan=wan, pct=pct, amt=amount_text, cn=cn_number, clause=clause, sentence=sentence)
+    env.filters["chart_svg"] = chart_filter(chart_face)
     return env
 
 
@@ -74,10 +92,10 @@ class TemplateProblem(BudgetError):
     """A template (built-in or a bureau's) cannot be rendered: named with its line, in Chinese."""
 
 
-def render_html(document: Document, overrides: Path | None = None) -> str:
-    """The document HTML of ``document``."""
+def render_html(document: Document, overrides: Path | None = None, *, chart_face: str = "宋体") -> str:
+    """The document HTML of ``document``; its charts (if any) drawn with their text in ``chart_face``."""
     try:
-        return environment(overrides).get_template(DOCUMENT_TEMPLATE).render(doc=document)
+        return environment(overrides, chart_face=chart_face).get_template(DOCUMENT_TEMPLATE).render(doc=document)
     except SecurityError as exc:
         raise TemplateProblem(f"模板试图执行不允许的操作，已被沙箱拦截：{exc}") from None
     except TemplateSyntaxError as exc:

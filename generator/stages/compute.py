@@ -15,6 +15,7 @@ from decimal import Decimal
 from generator.profile import Profile
 from generator.reference.codes import CodeBook, load_codes
 from generator.stages import derive
+from generator.stages.charts import Chart, charts_of
 from generator.stages.derive import Complete, q2, total
 from generator.stages.figures import CHANGES, Figures, headline
 from generator.workbook.model import ZERO, Budget, Row
@@ -195,6 +196,7 @@ class Document:
     tables: tuple[TableView, ...]
     performance: PerformanceForm
     extra: dict[str, object] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)  # the narrative's charts, when the bureau wants them
 
     title: str = ""
 
@@ -407,7 +409,7 @@ def build_document(
         "vehicles_other_note": vehicles["other"] == 0,
         "transfer_note": transfer_count == 0,
     }
-    return Document(
+    document = Document(
         bureau=budget.bureau,
         year=budget.year,
         prior_year=budget.year - 1,
@@ -455,3 +457,6 @@ def build_document(
         tables=table_views(done),
         performance=performance_form(budget, done),
     )
+    if profile.charts:
+        document.charts = charts_of(document)
+    return document

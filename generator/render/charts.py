@@ -1,0 +1,274 @@
+"""Turn a ``Chart`` into its picture: SVG for the PDF (vector, its text kept as text) and PNG for the DOCX, one drawing.
+
+matplotlib draws, through its object-oriented API (``Figure``; no pyplot, no global figure).
+For the length of a drawing its settings are ours alone (``style.context`` after a reset, under a
+lock), so a clerk's matplotlibrc changes nothing; the outputs carry no date, no version and ids
+from a fixed salt, so the same chart gives the same bytes. Only the geometry is float
+(matplotlib's); every number printed on a chart is the document's own figure, worded as the text
+words it ("1959.63万元", "占9.50%").
+
+Made for a government document printed in black and white: greys and hatch patterns, no 3-D, a
+figure beside each bar and slice, a legend (the years) told apart by pattern, never by colour.
+The text is set in the PDF's body face (the profile's, 宋体 by default), with the simplified-Chinese
+face of the font collection, so the picture in the DOCX is the picture in the PDF.
+
+matplotlib is imported on the first chart only: a document without charts never loads it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import threading
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import BudgetError
+from generator.profile import PDF_FACES
+from generator.render.fonts import font_files
+from generator.stages.charts import BARS, HBARS, PIE, Chart
+from generator.stages.derive import q2
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+TEXT_WIDTH_IN = 156 / 25.4  # GB/T 9704's text block: a chart spans it and is never scaled
+PNG_DPI = 300  # the DOCX's picture: sharp in print
+LABEL_PT = 12  # 小四
+TICK_PT = 12
+SMALL_PT = 10.5  # 五号: the figures of many columns
+
+# Greys from light to dark and hatches, so that neighbours differ in print without colour.
+LAST_YEAR = ("#e6e6e6", "////")  # (fill, hatch)
+THIS_YEAR = ("#7f7f7f", "")
+BAR = ("#a6a6a6", "")
+EDGE = "#000000"
+SLICES = (
+    ("#f2f2f2", ""),
+    ("#8c8c8c", ""),
+    ("#d9d9d9", "////"),
+    ("#595959", ""),
+    ("#ffffff", "...."),
+    ("#bfbfbf", "\\\\\\\\"),
+    ("#ffffff", "xxx"),
+    ("#a6a6a6", ""),
+)
+
+_LOCK = threading.Lock()  # matplotlib's settings are process-wide: one drawing at a time
+
+
+class ChartFontMissing(BudgetError):
+    """The chart's font file is not installed; the message names the Debian package."""
+
+
+def figure(value: Decimal) -> str:
+    """A figure on a chart, as the text prints it, to the cent: "1959.63"."""
+    return f"{q2(value):.2f}"
+
+
+def wan(value: Decimal) -> str:
+    """A figure with its unit: "1959.63万元"."""
+    return f"{figure(value)}万元"
+
+
+def share(value: Decimal | None) -> str:
+    return f"占{q2(value):.2f}%" if value is not None else ""
+
+
+@functools.cache
+def font_family(face: str) -> str:
+    """The family name matplotlib knows the PDF face ``face`` (宋体, 黑体, 楷体, 仿宋) by, its file registered.
+
+    A Noto CJK collection holds a face per region; the simplified-Chinese one (… SC) is chosen.
+    """
+    from matplotlib import font_manager
+
+    path = font_files()[(PDF_FACES[face], 400)]
+    font_manager.fontManager.addfont(str(path))
+    names = sorted({entry.name for entry in font_manager.fontManager.ttflist if entry.fname == str(path)})
+    if not names:
+        raise ChartFontMissing(f"统计图无法使用字体文件 {path}")
+    return next((n for n in names if n.endswith(" SC")), names[0])
+
+
+def _rc(family: str) -> dict[str, Any]:
+    return {
+        "font.family": [family],
+        "font.size": LABEL_PT,
+        "svg.fonttype": "none",  # text stays text: selectable and searchable in the PDF
+        "svg.hashsalt": "budget-report",  # ids from a fixed salt: reproducible bytes
+        "hatch.linewidth": 0.6,
+        "hatch.color": "#000000",
+        "axes.linewidth": 0.8,
+        "axes.edgecolor": "#000000",
+        "text.color": "#000000",
+        "xtick.color": "#000000",
+        "ytick.color": "#000000",
+        "xtick.labelsize": TICK_PT,
+        "ytick.labelsize": TICK_PT,
+        "legend.fontsize": LABEL_PT,
+        "legend.frameon": False,
+        "figure.facecolor": "#ffffff",
+        "savefig.facecolor": "#ffffff",
+        "path.simplify": False,
+    }
+
+
+def _bare(ax: Axes, keep: str) -> None:
+    """Only the axis that names the categories stays; the figures are printed at the bars."""
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(side == keep)
+    if keep == "bottom":
+        ax.set_yticks([])
+        ax.tick_params(axis="x", length=0, pad=6)
+    else:
+        ax.set_xticks([])
+        ax.tick_params(axis="y", length=0, pad=6)
+
+
+def _bars(fig: Figure, chart: Chart) -> None:
+    """Grouped columns: one group per category, last year hatched light, this year solid grey.
+
+    Each column carries its figure; the unit is said once, top left, as the tables say it.
+    """
+    n, k = len(chart.categories), len(chart.series)
+    ax = fig.add_axes((0.02, 0.14, 0.96, 0.70))
+    width = min(0.7 / k, 0.3)
+    step = width * 1.25  # a gap between the columns of a group keeps their figures apart
+    top = max((float(v) for s in chart.series for v in s.values if v is not None), default=0.0) or 1.0
+    size = LABEL_PT if n * k <= 4 else SMALL_PT
+    for j, series in enumerate(chart.series):
+        look = THIS_YEAR if j == k - 1 else LAST_YEAR
+        offset = (j - (k - 1) / 2) * step
+        xs = [i + offset for i, v in enumerate(series.values) if v is not None]
+        values = [v for v in series.values if v is not None]
+        fill, hatch = look
+        heights = [float(v) for v in values]
+        bars = ax.bar(xs, heights, width, label=series.name, color=fill, hatch=hatch, edgecolor=EDGE, linewidth=0.8)
+        ax.bar_label(bars, labels=[figure(v) for v in values], padding=3, fontsize=size)
+    ax.set_xticks(range(n), chart.categories)
+    margin = max(0.1, (3 - n) * 0.3)  # few categories: narrower columns, not wider ones
+    ax.set_xlim(-0.5 - margin, n - 0.5 + margin)
+    ax.set_ylim(0, top * 1.2)
+    _bare(ax, "bottom")
+    fig.text(0.02, 0.97, f"单位：{chart.unit}", ha="left", va="top")
+    if k > 1:
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.02), ncols=k, handlelength=2.2, handleheight=1.1)
+
+
+def _hbars(fig: Figure, chart: Chart) -> None:
+    """Horizontal bars, largest on top, each with its figure and share."""
+    n = len(chart.categories)
+    values = chart.series[0].values
+    ax = fig.add_axes((0.30, 0.04, 0.68, 0.92))
+    ys = list(range(n))[::-1]
+    bars = ax.barh(ys, [float(v or 0) for v in values], 0.6, color=BAR[0], hatch=BAR[1], edgecolor=EDGE, linewidth=0.8)
+    labels = []
+    for value, percent in zip(values, chart.percents, strict=True):
+        text = wan(value) if value is not None else ""
+        labels.append(f"{text}（{share(percent)}）" if percent is not None else text)
+    ax.bar_label(bars, labels=labels, padding=4)
+    ax.set_yticks(ys, chart.categories)
+    top = max((float(v) for v in values if v is not None), default=0.0) or 1.0
+    ax.set_xlim(0, top * 1.75)
+    ax.set_ylim(-0.6, n - 0.4)
+    _bare(ax, "left")
+
+
+def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Heights for labels wanted at ``wanted`` (top to bottom) at least ``gap`` apart, within [low, high]."""
+    placed: list[float] = []
+    for y in wanted:
+        placed.append(min(y, high) if not placed else min(y, placed[-1] - gap))
+    overflow = low - placed[-1] if placed else 0.0
+    if overflow > 0:  # pushed below the floor: lift the stack, keeping the gaps
+        placed = [y + overflow for y in placed]
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = max(placed[i], placed[i + 1] + gap)
+    return placed
+
+
+def _pie(fig: Figure, chart: Chart) -> None:
+    """Slices clockwise from twelve o'clock, each named with its figure and share beside it, outside."""
+    values = chart.series[0].values
+    height = fig.get_figheight()
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    reach = 1.5  # the pie's radius is 1: its diameter is 2 / (2 × 1.5) of the height
+    ax.set_ylim(-reach, reach)
+    half_width = reach * fig.get_figwidth() / height
+    ax.set_xlim(-half_width, half_width)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    looks = [SLICES[i % len(SLICES)] for i in range(len(values))]
+    wedges, _texts = ax.pie(
+        [float(v or 0) for v in values],
+        colors=[c for c, _ in looks],
+        hatch=[h for _, h in looks],
+        startangle=90,
+        counterclock=False,
+        wedgeprops={"edgecolor": EDGE, "linewidth": 0.8},
+    )
+    gap = 2.5 * LABEL_PT / 72 / (height / (2 * reach))  # two lines of text, in data units
+    sides: dict[int, list[tuple[float, int]]] = {1: [], -1: []}
+    anchors = []
+    for wedge in wedges:  # a whole pie (one part) is named at three o'clock
+        middle = math.radians((wedge.theta1 + wedge.theta2) / 2) if len(wedges) > 1 else 0.0
+        anchors.append((math.cos(middle), math.sin(middle)))
+    for i, (x, y) in enumerate(anchors):
+        sides[1 if x >= 0 else -1].append((y, i))
+    for side, members in sides.items():
+        members.sort(reverse=True)
+        heights = _spread([1.15 * y for y, _ in members], gap, -reach + gap, reach - gap)
+        for (_, i), y_label in zip(members, heights, strict=True):
+            x, y = anchors[i]
+            value, percent = values[i], chart.percents[i]
+            text = f"{chart.categories[i]}\n{wan(value) if value is not None else ''}"
+            if percent is not None:
+                text += f"，{share(percent)}"
+            ax.annotate(
+                text,
+                xy=(x, y),
+                xytext=(side * 1.2, y_label),
+                ha="left" if side > 0 else "right",
+                va="center",
+                linespacing=1.2,
+                arrowprops={"arrowstyle": "-", "color": "#000000", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 2},
+            )
+
+
+def _height(chart: Chart) -> float:
+    if chart.kind == HBARS:
+        return 0.5 + 0.42 * len(chart.categories)
+    if chart.kind == PIE:
+        return max(2.9, 0.45 * len(chart.categories))
+    return 2.9
+
+
+def _draw(chart: Chart, face: str, fmt: str) -> bytes:
+    from matplotlib import style
+    from matplotlib.figure import Figure
+
+    family = font_family(face)
+    draw = {BARS: _bars, HBARS: _hbars, PIE: _pie}[chart.kind]
+    buffer = io.BytesIO()
+    with _LOCK, style.context([_rc(family)], after_reset=True):
+        fig = Figure(figsize=(TEXT_WIDTH_IN, _height(chart)))
+        draw(fig, chart)
+        if fmt == "svg":
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        else:
+            fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def svg(chart: Chart, face: str = "宋体") -> str:
+    """The chart as an inline ``<svg>`` element (no XML prolog), for the document HTML and so the PDF."""
+    text = _draw(chart, face, "svg").decode("utf-8")
+    return text[text.index("<svg") :].strip()
+
+
+def png(chart: Chart, face: str = "宋体") -> bytes:
+    """The chart as a PNG of ``PNG_DPI`` dots per inch at the text block's width, for the DOCX."""
+    return _draw(chart, face, "png")
