@@ -136,6 +136,25 @@ def test_a_dying_worker_is_a_failure_and_leaves_no_temporary_file(monkeypatch, t
 # ---------- --charts/--no-charts ----------
 
 
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [([], None), (["--charts"], True), (["--no-charts"], False)],
+    ids=["absent", "charts", "no-charts"],
+)
+def test_batch_command_passes_the_charts_option_to_the_batch(monkeypatch, tmp_path: Path, flags, expected):
+    seen: list[object] = []
+
+    def fake_run(workbooks, outdir, formats, **options):
+        seen.append(options["charts"])
+        return batch.BatchResult([], 0.0, 1)
+
+    monkeypatch.setattr(batch, "run", fake_run)
+    (tmp_path / "甲局.xlsx").write_bytes(b"x")
+    result = run("batch", tmp_path / "甲局.xlsx", "-o", tmp_path / "out", *flags)
+    assert result.exit_code == 0, result.output
+    assert seen == [expected]
+
+
 def _charts_render(path: Path, outdir: Path, formats, **options):
     """Stands in for pipeline.render in the forked workers: writes the charts option it was given."""
     target = outdir / f"{path.stem}.html"
