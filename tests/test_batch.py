@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.errors import BudgetError
 from generator.frontends import cli
-from generator.jobs import batch, pipeline
+from generator.jobs import batch, pipeline, workers
 
 
 def run(*args: object):
@@ -131,6 +131,55 @@ def test_a_dying_worker_is_a_failure_and_leaves_no_temporary_file(monkeypatch, t
     assert "Traceback" in (result.outcomes[2].trace or "")
     assert documents(out) == ["乙.html", "甲.html"]
     assert result.peak_rss_kib > 0
+
+
+# ---------- --charts/--no-charts ----------
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [([], None), (["--charts"], True), (["--no-charts"], False)],
+    ids=["absent", "charts", "no-charts"],
+)
+def test_batch_command_passes_the_charts_option_to_the_batch(monkeypatch, tmp_path: Path, flags, expected):
+    seen: list[object] = []
+
+    def fake_run(workbooks, outdir, formats, **options):
+        seen.append(options["charts"])
+        return batch.BatchResult([], 0.0, 1)
+
+    monkeypatch.setattr(batch, "run", fake_run)
+    (tmp_path / "甲局.xlsx").write_bytes(b"x")
+    result = run("batch", tmp_path / "甲局.xlsx", "-o", tmp_path / "out", *flags)
+    assert result.exit_code == 0, result.output
+    assert seen == [expected]
+
+
+def _charts_render(path: Path, outdir: Path, formats, **options):
+    """Stands in for pipeline.render in the forked workers: writes the charts option it was given."""
+    target = outdir / f"{path.stem}.html"
+    pipeline.write_atomic(target, lambda tmp: tmp.write_text(repr(options["charts"]), encoding="utf-8"))
+
+    class Prepared:
+        findings = ()
+        budget = None
+        document = None
+        pages = None
+
+    return Prepared(), [target]
+
+
+@pytest.mark.skipif(not workers.forks_workers(), reason="the fake render reaches workers only when forked")
+@pytest.mark.parametrize("charts", [True, False, None])
+def test_every_worker_renders_with_the_batch_s_charts_option(monkeypatch, tmp_path: Path, charts):
+    monkeypatch.setattr(pipeline, "render", _charts_render)
+    names = ["甲.xlsx", "乙.xlsx", "丙.xlsx"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    out = tmp_path / "out"
+    result = batch.run([tmp_path / n for n in names], out, ("html",), jobs=2, charts=charts)
+    assert [o.ok for o in result.outcomes] == [True, True, True], [o.error for o in result.outcomes]
+    assert {(out / f"{Path(n).stem}.html").read_text(encoding="utf-8") for n in names} == {repr(charts)}
 
 
 # ---------- the single render's PDF process ----------

@@ -297,3 +297,43 @@ def test_round_trip(tmp_path, blank_path, how):
     assert completed.grand("YS03", "total") == D("49.82")
     assert completed.grand("YS14", "total") == D("8")
     assert "YS05" in completed.derived and "YS07" in completed.derived
+
+
+# --- --charts/--no-charts: carried to the job service, None leaves it to the profile ---------------
+
+CHARTS_FLAGS = [([], None), (["--charts"], True), (["--no-charts"], False)]
+CHARTS_IDS = ["absent", "charts", "no-charts"]
+
+
+@pytest.mark.parametrize(("flags", "expected"), CHARTS_FLAGS, ids=CHARTS_IDS)
+def test_render_passes_the_charts_option_to_the_job_service(monkeypatch, tmp_path, flags, expected):
+    from generator.jobs import service
+
+    seen: list[object] = []
+
+    def render_job(workbook, outdir, formats, **options):
+        seen.append(options["charts"])
+        return service.Outcome(workbook)
+
+    monkeypatch.setattr(service, "render_job", render_job)
+    result = run("render", tmp_path / "甲.xlsx", tmp_path / "乙.xlsx", "-o", tmp_path / "out", *flags)
+    assert result.exit_code == 0, result.output
+    assert seen == [expected, expected]
+
+
+@pytest.mark.parametrize(("flags", "expected"), CHARTS_FLAGS, ids=CHARTS_IDS)
+def test_watch_passes_the_charts_option_to_the_watch(monkeypatch, tmp_path, flags, expected):
+    from generator.frontends import watch
+
+    seen: list[object] = []
+    monkeypatch.setattr(watch, "watch", lambda *args, **options: seen.append(options["charts"]))
+    result = run("watch", tmp_path / "甲.xlsx", "-o", tmp_path / "out", *flags)
+    assert result.exit_code == 0, result.output
+    assert seen == [expected]
+
+
+def test_charts_and_no_charts_are_offered_in_chinese():
+    for command in ("render", "batch", "watch"):
+        text = run(command, "--help").stdout
+        assert "--charts / --no-charts" in text
+        assert "附统计图" in text

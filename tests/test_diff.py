@@ -136,3 +136,42 @@ def test_watch_survives_a_broken_save(tmp_path):
 
     watch(workbook, tmp_path / "out", ("html",), interval=0.01, settle=0.01, echo=lines.append, keep_going=keep_going)
     assert any("不是 Excel 工作簿" in line for line in lines)
+
+
+def test_watch_carries_the_charts_option_to_every_render(monkeypatch, tmp_path):
+    """``watch(charts=…)`` reaches the job service on the first render and on each after a save."""
+    from generator.frontends import watch as watch_module
+    from generator.jobs.service import Outcome
+
+    seen: list[object] = []
+
+    def render_job(path, outdir, formats, **options):
+        seen.append(options["charts"])
+        return Outcome(path)
+
+    monkeypatch.setattr(watch_module, "render_job", render_job)
+    workbook = tmp_path / "watched.xlsx"
+    workbook.write_bytes(b"first")
+    ticks = {"n": 0}
+
+    def keep_going() -> bool:
+        ticks["n"] += 1
+        if ticks["n"] == 1:
+            workbook.write_bytes(b"saved again")  # a save: the next look sees another size
+        return ticks["n"] < 3
+
+    for charts in (True, False, None):
+        seen.clear()
+        ticks["n"] = 0
+        workbook.write_bytes(b"first")
+        watch(
+            workbook,
+            tmp_path / "out",
+            ("html",),
+            interval=0.01,
+            settle=0.01,
+            echo=lambda _line: None,
+            keep_going=keep_going,
+            charts=charts,
+        )
+        assert seen == [charts, charts]

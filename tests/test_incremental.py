@@ -335,6 +335,51 @@ def test_a_dying_worker_is_rendered_again_the_others_are_not(monkeypatch, tmp_pa
     assert reused(second) == {"甲.xlsx": True, "崩溃.xlsx": False, "乙.xlsx": True}
 
 
+def _charts_render(path: Path, outdir: Path, formats, **options):
+    """Stands in for pipeline.render in the forked workers: writes the charts option it was given."""
+    target = outdir / f"{path.stem}.html"
+    pipeline.write_atomic(target, lambda tmp: tmp.write_text(repr(options["charts"]), encoding="utf-8"))
+
+    class Prepared:
+        findings = ()
+        budget = None
+        document = None
+        pages = None
+
+    return Prepared(), [target]
+
+
+@pytest.mark.skipif(not workers.forks_workers(), reason="the fake render reaches workers only when forked")
+def test_a_changed_charts_option_renders_everything_the_same_one_reuses(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(pipeline, "render", _charts_render)
+    names = ["甲.xlsx", "乙.xlsx"]
+    for name in names:
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    out = tmp_path / "out"
+    workbooks = [tmp_path / n for n in names]
+    everything = dict.fromkeys(names, False)
+    nothing = dict.fromkeys(names, True)
+
+    def again(**options: Any) -> dict[str, bool]:
+        result = batch.run(workbooks, out, ("html",), jobs=2, **options)
+        assert [o.ok for o in result.outcomes] == [True, True], [o.error for o in result.outcomes]
+        return reused(result)
+
+    def drawn() -> set[str]:
+        return {(out / f"{Path(n).stem}.html").read_text(encoding="utf-8") for n in names}
+
+    assert again(charts=True) == everything
+    assert again(charts=True) == nothing
+    assert drawn() == {"True"}
+    assert again(charts=False) == everything
+    assert drawn() == {"False"}
+    assert again(charts=False) == nothing
+    assert again() == everything  # None (the profile decides) is a choice of its own
+    assert drawn() == {"None"}
+    assert again(charts=None) == nothing
+    assert again(charts=True, force=True) == everything
+
+
 # ---------- the codec ----------
 
 
@@ -423,6 +468,20 @@ def test_the_key_follows_the_bytes_of_the_workbook_and_of_last_years(tmp_path: P
     assert manifest.run_inputs(("html",), templates=None, codes=None, pdf_variant=None) != shared
     assert set(shared["versions"]) == {"budget-report", "weasyprint", "python-docx", "openpyxl", "jinja2"}
     assert all(shared["versions"].values())
+
+
+def test_the_charts_option_is_part_of_the_key(tmp_path: Path):
+    workbook = tmp_path / "2025.xlsx"
+    workbook.write_bytes(b"this year")
+
+    def key(charts: bool | None) -> str:
+        shared = manifest.run_inputs(("pdf",), templates=None, codes=None, pdf_variant=None, charts=charts)
+        return manifest.workbook_key(workbook, None, shared)
+
+    keys = {charts: key(charts) for charts in (True, False, None)}
+    assert len(set(keys.values())) == 3
+    assert key(True) == keys[True]  # the same option, the same key
+    assert manifest.run_inputs(("pdf",), templates=None, codes=None, pdf_variant=None)["charts"] is None
 
 
 def test_the_package_s_own_files_are_part_of_the_key(tmp_path: Path) -> None:

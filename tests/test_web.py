@@ -444,3 +444,50 @@ def test_without_a_code_list_the_bundled_one_is_named(client, medical_error):
     path, _cell = medical_error
     page = text_of(post(client, (path, path.name), follow_redirects=True))
     assert "科目编码按内置科目表核对" in page
+
+
+# --- 附统计图 -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def charts_seen(monkeypatch) -> list[object]:
+    """The charts option of each render the page asks the job service for (which renders nothing here)."""
+    from generator.jobs import service
+
+    seen: list[object] = []
+
+    def render_job(workbook, outdir, formats, **options):
+        seen.append(options["charts"])
+        return service.Outcome(workbook)
+
+    monkeypatch.setattr(web.service, "render_job", render_job)
+    return seen
+
+
+def post_charts(client, names: list[str], charts: str | None):
+    data: dict[str, object] = {"files": [(io.BytesIO(EXAMPLE.read_bytes()), name) for name in names]}
+    if charts is not None:
+        data["charts"] = charts
+    return client.post("/upload", data=data, content_type="multipart/form-data")
+
+
+def test_the_form_offers_the_charts_box(client):
+    page = client.get("/")
+    assert '<input id="charts" type="checkbox" name="charts" value="1">' in page.get_data(as_text=True)
+    assert "附统计图" in text_of(page)
+
+
+@pytest.mark.parametrize(("charts", "expected"), [("1", True), (None, None)], ids=["ticked", "unticked"])
+def test_the_charts_box_reaches_the_render(client, charts_seen, charts, expected):
+    response = post_charts(client, [EXAMPLE.name], charts)
+    assert response.status_code == 303, text_of(response)
+    assert charts_seen == [expected]
+
+
+@pytest.mark.parametrize(("charts", "expected"), [("1", True), (None, None)], ids=["ticked", "unticked"])
+def test_the_charts_box_reaches_every_render_of_a_batch(client, charts_seen, charts, expected):
+    response = post_charts(client, ["甲局.xlsx", "乙局.xlsx"], charts)
+    assert response.status_code == 303, text_of(response)
+    assert charts_seen == [expected, expected]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<input id="charts" type="checkbox" name="charts"' in page  # the next batch's form has it too

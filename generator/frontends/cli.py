@@ -146,6 +146,11 @@ _templates_option = click.option(
     default=None,
     help="本单位的模板文件夹，其中的模板和设置优先于内置的。",
 )
+_charts_option = click.option(
+    "--charts/--no-charts",
+    default=None,
+    help="在概况数字后附统计图（默认按模板文件夹的 profile.toml，未设置则不附）。",
+)
 
 
 _previous_option = click.option(
@@ -228,6 +233,7 @@ def _formats(value: str) -> tuple[str, ...]:
 @_templates_option
 @_codes_option
 @_previous_option
+@_charts_option
 def render_cmd(
     workbooks: tuple[Path, ...],
     outdir: Path,
@@ -236,6 +242,7 @@ def render_cmd(
     templates: Path | None,
     codes: Path | None,
     previous: Path | None,
+    charts: bool | None,
 ) -> None:
     """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
     chosen = _formats(formats)
@@ -243,7 +250,14 @@ def render_cmd(
     failed = False
     for workbook in workbooks:
         outcome = service.render_job(
-            workbook, outdir, chosen, templates=templates, pdf_variant=pdf_variant, codes=codes, previous=previous
+            workbook,
+            outdir,
+            chosen,
+            templates=templates,
+            pdf_variant=pdf_variant,
+            codes=codes,
+            previous=previous,
+            charts=charts,
         )
         if outcome.internal:  # a bug: stop here, as any other command does
             if _State.debug and outcome.trace:
@@ -275,6 +289,7 @@ def render_cmd(
     default=None,
     help="上年的工作簿，或放着各单位上年工作簿的文件夹（按文件名对应：同名，或名中年份减一）：上年数须与它算出的数字相同。",
 )
+@_charts_option
 @click.option("--force", is_flag=True, help="全部重新生成：不沿用上次生成后未变的工作簿的文档。")
 def batch_cmd(
     paths: tuple[Path, ...],
@@ -285,6 +300,7 @@ def batch_cmd(
     templates: Path | None,
     codes: Path | None,
     previous: Path | None,
+    charts: bool | None,
     force: bool,
 ) -> None:
     """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。
@@ -310,6 +326,7 @@ def batch_cmd(
             codes=codes,
             previous=previous,
             force=force,
+            charts=charts,
         )
     for failure in result.failures:
         if _State.debug and failure.trace:
@@ -377,6 +394,7 @@ def diff_cmd(old: Path, new: Path, templates: Path | None, codes: Path | None) -
 )
 @_codes_option
 @_previous_option
+@_charts_option
 def watch_cmd(
     workbook: Path,
     outdir: Path,
@@ -385,6 +403,7 @@ def watch_cmd(
     interval: float,
     codes: Path | None,
     previous: Path | None,
+    charts: bool | None,
 ) -> None:
     """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
     from generator.frontends.watch import watch
@@ -401,6 +420,7 @@ def watch_cmd(
             echo=click.echo,
             codes=codes,
             previous=previous,
+            charts=charts,
         )
     except KeyboardInterrupt:
         click.echo("已停止监视。")

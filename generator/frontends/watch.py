@@ -33,9 +33,15 @@ def run_once(
     echo: Echo,
     codes: Path | None = None,
     previous: Path | None = None,
+    charts: bool | None = None,
 ) -> bool:
-    """Check and render once, printing what a clerk needs; True when documents were written."""
-    outcome = render_job(path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous)
+    """Check and render once, printing what a clerk needs; True when documents were written.
+
+    ``charts`` is ``render_job``'s: None leaves it to the templates folder's profile.toml.
+    """
+    outcome = render_job(
+        path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous, charts=charts
+    )
     if outcome.error is not None:
         echo(outcome.error)
         return False
@@ -57,12 +63,16 @@ def watch(
     keep_going: Callable[[], bool] = lambda: True,
     codes: Path | None = None,
     previous: Path | None = None,
+    charts: bool | None = None,
 ) -> None:
-    """Render ``path`` now and after every save until ``keep_going()`` is false (or Ctrl+C)."""
+    """Render ``path`` now and after every save until ``keep_going()`` is false (or Ctrl+C).
+
+    ``charts`` is ``run_once``'s, the same for every render.
+    """
     formats = tuple(formats)
     echo(f"正在监视 {path}（保存后自动重新生成，按 Ctrl+C 退出）")
     last = _stamp(path)
-    run_once(path, outdir, formats, templates, echo, codes, previous)
+    run_once(path, outdir, formats, templates, echo, codes, previous, charts)
     while keep_going():
         time.sleep(interval)
         now = _stamp(path)
@@ -76,4 +86,4 @@ def watch(
                 break
             now = again
         last = now
-        run_once(path, outdir, formats, templates, echo, codes, previous)
+        run_once(path, outdir, formats, templates, echo, codes, previous, charts)

@@ -241,9 +241,16 @@ def _as_uploaded(findings: Iterable[Finding], *references: Reference | None) -> 
     return out
 
 
-def _process(item: Item, outdir: Path, codes: Reference | None = None, previous: Reference | None = None) -> Entry:
+def _process(
+    item: Item,
+    outdir: Path,
+    codes: Reference | None = None,
+    previous: Reference | None = None,
+    charts: bool | None = None,
+) -> Entry:
     """Render one stored workbook into ``outdir`` through the job service, as the command line
-    does, and word its outcome for the page."""
+    does, and word its outcome for the page. ``charts`` is the job service's: True draws the
+    charts, None leaves it to the profile."""
     used = f"科目代码表 {codes.shown} " if codes else "内置科目表"
     if item.path is None:  # a zip member refused before it was stored: never a path, only its name
         return Entry(
@@ -263,6 +270,7 @@ def _process(item: Item, outdir: Path, codes: Reference | None = None, previous:
         previous=previous.path if previous else None,
         internal=service.INTERNAL_WEB,
         summarise=True,  # a batch's 汇总.xlsx states the figures of a workbook with errors too
+        charts=charts,
     )
     entry = Entry(
         **{f.name: getattr(outcome, f.name) for f in fields(Outcome)},
@@ -522,9 +530,10 @@ def upload() -> ResponseReturnValue:
             items = receive(files, Path(work))
         except Refused as exc:
             return _refuse(str(exc), exc.status)
+        charts = _charts_choice()
         token, folder = store.reserve()
         try:
-            entries = [_process(item, folder / str(i), codes, previous) for i, item in enumerate(items)]
+            entries = [_process(item, folder / str(i), codes, previous, charts) for i, item in enumerate(items)]
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -537,6 +546,13 @@ def upload() -> ResponseReturnValue:
         return _refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
     store.add(Report(token, folder, entries, batch))
     return redirect(url_for("web.report", token=token), 303)
+
+
+def _charts_choice() -> bool | None:
+    """The form's 附统计图 box: ticked draws the charts (True); unticked leaves it to the profile (None),
+    which on the page is the built-in one (no charts): the box never forces them off.
+    """
+    return True if request.form.get("charts") else None
 
 
 def _write_summary(entries: list[Entry], folder: Path) -> None:

@@ -92,11 +92,14 @@ def run(
     codes: Path | None = None,
     previous: Path | None = None,
     force: bool = False,
+    charts: bool | None = None,
 ) -> BatchResult:
     """Render every workbook into ``outdir``, ``jobs`` at a time, each in a process of its own.
 
     ``previous`` is last year's workbook for all of them, or a folder holding each one's own
     (``last_years_workbook``); a workbook without one there fails, and the batch goes on.
+    ``charts`` is ``service.render_job``'s, the same for every workbook: True draws the charts,
+    False leaves them out, None leaves it to the templates folder's profile.toml.
 
     The processes are forked from this one once it has loaded WeasyPrint and the fonts, so each
     starts ready; each ends after its workbook, which returns WeasyPrint's layout memory. A
@@ -116,7 +119,9 @@ def run(
     todo: list[tuple[int, Path]] = []
     lasts: dict[int, Path | None] = {}  # each workbook's last year's workbook
     stems: dict[str, int] = {}
-    record = manifest.Record(outdir, formats, templates=templates, codes=codes, pdf_variant=pdf_variant, force=force)
+    record = manifest.Record(
+        outdir, formats, templates=templates, codes=codes, pdf_variant=pdf_variant, force=force, charts=charts
+    )
     for index, workbook in enumerate(workbooks):
         first = stems.setdefault(workbook.stem.casefold(), index)
         if first != index:
@@ -156,6 +161,7 @@ def run(
         pdf_variant=pdf_variant,
         parallel=len(todo) < jobs,
         codes=codes,
+        charts=charts,
     )
     peak = [0]
 
@@ -197,6 +203,7 @@ def _render_one(
     pdf_variant: str | None,
     parallel: bool,
     codes: Path | None,
+    charts: bool | None,
 ) -> Outcome:
     """In a worker process: render one workbook (with its last year's) and say what became of it."""
     workbook, previous = task
@@ -212,6 +219,7 @@ def _render_one(
             previous=previous,
             internal=service.INTERNAL_BATCH,
             summarise=True,
+            charts=charts,
         )
     finally:
         pdf = sys.modules.get("generator.render.pdf")

@@ -5,9 +5,9 @@ last batch into ``OUT``:
 
 - ``key``: a sha256 over everything its documents are made from: the workbook's bytes, last
   year's workbook's bytes (``--previous``), the files of the templates folder, the code list, the
-  formats, the PDF variant, ``SOURCE_DATE_EPOCH`` and the versions of the tool and of the
-  libraries that write the documents. Content hashes, never mtimes: a copy or a touch changes
-  nothing, an edit does.
+  formats, the PDF variant, the charts option (``--charts``, ``--no-charts`` or neither),
+  ``SOURCE_DATE_EPOCH`` and the versions of the tool and of the libraries that write the
+  documents. Content hashes, never mtimes: a copy or a touch changes nothing, an edit does.
 - ``outputs``: each document as written (name, size, mtime, sha256).
 - ``outcome``: its ``Outcome``, field by field (but the workbook read and the traceback), so that
   a workbook not rendered again is reported as it was.
@@ -119,12 +119,22 @@ def folder_hashes(folder: Path) -> dict[str, str]:
 
 
 def run_inputs(
-    formats: Iterable[str], *, templates: Path | None, codes: Path | None, pdf_variant: str | None
+    formats: Iterable[str],
+    *,
+    templates: Path | None,
+    codes: Path | None,
+    pdf_variant: str | None,
+    charts: bool | None = None,
 ) -> dict[str, Json]:
-    """What every workbook of a batch is rendered with: the part of each key they share."""
+    """What every workbook of a batch is rendered with: the part of each key they share.
+
+    ``charts`` is kept as given (True, False or None): None leaves it to the templates folder's
+    profile.toml, whose bytes the templates' hashes already cover.
+    """
     return {
         "formats": sorted(set(formats)),
         "pdf_variant": pdf_variant,
+        "charts": charts,
         "templates": folder_hashes(templates) if templates is not None and templates.is_dir() else None,
         "codes": file_hash(codes) if codes is not None else None,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
@@ -322,12 +332,13 @@ class Record:
         codes: Path | None = None,
         pdf_variant: str | None = None,
         force: bool = False,
+        charts: bool | None = None,
     ) -> None:
         self.outdir = outdir
         self.formats = tuple(formats)
         self.force = force
         self.old = load(outdir)
-        self.shared = run_inputs(self.formats, templates=templates, codes=codes, pdf_variant=pdf_variant)
+        self.shared = run_inputs(self.formats, templates=templates, codes=codes, pdf_variant=pdf_variant, charts=charts)
         self.entries: dict[str, dict[str, Json]] = {}
         self.keys: dict[str, str | None] = {}
         self.before: dict[str, dict[Path, tuple[int, int]]] = {}  # each rendered workbook's outputs before
