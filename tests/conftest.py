@@ -47,6 +47,16 @@ def example_outputs(example_path: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="session")
+def charted(example_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The example rendered once with its charts (``--charts``): (prepared, {"pdf": …, "docx": …, "html": …})."""
+    from generator.jobs import pipeline
+
+    out = tmp_path_factory.mktemp("charted")
+    prepared, written = pipeline.render(example_path, out, ("pdf", "docx", "html"), charts=True)
+    return prepared, {p.suffix.lstrip("."): p for p in written}
+
+
+@pytest.fixture(scope="session")
 def example_values(example_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example's cell values in a plain workbook: what ``broken`` copies unless told otherwise."""
     return values_copy(example_path, tmp_path_factory.mktemp("example") / example_path.name)

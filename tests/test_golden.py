@@ -1,5 +1,8 @@
 """The rendered example says what the seed says: every sentence and every table figure, in HTML, DOCX and PDF.
 
+Each test runs on the example as the seed publishes it (no charts) and with its charts turned on:
+a chart between the paragraphs must not break a sentence or a table.
+
 The golden lists in tests/data were extracted from the seed's text (make_seed_golden.py), never
 from this project's output. Whitespace is ignored (the seed's text extraction scattered it), and
 half-width parentheses are folded to full-width on both sides.
@@ -13,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import docx
+import pytest
 from support import html_text, tool
 
 DATA = Path(__file__).parent / "data"
@@ -39,6 +43,19 @@ def seed_tables() -> dict[str, list[str]]:
     return out
 
 
+@pytest.fixture(params=["plain", "charts"])
+def golden_outputs(request: pytest.FixtureRequest) -> dict[str, Path]:
+    """The example's PDF, DOCX and HTML, without and with charts."""
+    if request.param == "plain":
+        return request.getfixturevalue("example_outputs")
+    return request.getfixturevalue("charted")[1]
+
+
+@pytest.fixture
+def golden_html(golden_outputs: dict[str, Path]) -> str:
+    return golden_outputs["html"].read_text(encoding="utf-8")
+
+
 def missing_lines(text: str) -> list[str]:
     folded = fold(text)
     return [line for line in seed_lines() if line not in folded]
@@ -51,8 +68,8 @@ def test_golden_lists_are_substantial():
     assert sum(len(v) for v in seed_tables().values()) > 250
 
 
-def test_html_contains_every_seed_sentence(example_html):
-    assert missing_lines(html_text(example_html, spaces=True)) == []
+def test_html_contains_every_seed_sentence(golden_html):
+    assert missing_lines(html_text(golden_html, spaces=True)) == []
 
 
 def _html_tables(html: str) -> dict[str, str]:
@@ -64,8 +81,8 @@ def _html_tables(html: str) -> dict[str, str]:
     return out
 
 
-def test_html_tables_contain_every_seed_figure(example_html):
-    tables = _html_tables(example_html)
+def test_html_tables_contain_every_seed_figure(golden_html):
+    tables = _html_tables(golden_html)
     assert sorted(tables) == [f"YS{n:02d}" for n in range(1, 15)]
     for code, figures in seed_tables().items():
         ours = Counter(FIGURE.findall(tables[code]))
@@ -81,8 +98,8 @@ def docx_text(path: Path) -> tuple[str, list[str]]:
     return paragraphs, tables
 
 
-def test_docx_contains_every_seed_sentence_and_figure(example_outputs):
-    paragraphs, tables = docx_text(example_outputs["docx"])
+def test_docx_contains_every_seed_sentence_and_figure(golden_outputs):
+    paragraphs, tables = docx_text(golden_outputs["docx"])
     assert missing_lines(paragraphs + "\n".join(tables)) == []
     everything = Counter(FIGURE.findall("\n".join(tables)))
     for code, figures in seed_tables().items():
@@ -90,9 +107,9 @@ def test_docx_contains_every_seed_sentence_and_figure(example_outputs):
         assert not short, f"{code}: {dict(short)}"
 
 
-def test_pdf_contains_every_seed_sentence_and_figure(example_outputs):
+def test_pdf_contains_every_seed_sentence_and_figure(golden_outputs):
     text = subprocess.run(
-        [tool("pdftotext"), "-enc", "UTF-8", str(example_outputs["pdf"]), "-"],
+        [tool("pdftotext"), "-enc", "UTF-8", str(golden_outputs["pdf"]), "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -106,11 +123,11 @@ def test_pdf_contains_every_seed_sentence_and_figure(example_outputs):
         assert not short, f"{code}: {dict(short)}"
 
 
-def test_seed_rounding_differences_are_kept(example_html):
+def test_seed_rounding_differences_are_kept(golden_html):
     """尾差: YS03's rows print 1959.62 in sum under a total of 1959.63, as in the seed."""
     from decimal import Decimal
 
-    ys03 = _html_tables(example_html)["YS03"]
+    ys03 = _html_tables(golden_html)["YS03"]
     assert "1,959.63" in ys03
     rows = ["40.00", "1,035.50", "332.40", "15.17", "5.98", "0.84", "231.02", "287.60", "11.11"]
     for figure in rows:

@@ -128,6 +128,15 @@ def _bare(ax: Axes, keep: str) -> None:
         ax.tick_params(axis="y", length=0, pad=6)
 
 
+def _wrap(name: str, fits: int) -> str:
+    """A category name in as few lines as its room takes (``fits`` characters to a line), evenly split."""
+    if fits < 1 or len(name) <= fits:
+        return name
+    lines = -(-len(name) // fits)
+    size = -(-len(name) // lines)
+    return "\n".join(name[i : i + size] for i in range(0, len(name), size))
+
+
 def _bars(fig: Figure, chart: Chart) -> None:
     """Grouped columns: one group per category, last year hatched light, this year solid grey.
 
@@ -148,7 +157,8 @@ def _bars(fig: Figure, chart: Chart) -> None:
         heights = [float(v) for v in values]
         bars = ax.bar(xs, heights, width, label=series.name, color=fill, hatch=hatch, edgecolor=EDGE, linewidth=0.8)
         ax.bar_label(bars, labels=[figure(v) for v in values], padding=3, fontsize=size)
-    ax.set_xticks(range(n), chart.categories)
+    slot = fig.get_figwidth() * 0.96 * 72 / (n + 0.2)  # points across one category
+    ax.set_xticks(range(n), [_wrap(c, int(slot // TICK_PT)) for c in chart.categories])
     margin = max(0.1, (3 - n) * 0.3)  # few categories: narrower columns, not wider ones
     ax.set_xlim(-0.5 - margin, n - 0.5 + margin)
     ax.set_ylim(0, top * 1.2)
@@ -172,7 +182,7 @@ def _hbars(fig: Figure, chart: Chart) -> None:
     ax.bar_label(bars, labels=labels, padding=4)
     ax.set_yticks(ys, chart.categories)
     top = max((float(v) for v in values if v is not None), default=0.0) or 1.0
-    ax.set_xlim(0, top * 1.75)
+    ax.set_xlim(0, top * 2.0)  # the longest bar takes half the room: its figure and share fit beside it
     ax.set_ylim(-0.6, n - 0.4)
     _bare(ax, "left")
 
@@ -195,12 +205,7 @@ def _pie(fig: Figure, chart: Chart) -> None:
     values = chart.series[0].values
     height = fig.get_figheight()
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    reach = 1.5  # the pie's radius is 1: its diameter is 2 / (2 × 1.5) of the height
-    ax.set_ylim(-reach, reach)
-    half_width = reach * fig.get_figwidth() / height
-    ax.set_xlim(-half_width, half_width)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
+    reach = 1.6  # the pie's radius is 1: its diameter is 2 / (2 × 1.6) of the height
     looks = [SLICES[i % len(SLICES)] for i in range(len(values))]
     wedges, _texts = ax.pie(
         [float(v or 0) for v in values],
@@ -210,6 +215,11 @@ def _pie(fig: Figure, chart: Chart) -> None:
         counterclock=False,
         wedgeprops={"edgecolor": EDGE, "linewidth": 0.8},
     )
+    # after pie(), which sets limits of its own: the axes span the figure at one scale both ways
+    ax.set_ylim(-reach, reach)
+    ax.set_xlim(-reach * fig.get_figwidth() / height, reach * fig.get_figwidth() / height)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
     gap = 2.5 * LABEL_PT / 72 / (height / (2 * reach))  # two lines of text, in data units
     sides: dict[int, list[tuple[float, int]]] = {1: [], -1: []}
     anchors = []

@@ -72,15 +72,19 @@ def _year_bars(key: str, caption: str, doc: Document, categories: tuple[str, ...
 
 
 def _shares(key: str, kind: str, caption: str, doc: Document, shares: tuple[Share, ...]) -> Chart:
-    """Slices or bars of a whole: only the parts above zero (a zero is no slice)."""
+    """Slices or bars of a whole: only the parts above zero (a zero is no slice).
+
+    A whole of one part carries no share, as the text states none ("其中：一般公共预算1959.63万元").
+    """
     parts = tuple(s for s in shares if s.amount > ZERO)
+    percents = tuple(s.percent for s in parts) if len(parts) > 1 else (None,) * len(parts)
     return Chart(
         key,
         kind,
         f"{doc.year}年{caption}",
         tuple(s.name for s in parts),
         (Series(f"{doc.year}年", tuple(s.amount for s in parts)),),
-        tuple(s.percent for s in parts),
+        percents,
     )
 
 

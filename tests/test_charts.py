@@ -1,0 +1,311 @@
+"""The narrative's charts: their figures are the document's, captions run 图1 … in order, both formats carry them.
+
+Stage (``stages/charts.py``: what each chart shows) and render (``render/charts.py``: the SVG in
+the PDF, the PNG in the DOCX) are tested on the example rendered with its charts (the ``charted``
+fixture) and on documents changed to reach the edge cases (a zero part, nothing to show).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html as htmllib
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+from PIL import Image
+from support import EXAMPLE, ROOT, html_text, tool
+
+from generator.jobs import pipeline
+from generator.profile import ProfileError, load_profile
+from generator.render import charts as draw
+from generator.stages.charts import BARS, HBARS, PIE, charts_of
+from generator.stages.compute import Share
+from generator.workbook.model import ZERO
+
+KEYS = ("totals", "income", "spending", "gpb_classes", "sangong", "operating_cost")
+FIGURE_RE = re.compile(
+    r'<figure class="chart" id="chart-(?P<key>\w+)" data-chart="(?P=key)">(?P<svg><svg.*?</svg>)'
+    r"<figcaption>(?P<caption>.*?)</figcaption></figure>",
+    re.S,
+)
+SVG_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
+NUMBER = re.compile(r"\d+\.\d{2}")
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def figures_in(html: str) -> list[dict[str, str]]:
+    return [m.groupdict() for m in FIGURE_RE.finditer(html)]
+
+
+def svg_texts(svg: str) -> list[str]:
+    return [htmllib.unescape(t) for t in SVG_TEXT.findall(svg)]
+
+
+def paragraph_before(html: str, key: str) -> str:
+    """The text of the paragraph the chart ``key`` follows."""
+    head = html[: html.index(f'<figure class="chart" id="chart-{key}"')]
+    return html_text(head[head.rindex("<p>") :])
+
+
+def wan(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+@pytest.fixture(scope="module")
+def charted_html(charted) -> str:
+    return charted[1]["html"].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def document(charted):
+    return charted[0].document
+
+
+# -- the stage: what each chart shows --------------------------------------------------------------
+
+
+def test_the_example_has_all_six_charts_in_document_order(document):
+    assert tuple(document.charts) == KEYS
+    kinds = {k: c.kind for k, c in document.charts.items()}
+    assert kinds == {
+        "totals": BARS,
+        "income": PIE,
+        "spending": PIE,
+        "gpb_classes": HBARS,
+        "sangong": BARS,
+        "operating_cost": BARS,
+    }
+
+
+def test_each_charts_figures_are_the_documents(document):
+    c = document.changes
+    ch = document.charts
+    assert ch["totals"].series[-1].values == (document.income_total, document.spending_total)
+    assert ch["totals"].series[0].values == (c["income_total"].prior, c["spending_total"].prior)
+    assert [(s.name, s.amount) for s in document.income_sources] == list(
+        zip(ch["income"].categories, ch["income"].series[0].values, strict=True)
+    )
+    assert ch["income"].percents == ((None,) if len(document.income_sources) == 1 else ch["income"].percents)
+    spending = ch["spending"]
+    assert spending.series[0].values == (document.basic.amount, document.project.amount)
+    assert spending.percents == (document.basic.percent, document.project.percent)
+    classes = ch["gpb_classes"]
+    assert sorted(zip(classes.categories, classes.series[0].values, strict=True)) == sorted(
+        (s.name, s.amount) for s in document.gpb_by_class
+    )
+    assert list(classes.series[0].values) == sorted(classes.series[0].values, reverse=True)  # largest first
+    sg = document.sangong
+    parts = ("abroad", "reception", "vehicle_purchase", "vehicle_running")
+    assert ch["sangong"].series[-1].values == tuple(sg[k] for k in parts)
+    assert ch["sangong"].series[0].values == tuple(c[k].prior for k in parts)
+    assert ch["operating_cost"].series[-1].values == (document.operating_cost,)
+
+
+def test_a_zero_part_gives_no_slice_and_nothing_to_show_gives_no_chart(document):
+    no_basic = dataclasses.replace(document, basic=Share("基本支出", ZERO, None))
+    spending = charts_of(no_basic)["spending"]
+    assert spending.categories == ("项目支出",)
+    texts = svg_texts(draw.svg(spending))
+    assert not any("基本支出" in t for t in texts)
+    assert any(t.startswith(f"{wan(document.project.amount)}万元") for t in texts)
+
+    nothing = dataclasses.replace(document, basic=Share("基本支出", ZERO, None), project=Share("项目支出", ZERO, None))
+    assert "spending" not in charts_of(nothing)
+
+
+def test_without_last_years_figures_the_bars_show_this_year_only(document):
+    changes = {k: dataclasses.replace(v, prior=None) for k, v in document.changes.items()}
+    totals = charts_of(dataclasses.replace(document, changes=changes))["totals"]
+    assert [s.name for s in totals.series] == [f"{document.year}年"]
+    assert totals.caption == f"{document.year}年收支预算总计"  # no "与…年对比" without last year
+
+
+# -- the render: what the pictures say ------------------------------------------------------------
+
+
+def test_every_figure_on_a_chart_is_the_figure_its_sentence_states(charted_html, document):
+    found = {f["key"]: f for f in figures_in(charted_html)}
+    assert tuple(found) == KEYS
+    for key in ("income", "spending", "gpb_classes"):  # parts of a whole: "name X万元，占Y%" in the text too
+        chart = document.charts[key]
+        sentence = paragraph_before(charted_html, key)
+        labels = " ".join(svg_texts(found[key]["svg"]))
+        for name, value, percent in zip(chart.categories, chart.series[0].values, chart.percents, strict=True):
+            assert f"{wan(value)}万元" in labels and name in labels
+            if percent is None:  # one part of a whole: no share, in the text or on the chart
+                assert f"{name}{wan(value)}万元" in sentence and "占" not in labels
+            else:
+                assert f"{name}{wan(value)}万元，占{wan(percent)}%" in sentence and f"占{wan(percent)}%" in labels
+    for key in ("totals", "sangong", "operating_cost"):  # this year's columns: stated in the text
+        chart = document.charts[key]
+        printed = NUMBER.findall(" ".join(svg_texts(found[key]["svg"])))
+        expected = [wan(v) for s in chart.series for v in s.values if v is not None]
+        assert sorted(printed) == sorted(expected)
+        sentence = paragraph_before(charted_html, key)
+        if key == "sangong":  # its sentences are the paragraphs of section 八
+            sentence = html_text(charted_html[charted_html.index("八、") : charted_html.index('id="chart-sangong"')])
+        for value in chart.series[-1].values:
+            assert f"{wan(value)}万元" in sentence
+    # last year's columns are last year's figures (上年数), as the change in the text reckons them
+    totals = document.charts["totals"]
+    change = document.changes["income_total"]
+    assert totals.series[0].values[0] - totals.series[-1].values[0] == change.amount  # 减少22.02万元
+
+
+def test_captions_are_numbered_in_order_in_all_three_formats(charted, charted_html):
+    captions = [htmllib.unescape(f["caption"]) for f in figures_in(charted_html)]
+    assert [c.split("　")[0] for c in captions] == [f"图{n}" for n in range(1, 7)]
+    assert captions[0] == "图1　2024年收支预算总计与2023年对比"
+    paragraphs = [p.text for p in docx.Document(str(charted[1]["docx"])).paragraphs]
+    assert [p for p in paragraphs if re.match(r"图\d+　", p)] == captions
+    pdf_text = subprocess.run(
+        [tool("pdftotext"), "-enc", "UTF-8", str(charted[1]["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    positions = [pdf_text.index(c.replace("　", " ")) if c.replace("　", " ") in pdf_text else -1 for c in captions]
+    assert -1 not in positions, pdf_text[:200]
+    assert positions == sorted(positions)
+
+
+def pictures(path: Path) -> list[bytes]:
+    """The DOCX's pictures in the order the document shows them (its zip: document.xml's r:embed, its rels)."""
+    with zipfile.ZipFile(path) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+        rels = etree.fromstring(z.read("word/_rels/document.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        embeds = [el.get(f"{{{R_NS}}}embed") for el in body.iter(f"{{{A_NS}}}blip")]
+        return [z.read("word/" + targets[e]) for e in embeds]
+
+
+def test_the_docx_carries_the_same_charts_as_pictures(charted, charted_html):
+    document = docx.Document(str(charted[1]["docx"]))
+    shapes = list(document.inline_shapes)
+    svgs = [f["svg"] for f in figures_in(charted_html)]
+    assert len(shapes) == len(svgs) == 6
+    for shape, svg, blob in zip(shapes, svgs, pictures(charted[1]["docx"]), strict=True):
+        image = Image.open(io.BytesIO(blob))
+        assert image.format == "PNG" and image.width >= 1800  # 300 dpi across the text block
+        # the same drawing: the PNG has the SVG's proportions, and the picture in Word has them too
+        width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+        assert image.width / image.height == pytest.approx(width / height, rel=0.01)
+        assert shape.width / shape.height == pytest.approx(width / height, rel=0.01)
+
+
+def test_the_pdf_keeps_the_chart_text_as_text_in_the_documents_face(charted):
+    pdf = str(charted[1]["pdf"])
+    text = subprocess.run([tool("pdftotext"), "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True).stdout
+    assert "单位：万元" in text and "1981.65" in text  # last year's total is printed only on the chart
+    fonts = subprocess.run([tool("pdffonts"), pdf], capture_output=True, text=True).stdout
+    assert "Noto-Serif-CJK-SC" in fonts  # the SC face of the body's 宋体 collection, embedded
+
+
+def test_charts_are_greyscale_and_told_apart_by_pattern(document):
+    for chart in document.charts.values():
+        svg = draw.svg(chart)
+        colours = set(re.findall(r"(?:fill|stroke)[:=]\s*\"?(#[0-9a-fA-F]{6})", svg))
+        assert colours, chart.key
+        for colour in colours:
+            r, g, b = (colour[i : i + 2] for i in (1, 3, 5))
+            assert r == g == b, f"{chart.key}: {colour} is not a grey"
+        if len(chart.series) > 1:  # last year against this year: a hatch, not a shade only
+            assert "<pattern" in svg
+
+
+def test_the_text_is_set_in_the_profiles_body_face(document):
+    chart = document.charts["totals"]
+    assert "font-family: 'Noto Serif CJK SC'" in draw.svg(chart)
+    assert "font-family: 'Noto Sans CJK SC'" in draw.svg(chart, "黑体")
+
+
+def test_the_same_chart_gives_the_same_bytes_in_another_process(document):
+    chart = document.charts["spending"]
+    here_svg, here_png = draw.svg(chart), draw.png(chart)
+    assert draw.svg(chart) == here_svg and draw.png(chart) == here_png
+    script = (
+        "import sys, hashlib\n"
+        "from generator.jobs import pipeline\n"
+        "from generator.render import charts\n"
+        f"c = pipeline.prepare(__import__('pathlib').Path({str(EXAMPLE)!r}), charts=True).document.charts['spending']\n"
+        "print(hashlib.sha256(charts.svg(c).encode()).hexdigest(), hashlib.sha256(charts.png(c)).hexdigest())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    import hashlib
+
+    assert out.split() == [hashlib.sha256(here_svg.encode()).hexdigest(), hashlib.sha256(here_png).hexdigest()]
+
+
+def test_rendering_again_gives_the_same_pdf_and_docx(charted, tmp_path):
+    _prepared, written = pipeline.render(EXAMPLE, tmp_path, ("pdf", "docx"), charts=True)
+    for path in written:
+        assert path.read_bytes() == charted[1][path.suffix.lstrip(".")].read_bytes(), path.name
+
+
+# -- the bureau's choice -------------------------------------------------------------------------------
+
+
+def test_charts_are_off_by_default_and_never_load_matplotlib(tmp_path):
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from generator.jobs import pipeline\n"
+        f"prepared, _ = pipeline.render(Path({str(EXAMPLE)!r}), Path({str(tmp_path)!r}), ('docx', 'html'))\n"
+        "print(len(prepared.document.charts), 'matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.split() == ["0", "False"]
+    html = (tmp_path / EXAMPLE.with_suffix(".html").name).read_text(encoding="utf-8")
+    assert "<figure" not in html and "<svg" not in html
+
+
+def test_the_profile_turns_charts_on_and_the_option_overrides_it(tmp_path):
+    (tmp_path / "profile.toml").write_text("charts = true\n", encoding="utf-8")
+    assert load_profile(tmp_path).charts
+    assert tuple(pipeline.prepare(EXAMPLE, templates=tmp_path).document.charts) == KEYS
+    assert pipeline.prepare(EXAMPLE, templates=tmp_path, charts=False).document.charts == {}
+    (tmp_path / "profile.toml").write_text('charts = "yes"\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match="charts 应为 true 或 false"):
+        load_profile(tmp_path)
+
+
+def test_a_bureau_block_removes_one_chart_and_another_moves_one(tmp_path):
+    (tmp_path / "profile.toml").write_text("charts = true\n", encoding="utf-8")
+    (tmp_path / "document.html.j2").write_text(
+        '{% extends "default:document.html.j2" %}\n'
+        "{% block chart_sangong %}{% endblock %}\n"
+        # 机构运行经费 moved up, to follow the totals; its own place left empty
+        "{% block chart_totals %}{{ super() }}"
+        '{{ m.figure(d.charts.get("operating_cost"), figure_no) }}{% endblock %}\n'
+        "{% block chart_operating_cost %}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    prepared, _written = pipeline.render(EXAMPLE, tmp_path / "out", ("docx", "html"), templates=tmp_path)
+    html = (tmp_path / "out" / EXAMPLE.with_suffix(".html").name).read_text(encoding="utf-8")
+    found = figures_in(html)
+    assert [f["key"] for f in found] == ["totals", "operating_cost", "income", "spending", "gpb_classes"]
+    assert [f["caption"].split("　")[0] for f in found] == [f"图{n}" for n in range(1, 6)]
+    assert len(docx.Document(str(tmp_path / "out" / EXAMPLE.with_suffix(".docx").name)).inline_shapes) == 5
+    assert "sangong" in prepared.document.charts  # computed, only not shown
+
+
+def test_a_document_html_with_a_chart_needs_its_pictures_for_the_docx(charted_html, tmp_path):
+    from generator.render.docx import write_docx
+
+    with pytest.raises(ValueError, match="needs pictures"):
+        write_docx(charted_html, tmp_path / "x.docx")
+
+
+def test_the_readme_names_the_chart_blocks():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    template = (ROOT / "templates" / "document.html.j2").read_text(encoding="utf-8")
+    blocks = re.findall(r"\{% block (chart_\w+) %\}\{\{", template)
+    assert blocks == [f"chart_{k}" for k in KEYS]
+    for block in blocks:
+        assert block in readme
