@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import charts_render
 
 from generator.errors import BudgetError
 from generator.frontends import cli
@@ -155,24 +156,10 @@ def test_batch_command_passes_the_charts_option_to_the_batch(monkeypatch, tmp_pa
     assert seen == [expected]
 
 
-def _charts_render(path: Path, outdir: Path, formats, **options):
-    """Stands in for pipeline.render in the forked workers: writes the charts option it was given."""
-    target = outdir / f"{path.stem}.html"
-    pipeline.write_atomic(target, lambda tmp: tmp.write_text(repr(options["charts"]), encoding="utf-8"))
-
-    class Prepared:
-        findings = ()
-        budget = None
-        document = None
-        pages = None
-
-    return Prepared(), [target]
-
-
 @pytest.mark.skipif(not workers.forks_workers(), reason="the fake render reaches workers only when forked")
 @pytest.mark.parametrize("charts", [True, False, None])
 def test_every_worker_renders_with_the_batch_s_charts_option(monkeypatch, tmp_path: Path, charts):
-    monkeypatch.setattr(pipeline, "render", _charts_render)
+    monkeypatch.setattr(pipeline, "render", charts_render)
     names = ["甲.xlsx", "乙.xlsx", "丙.xlsx"]
     for name in names:
         (tmp_path / name).write_bytes(b"x")

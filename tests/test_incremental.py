@@ -17,7 +17,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from support import Editor
+from support import Editor, charts_render
 
 from generator.errors import Finding
 from generator.frontends import cli
@@ -335,23 +335,9 @@ def test_a_dying_worker_is_rendered_again_the_others_are_not(monkeypatch, tmp_pa
     assert reused(second) == {"甲.xlsx": True, "崩溃.xlsx": False, "乙.xlsx": True}
 
 
-def _charts_render(path: Path, outdir: Path, formats, **options):
-    """Stands in for pipeline.render in the forked workers: writes the charts option it was given."""
-    target = outdir / f"{path.stem}.html"
-    pipeline.write_atomic(target, lambda tmp: tmp.write_text(repr(options["charts"]), encoding="utf-8"))
-
-    class Prepared:
-        findings = ()
-        budget = None
-        document = None
-        pages = None
-
-    return Prepared(), [target]
-
-
 @pytest.mark.skipif(not workers.forks_workers(), reason="the fake render reaches workers only when forked")
 def test_a_changed_charts_option_renders_everything_the_same_one_reuses(monkeypatch, tmp_path: Path):
-    monkeypatch.setattr(pipeline, "render", _charts_render)
+    monkeypatch.setattr(pipeline, "render", charts_render)
     names = ["甲.xlsx", "乙.xlsx"]
     for name in names:
         (tmp_path / name).write_text(name, encoding="utf-8")

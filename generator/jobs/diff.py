@@ -154,9 +154,9 @@ def diff(old_path: Path, new_path: Path, *, templates: Path | None = None, codes
     from generator.workbook.load import load_workbook
 
     result = Diff(figure_changes(load_workbook(old_path), load_workbook(new_path)))
-    try:
-        old_html = prepare(old_path, templates=templates, codes=codes).html
-        new_html = prepare(new_path, templates=templates, codes=codes).html
+    try:  # the sentences only: a profile's charts are not drawn for them
+        old_html = prepare(old_path, templates=templates, codes=codes, charts=False).html
+        new_html = prepare(new_path, templates=templates, codes=codes, charts=False).html
     except CheckFailed as exc:
         result.note = f"{exc.path.name} 有错误，无法生成文档，因此不比较叙述：请先用 check 修正。"
         return result
