@@ -282,7 +282,7 @@ def test_a_bureau_block_removes_one_chart_and_another_moves_one(tmp_path):
         "{% block chart_sangong %}{% endblock %}\n"
         # 机构运行经费 moved up, to follow the totals; its own place left empty
         "{% block chart_totals %}{{ super() }}"
-        '{{ m.figure(d.charts.get("operating_cost"), figure_no) }}{% endblock %}\n'
+        '{{ ch.figure(d.charts.get("operating_cost"), figure_no) }}{% endblock %}\n'
         "{% block chart_operating_cost %}{% endblock %}\n",
         encoding="utf-8",
     )
@@ -293,6 +293,15 @@ def test_a_bureau_block_removes_one_chart_and_another_moves_one(tmp_path):
     assert [f["caption"].split("　")[0] for f in found] == [f"图{n}" for n in range(1, 6)]
     assert len(docx.Document(str(tmp_path / "out" / EXAMPLE.with_suffix(".docx").name)).inline_shapes) == 5
     assert "sangong" in prepared.document.charts  # computed, only not shown
+
+
+def test_a_bureau_folder_with_its_own_older_macros_still_gets_its_charts(tmp_path):
+    """macros.html.j2 as ``templates export`` wrote it before charts: the charts' macro is in a file of its own."""
+    (tmp_path / "macros.html.j2").write_bytes((ROOT / "templates" / "macros.html.j2").read_bytes())
+    assert "figure" not in (tmp_path / "macros.html.j2").read_text(encoding="utf-8")
+    (tmp_path / "profile.toml").write_text("charts = true\n", encoding="utf-8")
+    html = pipeline.prepare(EXAMPLE, templates=tmp_path).html
+    assert [f["key"] for f in figures_in(html)] == list(KEYS)
 
 
 def test_a_document_html_with_a_chart_needs_its_pictures_for_the_docx(charted_html, tmp_path):

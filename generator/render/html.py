@@ -106,7 +106,15 @@ def render_html(document: Document, overrides: Path | None = None, *, chart_face
 
 
 # What ``budget-report templates export`` copies: everything a bureau may override.
-EXPORTED = ("document.html.j2", "macros.html.j2", "tables.html.j2", "glossary.html.j2", "style.css", "reference.docx")
+EXPORTED = (
+    "document.html.j2",
+    "macros.html.j2",
+    "tables.html.j2",
+    "charts.html.j2",
+    "glossary.html.j2",
+    "style.css",
+    "reference.docx",
+)
 
 PROFILE_SAMPLE = """# 本单位的文档设置（每项都可省略，省略即用内置设置）
 # title = "{year}年{bureau}部门（单位）预算公开"
