@@ -192,7 +192,7 @@ def test_the_docx_carries_the_same_charts_as_pictures(charted, charted_html):
     assert len(shapes) == len(svgs) == 6
     for shape, svg, blob in zip(shapes, svgs, pictures(charted[1]["docx"]), strict=True):
         image = Image.open(io.BytesIO(blob))
-        assert image.format == "PNG" and image.width >= 1800  # 300 dpi across the text block
+        assert image.format == "PNG" and image.mode == "L" and image.width >= 1800  # grey, 300 dpi across the text
         # the same drawing: the PNG has the SVG's proportions, and the picture in Word has them too
         width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
         assert image.width / image.height == pytest.approx(width / height, rel=0.01)

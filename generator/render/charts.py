@@ -270,6 +270,12 @@ def _draw(chart: Chart, face: str, fmt: str) -> bytes:
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         else:
             fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    if fmt == "png":  # the drawing is grey: one grey channel, no alpha (a quarter of the bytes)
+        from PIL import Image
+
+        grey = io.BytesIO()
+        Image.open(io.BytesIO(buffer.getvalue())).convert("L").save(grey, format="PNG", dpi=(PNG_DPI, PNG_DPI))
+        return grey.getvalue()
     return buffer.getvalue()
 
 
