@@ -70,12 +70,18 @@ def document(charted):
     return charted[0].document
 
 
+@pytest.fixture(scope="module")
+def shown(charted):
+    """The example's charts, as the render drew them (``charts_of`` its document)."""
+    return charted[0].charts
+
+
 # -- the stage: what each chart shows --------------------------------------------------------------
 
 
-def test_the_example_has_all_six_charts_in_document_order(document):
-    assert tuple(document.charts) == KEYS
-    kinds = {k: c.kind for k, c in document.charts.items()}
+def test_the_example_has_all_six_charts_in_document_order(shown):
+    assert tuple(shown) == KEYS
+    kinds = {k: c.kind for k, c in shown.items()}
     assert kinds == {
         "totals": BARS,
         "income": PIE,
@@ -86,9 +92,9 @@ def test_the_example_has_all_six_charts_in_document_order(document):
     }
 
 
-def test_each_charts_figures_are_the_documents(document):
+def test_each_charts_figures_are_the_documents(document, shown):
     c = document.changes
-    ch = document.charts
+    ch = shown
     assert ch["totals"].series[-1].values == (document.income_total, document.spending_total)
     assert ch["totals"].series[0].values == (c["income_total"].prior, c["spending_total"].prior)
     assert [(s.name, s.amount) for s in document.income_sources] == list(
@@ -132,11 +138,11 @@ def test_without_last_years_figures_the_bars_show_this_year_only(document):
 # -- the render: what the pictures say ------------------------------------------------------------
 
 
-def test_every_figure_on_a_chart_is_the_figure_its_sentence_states(charted_html, document):
+def test_every_figure_on_a_chart_is_the_figure_its_sentence_states(charted_html, document, shown):
     found = {f["key"]: f for f in figures_in(charted_html)}
     assert tuple(found) == KEYS
     for key in ("income", "spending", "gpb_classes"):  # parts of a whole: "name X万元，占Y%" in the text too
-        chart = document.charts[key]
+        chart = shown[key]
         sentence = paragraph_before(charted_html, key)
         labels = " ".join(svg_texts(found[key]["svg"]))
         for name, value, percent in zip(chart.categories, chart.series[0].values, chart.percents, strict=True):
@@ -146,7 +152,7 @@ def test_every_figure_on_a_chart_is_the_figure_its_sentence_states(charted_html,
             else:
                 assert f"{name}{wan(value)}万元，占{wan(percent)}%" in sentence and f"占{wan(percent)}%" in labels
     for key in ("totals", "sangong", "operating_cost"):  # this year's columns: stated in the text
-        chart = document.charts[key]
+        chart = shown[key]
         printed = NUMBER.findall(" ".join(svg_texts(found[key]["svg"])))
         expected = [wan(v) for s in chart.series for v in s.values if v is not None]
         assert sorted(printed) == sorted(expected)
@@ -156,7 +162,7 @@ def test_every_figure_on_a_chart_is_the_figure_its_sentence_states(charted_html,
         for value in chart.series[-1].values:
             assert f"{wan(value)}万元" in sentence
     # last year's columns are last year's figures (上年数), as the change in the text reckons them
-    totals = document.charts["totals"]
+    totals = shown["totals"]
     change = document.changes["income_total"]
     assert totals.series[0].values[0] - totals.series[-1].values[0] == change.amount  # 减少22.02万元
 
@@ -207,8 +213,8 @@ def test_the_pdf_keeps_the_chart_text_as_text_in_the_documents_face(charted):
     assert "Noto-Serif-CJK-SC" in fonts  # the SC face of the body's 宋体 collection, embedded
 
 
-def test_charts_are_greyscale_and_told_apart_by_pattern(document):
-    for chart in document.charts.values():
+def test_charts_are_greyscale_and_told_apart_by_pattern(shown):
+    for chart in shown.values():
         svg = draw.svg(chart)
         colours = set(re.findall(r"(?:fill|stroke)[:=]\s*\"?(#[0-9a-fA-F]{6})", svg))
         assert colours, chart.key
@@ -219,21 +225,21 @@ def test_charts_are_greyscale_and_told_apart_by_pattern(document):
             assert "<pattern" in svg
 
 
-def test_the_text_is_set_in_the_profiles_body_face(document):
-    chart = document.charts["totals"]
+def test_the_text_is_set_in_the_profiles_body_face(shown):
+    chart = shown["totals"]
     assert "font-family: 'Noto Serif CJK SC'" in draw.svg(chart)
     assert "font-family: 'Noto Sans CJK SC'" in draw.svg(chart, "黑体")
 
 
-def test_the_same_chart_gives_the_same_bytes_in_another_process(document):
-    chart = document.charts["spending"]
+def test_the_same_chart_gives_the_same_bytes_in_another_process(shown):
+    chart = shown["spending"]
     here_svg, here_png = draw.svg(chart), draw.png(chart)
     assert draw.svg(chart) == here_svg and draw.png(chart) == here_png
     script = (
         "import sys, hashlib\n"
         "from generator.jobs import pipeline\n"
         "from generator.render import charts\n"
-        f"c = pipeline.prepare(__import__('pathlib').Path({str(EXAMPLE)!r}), charts=True).document.charts['spending']\n"
+        f"c = pipeline.prepare(__import__('pathlib').Path({str(EXAMPLE)!r}), charts=True).charts['spending']\n"
         "print(hashlib.sha256(charts.svg(c).encode()).hexdigest(), hashlib.sha256(charts.png(c)).hexdigest())\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
@@ -257,7 +263,7 @@ def test_charts_are_off_by_default_and_never_load_matplotlib(tmp_path):
         "from pathlib import Path\n"
         "from generator.jobs import pipeline\n"
         f"prepared, _ = pipeline.render(Path({str(EXAMPLE)!r}), Path({str(tmp_path)!r}), ('docx', 'html'))\n"
-        "print(len(prepared.document.charts), 'matplotlib' in sys.modules)\n"
+        "print(len(prepared.charts), 'matplotlib' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.split() == ["0", "False"]
@@ -268,8 +274,8 @@ def test_charts_are_off_by_default_and_never_load_matplotlib(tmp_path):
 def test_the_profile_turns_charts_on_and_the_option_overrides_it(tmp_path):
     (tmp_path / "profile.toml").write_text("charts = true\n", encoding="utf-8")
     assert load_profile(tmp_path).charts
-    assert tuple(pipeline.prepare(EXAMPLE, templates=tmp_path).document.charts) == KEYS
-    assert pipeline.prepare(EXAMPLE, templates=tmp_path, charts=False).document.charts == {}
+    assert tuple(pipeline.prepare(EXAMPLE, templates=tmp_path).charts) == KEYS
+    assert pipeline.prepare(EXAMPLE, templates=tmp_path, charts=False).charts == {}
     (tmp_path / "profile.toml").write_text('charts = "yes"\n', encoding="utf-8")
     with pytest.raises(ProfileError, match="charts 应为 true 或 false"):
         load_profile(tmp_path)
@@ -282,7 +288,7 @@ def test_a_bureau_block_removes_one_chart_and_another_moves_one(tmp_path):
         "{% block chart_sangong %}{% endblock %}\n"
         # 机构运行经费 moved up, to follow the totals; its own place left empty
         "{% block chart_totals %}{{ super() }}"
-        '{{ ch.figure(d.charts.get("operating_cost"), figure_no) }}{% endblock %}\n'
+        '{{ ch.figure(charts.get("operating_cost"), figure_no) }}{% endblock %}\n'
         "{% block chart_operating_cost %}{% endblock %}\n",
         encoding="utf-8",
     )
@@ -292,7 +298,7 @@ def test_a_bureau_block_removes_one_chart_and_another_moves_one(tmp_path):
     assert [f["key"] for f in found] == ["totals", "operating_cost", "income", "spending", "gpb_classes"]
     assert [f["caption"].split("　")[0] for f in found] == [f"图{n}" for n in range(1, 6)]
     assert len(docx.Document(str(tmp_path / "out" / EXAMPLE.with_suffix(".docx").name)).inline_shapes) == 5
-    assert "sangong" in prepared.document.charts  # computed, only not shown
+    assert "sangong" in prepared.charts  # computed, only not shown
 
 
 def test_a_bureau_folder_with_its_own_older_macros_still_gets_its_charts(tmp_path):

@@ -18,6 +18,7 @@ from generator.profile import Profile, load_profile
 if TYPE_CHECKING:
     from generator.errors import Finding
     from generator.reference.codes import CodeBook
+    from generator.stages.charts import Chart
     from generator.stages.compute import Document
     from generator.stages.derive import Complete
     from generator.workbook.model import Budget
@@ -41,6 +42,7 @@ class Prepared:
     profile: Profile = field(default_factory=Profile)
     bureau_css: str = ""
     done: Complete | None = None  # the tables as derived once (``derive.complete``), checked and computed from
+    charts: dict[str, Chart] = field(default_factory=dict)  # the charts shown, when the bureau wants them
     pages: int | None = None  # the PDF's number of pages, once ``render`` has written it
 
     @property
@@ -109,6 +111,7 @@ def prepare(
     ``profile.toml`` says; None leaves it to the profile (off without one).
     """
     from generator.render.html import render_html
+    from generator.stages.charts import charts_of
     from generator.stages.check import has_errors
     from generator.stages.compute import build_document
 
@@ -120,8 +123,9 @@ def prepare(
         if charts is not None:
             profile = replace(profile, charts=charts)
         document = build_document(budget, book, profile, done)
-        html = render_html(document, templates, chart_face=profile.chart_face)
-        return Prepared(budget, findings, document, html, profile, _bureau_css(templates), done)
+        shown = charts_of(document) if profile.charts else {}
+        html = render_html(document, templates, charts=shown, chart_face=profile.chart_face)
+        return Prepared(budget, findings, document, html, profile, _bureau_css(templates), done, shown)
 
 
 def _bureau_css(templates: Path | None) -> str:
@@ -236,7 +240,7 @@ def _pictures(prepared: Prepared) -> Callable[[str], bytes]:
     def picture(key: str) -> bytes:
         from generator.render import charts
 
-        return charts.png(prepared.document.charts[key], prepared.profile.chart_face)
+        return charts.png(prepared.charts[key], prepared.profile.chart_face)
 
     return picture
 

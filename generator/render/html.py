@@ -9,7 +9,7 @@ outside the project, so they run in Jinja's sandbox.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -92,10 +92,18 @@ class TemplateProblem(BudgetError):
     """A template (built-in or a bureau's) cannot be rendered: named with its line, in Chinese."""
 
 
-def render_html(document: Document, overrides: Path | None = None, *, chart_face: str = "宋体") -> str:
-    """The document HTML of ``document``; its charts (if any) drawn with their text in ``chart_face``."""
+def render_html(
+    document: Document,
+    overrides: Path | None = None,
+    *,
+    charts: Mapping[str, Chart] | None = None,
+    chart_face: str = "宋体",
+) -> str:
+    """The document HTML of ``document``, with ``charts`` (``stages/charts.py``; none by default)
+    drawn after their paragraphs, their text in ``chart_face``."""
     try:
-        return environment(overrides, chart_face=chart_face).get_template(DOCUMENT_TEMPLATE).render(doc=document)
+        template = environment(overrides, chart_face=chart_face).get_template(DOCUMENT_TEMPLATE)
+        return template.render(doc=document, charts=dict(charts or {}))
     except SecurityError as exc:
         raise TemplateProblem(f"模板试图执行不允许的操作，已被沙箱拦截：{exc}") from None
     except TemplateSyntaxError as exc:

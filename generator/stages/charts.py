@@ -1,6 +1,7 @@
 """Turn the computed ``Document`` into the charts of its narrative: what each picture shows, in the text's own figures.
 
-A bureau turns charts on (``profile.toml``: ``charts = true``, or ``--charts``). Each chart then
+The stage after compute, run only when a bureau turns charts on (``profile.toml``: ``charts =
+true``, or ``--charts``; ``jobs/pipeline.py``). Each chart then
 follows the paragraph it illustrates (templates/document.html.j2, one block per chart):
 
 ========================  ====================  ===========================================

@@ -15,7 +15,6 @@ from decimal import Decimal
 from generator.profile import Profile
 from generator.reference.codes import CodeBook, load_codes
 from generator.stages import derive
-from generator.stages.charts import Chart, charts_of
 from generator.stages.derive import Complete, q2, total
 from generator.stages.figures import CHANGES, Figures, headline
 from generator.workbook.model import ZERO, Budget, Row
@@ -196,7 +195,6 @@ class Document:
     tables: tuple[TableView, ...]
     performance: PerformanceForm
     extra: dict[str, object] = field(default_factory=dict)
-    charts: dict[str, Chart] = field(default_factory=dict)  # the narrative's charts, when the bureau wants them
 
     title: str = ""
 
@@ -409,7 +407,7 @@ def build_document(
         "vehicles_other_note": vehicles["other"] == 0,
         "transfer_note": transfer_count == 0,
     }
-    document = Document(
+    return Document(
         bureau=budget.bureau,
         year=budget.year,
         prior_year=budget.year - 1,
@@ -457,6 +455,3 @@ def build_document(
         tables=table_views(done),
         performance=performance_form(budget, done),
     )
-    if profile.charts:
-        document.charts = charts_of(document)
-    return document
