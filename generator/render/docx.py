@@ -968,7 +968,7 @@ def _add_footers(document: docx.document.Document, sectPr: etree._Element, foote
     document.settings.odd_and_even_pages_header_footer = True
     for footer, jc, side in ((section.footer, "right", "right"), (section.even_page_footer, "left", "left")):
         footer.is_linked_to_previous = False
-        ftr = footer._element
+        ftr = footer.part.element  # the footer part's w:ftr (public names only; python-docx has no "clear")
         for child in list(ftr):
             ftr.remove(child)
         _page_number_paragraph(_sub(ftr, _P), footer_style, jc, side)
