@@ -26,7 +26,7 @@ from support import EXAMPLE, ROOT, html_text, tool
 from generator.jobs import pipeline
 from generator.profile import ProfileError, load_profile
 from generator.render import charts as draw
-from generator.stages.charts import BARS, HBARS, PIE, charts_of
+from generator.stages.charts import BARS, HBARS, PIE, Chart, Series, charts_of
 from generator.stages.compute import Share
 from generator.workbook.model import ZERO
 
@@ -324,3 +324,55 @@ def test_the_readme_names_the_chart_blocks():
     assert blocks == [f"chart_{k}" for k in KEYS]
     for block in blocks:
         assert block in readme
+
+
+# -- the pictures hold their words: nothing cut off at the edge, nothing printed over another -------
+
+CLASSES = (
+    "一般公共服务支出", "外交支出", "国防支出", "公共安全支出", "教育支出", "科学技术支出",
+    "文化旅游体育与传媒支出", "社会保障和就业支出", "卫生健康支出", "节能环保支出", "城乡社区支出",
+    "农林水支出", "交通运输支出", "资源勘探工业信息等支出", "商业服务业等支出", "金融支出",
+    "自然资源海洋气象等支出", "住房保障支出", "粮油物资储备支出", "灾害防治及应急管理支出",
+)  # fmt: skip
+
+
+def _hard_charts() -> list[Chart]:
+    n = len(CLASSES)
+    amounts = tuple(Decimal("123456.78") / (i + 1) ** 2 for i in range(n))
+    whole = sum(amounts)
+    parts = (Decimal("6000"), Decimal("2000"), Decimal("800"), Decimal("500"), Decimal("300"), Decimal("200"),
+             Decimal("100"), Decimal("100"))  # fmt: skip
+    names = ("财政拨款收入", "财政专户管理资金", "事业收入", "事业单位经营收入", "上级补助收入",
+             "附属单位上缴收入", "其他收入", "上年结转结余")  # fmt: skip
+    return [
+        Chart("gpb_classes", HBARS, "类", CLASSES, (Series("2024年", amounts),),
+              tuple(a / whole * 100 for a in amounts)),
+        Chart("income", PIE, "收入", names, (Series("2024年", parts),), tuple(p / 100 for p in parts)),
+        Chart("sangong", BARS, "三公", ("因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"),
+              (Series("2023年", (Decimal("0"), Decimal("99999.99"), None, Decimal("0.01"))),
+               Series("2024年", (Decimal("123456.78"), Decimal("0"), Decimal("5.5"), Decimal("0"))))),
+        Chart("totals", BARS, "总计", ("收入总计", "支出总计"),
+              (Series("2023年", (Decimal("987654.32"), Decimal("987654.32"))),
+               Series("2024年", (Decimal("1234567.89"), Decimal("1234567.89"))))),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("chart", _hard_charts(), ids=lambda c: c.key)
+def test_no_word_on_a_chart_is_cut_off_or_printed_over_another(chart):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    with draw.drawing(chart) as fig:
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        page = fig.bbox
+        boxes = []
+        for text in fig.findobj(Text):
+            if not text.get_visible() or not text.get_text().strip():
+                continue
+            box = text.get_window_extent(renderer)
+            inside = box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1 and box.y0 >= page.y0 - 1 and box.y1 <= page.y1 + 1
+            assert inside, f"{text.get_text()!r} leaves the picture"
+            boxes.append((text.get_text(), box))
+        for i, (a, box_a) in enumerate(boxes):
+            for b, box_b in boxes[i + 1 :]:
+                assert not box_a.shrunk(0.98, 0.98).overlaps(box_b.shrunk(0.98, 0.98)), f"{a!r} over {b!r}"

@@ -17,10 +17,12 @@ matplotlib is imported on the first chart only: a document without charts never 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
 import threading
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -140,51 +142,77 @@ def _wrap(name: str, fits: int) -> str:
 def _bars(fig: Figure, chart: Chart) -> None:
     """Grouped columns: one group per category, last year hatched light, this year solid grey.
 
-    Each column carries its figure; the unit is said once, top left, as the tables say it.
+    Each column carries its figure; the unit is said once, top left, as the tables say it. The
+    figures are measured once the picture is laid out: too wide for their column, they stand
+    upright; the axis is made tall enough for the highest.
     """
     n, k = len(chart.categories), len(chart.series)
-    ax = fig.add_axes((0.02, 0.14, 0.96, 0.70))
+    ax = fig.add_subplot()
     width = min(0.7 / k, 0.3)
     step = width * 1.25  # a gap between the columns of a group keeps their figures apart
-    top = max((float(v) for s in chart.series for v in s.values if v is not None), default=0.0) or 1.0
-    size = LABEL_PT if n * k <= 4 else SMALL_PT
+    top = max((float(v) for s in chart.series for v in s.values if v is not None), default=0.0)
+    top = top if top > 0 else 1.0
+    texts = []
     for j, series in enumerate(chart.series):
-        look = THIS_YEAR if j == k - 1 else LAST_YEAR
+        fill, hatch = THIS_YEAR if j == k - 1 else LAST_YEAR
         offset = (j - (k - 1) / 2) * step
         xs = [i + offset for i, v in enumerate(series.values) if v is not None]
         values = [v for v in series.values if v is not None]
-        fill, hatch = look
         heights = [float(v) for v in values]
         bars = ax.bar(xs, heights, width, label=series.name, color=fill, hatch=hatch, edgecolor=EDGE, linewidth=0.8)
-        ax.bar_label(bars, labels=[figure(v) for v in values], padding=3, fontsize=size)
-    slot = fig.get_figwidth() * 0.96 * 72 / (n + 0.2)  # points across one category
-    ax.set_xticks(range(n), [_wrap(c, int(slot // TICK_PT)) for c in chart.categories])
+        texts += ax.bar_label(bars, labels=[figure(v) for v in values], padding=3, fontsize=LABEL_PT)
     margin = max(0.1, (3 - n) * 0.3)  # few categories: narrower columns, not wider ones
+    span = n + 2 * margin
+    slot = fig.get_figwidth() * 72 / span  # points across one category
+    ax.set_xticks(range(n), [_wrap(c, int(slot // TICK_PT)) for c in chart.categories])
     ax.set_xlim(-0.5 - margin, n - 0.5 + margin)
-    ax.set_ylim(0, top * 1.2)
+    ax.set_ylim(0, top)
     _bare(ax, "bottom")
-    fig.text(0.02, 0.97, f"单位：{chart.unit}", ha="left", va="top")
+    ax.set_title(f"单位：{chart.unit}", loc="left", fontsize=LABEL_PT, pad=8)
     if k > 1:
-        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.02), ncols=k, handlelength=2.2, handleheight=1.1)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=k, handlelength=2.2, handleheight=1.1)
+    for t in texts:  # the figures are placed inside the axes below, not made room for around them
+        t.set_in_layout(False)
+    fig.draw_without_rendering()  # the layout: the axes' size and each figure's extent are known now
+    apart = (step if k > 1 else 1.0) * ax.bbox.width / span  # pixels between neighbouring columns
+    if any(t.get_window_extent().width > apart * 0.9 for t in texts):
+        for t in texts:
+            t.set_rotation(90)
+    tallest = max((t.get_window_extent().height for t in texts), default=0.0) + 6
+    room = max(ax.bbox.height - tallest, ax.bbox.height * 0.3)
+    ax.set_ylim(0, top * ax.bbox.height / room)
 
 
 def _hbars(fig: Figure, chart: Chart) -> None:
-    """Horizontal bars, largest on top, each with its figure and share."""
+    """Horizontal bars, largest on top, each with its figure and share beside it, measured to fit."""
     n = len(chart.categories)
     values = chart.series[0].values
-    ax = fig.add_axes((0.30, 0.04, 0.68, 0.92))
+    ax = fig.add_subplot()
     ys = list(range(n))[::-1]
     bars = ax.barh(ys, [float(v or 0) for v in values], 0.6, color=BAR[0], hatch=BAR[1], edgecolor=EDGE, linewidth=0.8)
     labels = []
     for value, percent in zip(values, chart.percents, strict=True):
         text = wan(value) if value is not None else ""
         labels.append(f"{text}（{share(percent)}）" if percent is not None else text)
-    ax.bar_label(bars, labels=labels, padding=4)
-    ax.set_yticks(ys, chart.categories)
+    texts = ax.bar_label(bars, labels=labels, padding=4)
+    names = [_wrap(c, 10) for c in chart.categories]  # a long name in two lines leaves the bars their room
+    row = (fig.get_figheight() * 72 - 24) / n  # points a bar's row has
+    lines = max(name.count("\n") + 1 for name in names)
+    ax.set_yticks(ys, names, fontsize=min(TICK_PT, max(7.0, row / (lines * 1.25))))
     top = max((float(v) for v in values if v is not None), default=0.0) or 1.0
-    ax.set_xlim(0, top * 2.0)  # the longest bar takes half the room: its figure and share fit beside it
+    ax.set_xlim(0, top)
     ax.set_ylim(-0.6, n - 0.4)
     _bare(ax, "left")
+    for t in texts:  # placed inside the axes below, not made room for around them
+        t.set_in_layout(False)
+    fig.draw_without_rendering()
+    room = ax.bbox.width  # pixels: the longest bar and its figure must both fit in it
+    need = top
+    for value, label in zip(values, texts, strict=True):
+        free = room - label.get_window_extent().width - 8
+        if value is not None and free > 0:
+            need = max(need, float(value) * room / free)
+    ax.set_xlim(0, need)
 
 
 def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
@@ -201,11 +229,13 @@ def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[fl
 
 
 def _pie(fig: Figure, chart: Chart) -> None:
-    """Slices clockwise from twelve o'clock, each named with its figure and share beside it, outside."""
+    """Slices clockwise from twelve o'clock, each named with its figure and share beside it, outside.
+
+    The names are measured first; the pie is then made as large as leaves them their room, and
+    those on one side are spread so that none is printed over another.
+    """
     values = chart.series[0].values
-    height = fig.get_figheight()
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    reach = 1.6  # the pie's radius is 1: its diameter is 2 / (2 × 1.6) of the height
     looks = [SLICES[i % len(SLICES)] for i in range(len(values))]
     wedges, _texts = ax.pie(
         [float(v or 0) for v in values],
@@ -215,57 +245,69 @@ def _pie(fig: Figure, chart: Chart) -> None:
         counterclock=False,
         wedgeprops={"edgecolor": EDGE, "linewidth": 0.8},
     )
-    # after pie(), which sets limits of its own: the axes span the figure at one scale both ways
-    ax.set_ylim(-reach, reach)
-    ax.set_xlim(-reach * fig.get_figwidth() / height, reach * fig.get_figwidth() / height)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    gap = 2.5 * LABEL_PT / 72 / (height / (2 * reach))  # two lines of text, in data units
-    sides: dict[int, list[tuple[float, int]]] = {1: [], -1: []}
     anchors = []
     for wedge in wedges:  # a whole pie (one part) is named at three o'clock
         middle = math.radians((wedge.theta1 + wedge.theta2) / 2) if len(wedges) > 1 else 0.0
         anchors.append((math.cos(middle), math.sin(middle)))
+    notes = []
+    for i, (x, _y) in enumerate(anchors):
+        value, percent = values[i], chart.percents[i]
+        text = f"{chart.categories[i]}\n{wan(value) if value is not None else ''}"
+        if percent is not None:
+            text += f"，{share(percent)}"
+        notes.append(ax.text(0, 0, text, ha="left" if x >= 0 else "right", va="center", linespacing=1.2))
+    fig.draw_without_rendering()
+    wide = max(n.get_window_extent().width for n in notes) + 6
+    high = max(n.get_window_extent().height for n in notes) + 4
+    width_px, height_px = fig.bbox.width, fig.bbox.height
+    # the radius is 1 and the names start at 1.2: the reach (half the height, in radii) that fits them
+    reach = max(1.6, 1.2 * height_px / max(width_px - 2 * wide, width_px * 0.1))
+    ax.set_ylim(-reach, reach)
+    ax.set_xlim(-reach * width_px / height_px, reach * width_px / height_px)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    gap = high * 2 * reach / height_px  # one name's height, in radii
+    sides: dict[int, list[tuple[float, int]]] = {1: [], -1: []}
     for i, (x, y) in enumerate(anchors):
         sides[1 if x >= 0 else -1].append((y, i))
     for side, members in sides.items():
         members.sort(reverse=True)
-        heights = _spread([1.15 * y for y, _ in members], gap, -reach + gap, reach - gap)
+        heights = _spread([1.15 * y for y, _ in members], gap, -reach + gap / 2, reach - gap / 2)
         for (_, i), y_label in zip(members, heights, strict=True):
             x, y = anchors[i]
-            value, percent = values[i], chart.percents[i]
-            text = f"{chart.categories[i]}\n{wan(value) if value is not None else ''}"
-            if percent is not None:
-                text += f"，{share(percent)}"
-            ax.annotate(
-                text,
-                xy=(x, y),
-                xytext=(side * 1.2, y_label),
-                ha="left" if side > 0 else "right",
-                va="center",
-                linespacing=1.2,
-                arrowprops={"arrowstyle": "-", "color": "#000000", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 2},
-            )
+            notes[i].set_position((side * 1.2, y_label))
+            ax.plot([x, side * 1.17], [y, y_label], color=EDGE, linewidth=0.6)  # the leader to its slice
+
+
+TALLEST_IN = 8.0  # a chart fits a page's text block (225 mm) with its caption
 
 
 def _height(chart: Chart) -> float:
     if chart.kind == HBARS:
-        return 0.5 + 0.42 * len(chart.categories)
+        return min(0.5 + 0.42 * len(chart.categories), TALLEST_IN)
     if chart.kind == PIE:
-        return max(2.9, 0.45 * len(chart.categories))
+        return min(max(2.9, 0.45 * len(chart.categories)), TALLEST_IN)
     return 2.9
 
 
-def _draw(chart: Chart, face: str, fmt: str) -> bytes:
+@contextlib.contextmanager
+def drawing(chart: Chart, face: str = "宋体") -> Iterator[Figure]:
+    """The chart drawn on a matplotlib ``Figure``, with our settings and the lock held while it is used."""
     from matplotlib import style
     from matplotlib.figure import Figure
 
     family = font_family(face)
     draw = {BARS: _bars, HBARS: _hbars, PIE: _pie}[chart.kind]
-    buffer = io.BytesIO()
     with _LOCK, style.context([_rc(family)], after_reset=True):
-        fig = Figure(figsize=(TEXT_WIDTH_IN, _height(chart)))
+        # constrained layout makes room for the names, the unit and the legend; a pie places its own
+        fig = Figure(figsize=(TEXT_WIDTH_IN, _height(chart)), layout=None if chart.kind == PIE else "constrained")
         draw(fig, chart)
+        yield fig
+
+
+def _draw(chart: Chart, face: str, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    with drawing(chart, face) as fig:
         if fmt == "svg":
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         else:
