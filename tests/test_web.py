@@ -491,3 +491,18 @@ def test_the_charts_box_reaches_every_render_of_a_batch(client, charts_seen, cha
     assert charts_seen == [expected, expected]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<input id="charts" type="checkbox" name="charts"' in page  # the next batch's form has it too
+
+
+def test_a_ticked_charts_box_gives_documents_with_their_charts(client, workdir):
+    """The whole way, no stand-in: the box ticked, the example's preview, PDF and DOCX carry its six charts."""
+    data = {"files": [(io.BytesIO(EXAMPLE.read_bytes()), EXAMPLE.name)], "charts": "1"}
+    response = client.post("/upload", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303, text_of(response)
+    report = response.headers["Location"]
+    preview = client.get(f"{report}/0/preview").get_data(as_text=True)
+    assert preview.count('<figure class="chart"') == 6 and "图6　" in preview
+    pdf = client.get(f"{report}/0/pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    with zipfile.ZipFile(io.BytesIO(client.get(f"{report}/0/docx").data)) as archive:
+        assert len([n for n in archive.namelist() if n.startswith("word/media/")]) == 6
+    assert leftovers(workdir) == []
