@@ -23,6 +23,9 @@ The HTML the templates produce keeps to this small vocabulary (the DOCX writer r
   (repeated on every page), body rows in ``<tbody>``; cells ``<th>``/``<td>`` with
   ``colspan``/``rowspan``; ``class="num"`` right-aligns an amount, ``class="text"`` left-aligns
   long text, ``<tr class="total">`` is a bold total row.
+- ``<figure class="chart" data-chart="KEY">`` holding the chart's inline ``<svg>`` (drawn by
+  ``charts.py``; the PDF prints it) and its ``<figcaption>`` (图N …): the DOCX writer puts the PNG
+  of chart KEY in its place, then the caption.
 """
 
 from importlib import resources
