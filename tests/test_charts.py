@@ -40,6 +40,7 @@ SVG_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
 NUMBER = re.compile(r"\d+\.\d{2}")
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
 
 def figures_in(html: str) -> list[dict[str, str]]:
@@ -203,6 +204,11 @@ def test_the_docx_carries_the_same_charts_as_pictures(charted, charted_html):
         width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
         assert image.width / image.height == pytest.approx(width / height, rel=0.01)
         assert shape.width / shape.height == pytest.approx(width / height, rel=0.01)
+    # each picture's alternative text is its caption
+    with zipfile.ZipFile(charted[1]["docx"]) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    described = [el.get("descr") for el in body.iter(f"{{{WP_NS}}}docPr")]
+    assert described == [htmllib.unescape(f["caption"]) for f in figures_in(charted_html)]
 
 
 def test_the_pdf_keeps_the_chart_text_as_text_in_the_documents_face(charted):

@@ -108,6 +108,7 @@ _TR, _TRPR, _CANTSPLIT, _TBLHEADER, _TC, _TCPR, _TCW, _GRIDSPAN, _VMERGE, _VALIG
     _W + n for n in ("tr", "trPr", "cantSplit", "tblHeader", "tc", "tcPr", "tcW", "gridSpan", "vMerge", "vAlign")
 )
 _VAL, _TYPE, _WIDTH, _POS = _W + "val", _W + "type", _W + "w", _W + "pos"
+_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 #: Children of w:settings that must follow w:updateFields (CT_Settings is a strict sequence).
 _AFTER_UPDATE_FIELDS = frozenset(
@@ -746,10 +747,11 @@ class _DocWriter:
         p = self.paragraph("Normal", [], jc="center", noindent=True, keep_next=True, single=True)
         width = Twips(self.layout().text_width)
         Paragraph(p, self.doc).add_run().add_picture(io.BytesIO(png), width=width)
-        for caption in figure.iterfind("figcaption"):
-            segs = _inline(caption)
-            if segs:
-                self.paragraph("Normal", segs, jc="center", noindent=True)
+        captions = [segs for caption in figure.iterfind("figcaption") if (segs := _inline(caption))]
+        for doc_pr in p.iter(_DOCPR):  # the caption is the picture's alternative text, for screen readers
+            doc_pr.set("descr", _XML_INVALID.sub("", " ".join(_plain_text(segs) for segs in captions)))
+        for segs in captions:
+            self.paragraph("Normal", segs, jc="center", noindent=True)
 
     def table_meta(self, el: etree._Element) -> None:
         """部门 … 年度 … 表号 … 单位: first span flush left, last flush right, the rest on centre tabs.
