@@ -95,9 +95,9 @@ def font_family(face: str) -> str:
     return next((n for n in names if n.endswith(" SC")), names[0])
 
 
-def _rc(family: str) -> dict[str, Any]:
+def _rc(families: list[str]) -> dict[str, Any]:
     return {
-        "font.family": [family],
+        "font.family": families,
         "font.size": LABEL_PT,
         "svg.fonttype": "none",  # text stays text: selectable and searchable in the PDF
         "svg.hashsalt": "budget-report",  # ids from a fixed salt: reproducible bytes
@@ -296,9 +296,10 @@ def drawing(chart: Chart, face: str = "宋体") -> Iterator[Figure]:
     from matplotlib import style
     from matplotlib.figure import Figure
 
-    family = font_family(face)
+    # a face that lacks a character (cwTeX 仿宋 lacks a third of the simplified ones) takes it from 宋体
+    families = list(dict.fromkeys([font_family(face), font_family("宋体")]))
     draw = {BARS: _bars, HBARS: _hbars, PIE: _pie}[chart.kind]
-    with _LOCK, style.context([_rc(family)], after_reset=True):
+    with _LOCK, style.context([_rc(families)], after_reset=True):
         # constrained layout makes room for the names, the unit and the legend; a pie places its own
         fig = Figure(figsize=(TEXT_WIDTH_IN, _height(chart)), layout=None if chart.kind == PIE else "constrained")
         draw(fig, chart)
