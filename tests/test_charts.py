@@ -393,3 +393,13 @@ def test_no_word_on_a_chart_is_cut_off_or_printed_over_another(chart):
         for i, (a, box_a) in enumerate(boxes):
             for b, box_b in boxes[i + 1 :]:
                 assert not box_a.shrunk(0.98, 0.98).overlaps(box_b.shrunk(0.98, 0.98)), f"{a!r} over {b!r}"
+
+
+def test_a_fangsong_pdf_takes_the_missing_characters_from_song_not_from_a_stranger(tmp_path):
+    """The SVG names 宋体 after 仿宋; WeasyPrint must see both (no system default face in the PDF)."""
+    (tmp_path / "profile.toml").write_text('charts = true\n[pdf.fonts]\nbody = "仿宋"\n', encoding="utf-8")
+    _prepared, written = pipeline.render(EXAMPLE, tmp_path / "out", ("pdf",), templates=tmp_path)
+    fonts = subprocess.run([tool("pdffonts"), str(written[0])], capture_output=True, text=True).stdout
+    names = {line.split()[0].split("+", 1)[1] for line in fonts.splitlines()[2:]}
+    assert "Noto-Serif-CJK-SC" in names  # the fallback of the charts' text
+    assert {n for n in names if not n.startswith("BR-")} == {"Noto-Serif-CJK-SC"}, names

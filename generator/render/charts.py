@@ -325,6 +325,9 @@ def _draw(chart: Chart, face: str, fmt: str) -> bytes:
 def svg(chart: Chart, face: str = "宋体") -> str:
     """The chart as an inline ``<svg>`` element (no XML prolog), for the document HTML and so the PDF."""
     text = _draw(chart, face, "svg").decode("utf-8")
+    # WeasyPrint 70 reads an SVG font-family list split at commas without the spaces after them, so
+    # "'A', 'B'" loses B (the fallback face); matplotlib writes that space. Written without it here.
+    text = text.replace("', '", "','")
     return text[text.index("<svg") :].strip()
 
 
