@@ -21,16 +21,16 @@ import contextlib
 import functools
 import io
 import math
+import re
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import BudgetError
 from generator.profile import PDF_FACES
 from generator.render.fonts import font_files
 from generator.stages.charts import BARS, HBARS, PIE, Chart
-from generator.stages.derive import q2
+from generator.stages.compute import pct, wan
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,25 +58,23 @@ SLICES = (
     ("#a6a6a6", ""),
 )
 
+_FONT_FAMILY = re.compile(r"(font-family: )([^;\"]*)")  # in the SVG's style attributes
 _LOCK = threading.Lock()  # matplotlib's settings are process-wide: one drawing at a time
 
 
-class ChartFontMissing(BudgetError):
-    """The chart's font file is not installed; the message names the Debian package."""
-
-
 def figure(value: Decimal) -> str:
-    """A figure on a chart, as the text prints it, to the cent: "1959.63"."""
-    return f"{q2(value):.2f}"
+    """A figure on a chart, as the text prints it (the templates' ``wan``), to the cent: "1959.63"."""
+    return wan(value)
 
 
-def wan(value: Decimal) -> str:
+def with_unit(value: Decimal) -> str:
     """A figure with its unit: "1959.63万元"."""
-    return f"{figure(value)}万元"
+    return f"{wan(value)}万元"
 
 
 def share(value: Decimal | None) -> str:
-    return f"占{q2(value):.2f}%" if value is not None else ""
+    """A share as the text states it (the templates' ``pct``): "占9.50%"."""
+    return f"占{pct(value)}%" if value is not None else ""
 
 
 @functools.cache
@@ -90,8 +88,6 @@ def font_family(face: str) -> str:
     path = font_files()[(PDF_FACES[face], 400)]
     font_manager.fontManager.addfont(str(path))
     names = sorted({entry.name for entry in font_manager.fontManager.ttflist if entry.fname == str(path)})
-    if not names:
-        raise ChartFontMissing(f"统计图无法使用字体文件 {path}")
     return next((n for n in names if n.endswith(" SC")), names[0])
 
 
@@ -192,7 +188,7 @@ def _hbars(fig: Figure, chart: Chart) -> None:
     bars = ax.barh(ys, [float(v or 0) for v in values], 0.6, color=BAR[0], hatch=BAR[1], edgecolor=EDGE, linewidth=0.8)
     labels = []
     for value, percent in zip(values, chart.percents, strict=True):
-        text = wan(value) if value is not None else ""
+        text = with_unit(value) if value is not None else ""
         labels.append(f"{text}（{share(percent)}）" if percent is not None else text)
     texts = ax.bar_label(bars, labels=labels, padding=4)
     names = [_wrap(c, 10) for c in chart.categories]  # a long name in two lines leaves the bars their room
@@ -252,7 +248,7 @@ def _pie(fig: Figure, chart: Chart) -> None:
     notes = []
     for i, (x, _y) in enumerate(anchors):
         value, percent = values[i], chart.percents[i]
-        text = f"{chart.categories[i]}\n{wan(value) if value is not None else ''}"
+        text = f"{chart.categories[i]}\n{with_unit(value) if value is not None else ''}"
         if percent is not None:
             text += f"，{share(percent)}"
         notes.append(ax.text(0, 0, text, ha="left" if x >= 0 else "right", va="center", linespacing=1.2))
@@ -325,9 +321,9 @@ def _draw(chart: Chart, face: str, fmt: str) -> bytes:
 def svg(chart: Chart, face: str = "宋体") -> str:
     """The chart as an inline ``<svg>`` element (no XML prolog), for the document HTML and so the PDF."""
     text = _draw(chart, face, "svg").decode("utf-8")
-    # WeasyPrint 70 reads an SVG font-family list split at commas without the spaces after them, so
-    # "'A', 'B'" loses B (the fallback face); matplotlib writes that space. Written without it here.
-    text = text.replace("', '", "','")
+    # WeasyPrint 70 splits an SVG font-family list at the commas and keeps the spaces after them, so
+    # "'A', 'B'" loses B (the fallback face); matplotlib writes that space. The declarations only.
+    text = _FONT_FAMILY.sub(lambda m: m[1] + m[2].replace(", ", ","), text)
     return text[text.index("<svg") :].strip()
 
 

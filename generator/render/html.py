@@ -10,7 +10,6 @@ outside the project, so they run in Jinja's sandbox.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import (
@@ -29,20 +28,10 @@ from markupsafe import Markup
 from generator.errors import BudgetError
 from generator.render import TEMPLATES
 from generator.stages.charts import Chart
-from generator.stages.compute import Document, amount_text, cn_number
-from generator.stages.derive import q2
+from generator.stages.compute import Document, amount_text, cn_number, pct, wan
 
 DOCUMENT_TEMPLATE = "document.html.j2"
 _END = "。；;，,.！!？? "
-
-
-def wan(value: Decimal) -> str:
-    """An amount in the text, in 万元 to the cent, with no thousands separator: "1959.63"."""
-    return f"{q2(value):.2f}"
-
-
-def pct(value: Decimal) -> str:
-    return f"{q2(value):.2f}"
 
 
 def clause(value: object) -> str:

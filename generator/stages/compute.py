@@ -199,6 +199,16 @@ class Document:
     title: str = ""
 
 
+def wan(value: Decimal) -> str:
+    """An amount in the text (and on a chart), in 万元 to the cent, no thousands separator: "1959.63"."""
+    return f"{q2(value):.2f}"
+
+
+def pct(value: Decimal) -> str:
+    """A share or rate in the text (and on a chart), to the cent: "9.50"."""
+    return f"{q2(value):.2f}"
+
+
 def amount_text(value: Decimal | None) -> str:
     """An amount in a table: "1,959.63"; empty for nothing or zero, as the published tables print."""
     if value is None or q2(value) == ZERO:
