@@ -1,13 +1,16 @@
 """What the bench scripts share: run a command and measure it (wall, CPU, peak memory, the machine's other load).
 
-Imported by ``render_vs_soffice.py`` and ``city.py``, which run as scripts from this folder.
+Imported by ``render_vs_soffice.py``, ``city.py``, ``stages.py`` and ``charts.py``, which run as
+scripts from this folder.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +65,24 @@ def measure(command: list[str | Path], *, may_fail: bool = False, keep_output: b
         sys.exit(f"{command[0]} failed ({code}): {errors.decode(errors='replace')[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime
     return Run(wall, cpu, max(0.0, busy_cpu_seconds() - busy - cpu), usage.ru_maxrss, code, text)
+
+
+def lap_runs(script: str, args: list[str], runs: int, cwd: Path) -> list[dict[str, float]]:
+    """Run ``script`` (Python that prints one JSON object of lap times last) in ``runs`` fresh processes."""
+    out = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=cwd, check=True
+        )
+        out.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def print_medians(runs: list[dict[str, float]], width: int = 45) -> None:
+    """Each lap's median over ``runs``, with its smallest and largest, in the order the laps came."""
+    for lap in dict.fromkeys(name for run in runs for name in run):
+        values = [run[lap] for run in runs if lap in run]
+        print(f"  {lap:<{width}} {statistics.median(values):6.3f}   (min {min(values):.3f}, max {max(values):.3f})")
 
 
 def machine() -> dict[str, object]:

@@ -17,13 +17,13 @@ This is a benchmark, not a test: it prints figures and asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _measure import lap_runs, measure, print_medians
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
@@ -66,16 +66,13 @@ def _pages(pdf: Path) -> int:
 
 
 def render(workbook: Path, charts: bool) -> dict[str, float]:
+    """One ``budget-report render`` (``_measure.measure``: wall, CPU, the machine's other load) and its outputs."""
     with tempfile.TemporaryDirectory(prefix="budget-charts-") as out:
-        command = [str(COMMAND), "render", str(workbook), "-o", out]
-        if charts:
-            command.append("--charts")
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        seconds = time.perf_counter() - start
+        run = measure([COMMAND, "render", workbook, "-o", out, *(["--charts"] if charts else [])])
         pdf, docx = Path(out) / f"{workbook.stem}.pdf", Path(out) / f"{workbook.stem}.docx"
         return {
-            "seconds": seconds,
+            "seconds": run.wall,
+            "others": run.others,
             "pdf_kb": pdf.stat().st_size / 1024,
             "docx_kb": docx.stat().st_size / 1024,
             "pages": _pages(pdf),
@@ -88,15 +85,8 @@ def main() -> None:
     parser.add_argument("--workbook", type=Path, default=EXAMPLE)
     args = parser.parse_args()
 
-    stages: list[dict[str, float]] = []
-    for _ in range(args.runs):
-        done = subprocess.run(
-            [sys.executable, "-c", _STAGES, str(args.workbook)], capture_output=True, text=True, check=True, cwd=ROOT
-        )
-        stages.append(json.loads(done.stdout))
-    print(f"Charts of {args.workbook.name}, medians of {args.runs} fresh processes:")
-    for name in stages[0]:
-        print(f"  {name:<40} {statistics.median(r[name] for r in stages):6.3f} s")
+    print(f"Charts of {args.workbook.name}, medians of {args.runs} fresh processes (seconds):")
+    print_medians(lap_runs(_STAGES, [str(args.workbook)], args.runs, ROOT), width=40)
 
     plain: list[dict[str, float]] = []
     charted: list[dict[str, float]] = []
@@ -109,7 +99,7 @@ def main() -> None:
         last = runs[-1]
         print(
             f"  {name:<16} {seconds:6.2f} s   PDF {last['pdf_kb']:7.0f} KiB, {last['pages']:.0f} pages"
-            f"   DOCX {last['docx_kb']:6.0f} KiB"
+            f"   DOCX {last['docx_kb']:6.0f} KiB   (other processes: {sum(r['others'] for r in runs):.1f} CPU-s)"
         )
     extra = statistics.median(r["seconds"] for r in charted) - statistics.median(r["seconds"] for r in plain)
     print(f"  charts add {extra:+.2f} s to a render")

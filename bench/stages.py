@@ -15,11 +15,9 @@ the render itself. This is a benchmark, not a test: it prints figures and assert
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
-import sys
 from pathlib import Path
+
+from _measure import lap_runs, print_medians
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
@@ -75,17 +73,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workbook", type=Path, default=EXAMPLE)
     args = parser.parse_args()
-    runs: list[dict[str, float]] = []
-    for _ in range(args.runs):
-        done = subprocess.run(
-            [sys.executable, "-c", _ONE_RUN, str(args.workbook)], capture_output=True, text=True, cwd=ROOT, check=True
-        )
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    runs = lap_runs(_ONE_RUN, [str(args.workbook)], args.runs, ROOT)
     print(f"{args.workbook.name}: median of {args.runs} fresh processes per line (seconds)")
-    stages = list(dict.fromkeys(stage for run in runs for stage in run))
-    for stage in stages:
-        values = [run[stage] for run in runs if stage in run]
-        print(f"  {stage:<45} {statistics.median(values):6.3f}   (min {min(values):.3f}, max {max(values):.3f})")
+    print_medians(runs)
 
 
 if __name__ == "__main__":
