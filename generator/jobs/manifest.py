@@ -23,7 +23,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
@@ -143,12 +143,18 @@ def run_inputs(
     }
 
 
-def workbook_key(workbook: Path, previous: Path | None, shared: Mapping[str, Json]) -> str:
-    """The key of one workbook's documents: its bytes, last year's workbook's and the batch's inputs."""
+def workbook_key(
+    workbook: Path, previous: Path | None, shared: Mapping[str, Json], previous_hash: Callable[[Path], str] = file_hash
+) -> str:
+    """The key of one workbook's documents: its bytes, last year's workbook's and the batch's inputs.
+
+    ``previous_hash`` hashes last year's workbook: a batch gives one that reads a file shared by all
+    its workbooks once.
+    """
     parts = {
         "format": FORMAT,
         "workbook": file_hash(workbook),
-        "previous": file_hash(previous) if previous is not None else None,
+        "previous": previous_hash(previous) if previous is not None else None,
         **shared,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -342,15 +348,21 @@ class Record:
         self.entries: dict[str, dict[str, Json]] = {}
         self.keys: dict[str, str | None] = {}
         self.before: dict[str, dict[Path, tuple[int, int]]] = {}  # each rendered workbook's outputs before
+        self.previous_hashes: dict[Path, str] = {}  # last year's workbooks, each read once a batch
 
     def key(self, workbook: Path, previous: Path | None) -> str | None:
         """The workbook's key, or None when a file cannot be read (the render will say why)."""
         try:
-            key = workbook_key(workbook, previous, self.shared)
+            key = workbook_key(workbook, previous, self.shared, self._previous_hash)
         except OSError:
             key = None
         self.keys[workbook.name] = key
         return key
+
+    def _previous_hash(self, path: Path) -> str:
+        if path not in self.previous_hashes:
+            self.previous_hashes[path] = file_hash(path)
+        return self.previous_hashes[path]
 
     def reuse(self, workbook: Path, previous: Path | None) -> service.Outcome | None:
         """The outcome of the last batch for ``workbook`` when nothing it depends on changed, else None."""
