@@ -1,7 +1,8 @@
 """The free CJK fonts the documents are set in: which Debian file stands for each face, found on disk.
 
-The PDF embeds them (``pdf.py``'s @font-face rules) and the charts draw with them (``charts.py``),
-so both read this one table. No library is imported here: a DOCX-only render stays light.
+The PDF embeds them (``fonts.conf`` binds the stylesheet's families to these faces for WeasyPrint's
+fontconfig; a test keeps the two equal) and the charts draw with them (``charts.py``), so both read
+this one table. No library is imported here: a DOCX-only render stays light.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ class Face:
 
 
 # Where Debian puts the free stand-ins for the fonts a clerk's machine has (domain.md §6).
-# Noto CJK ships as .ttc collections whose first face is the JP one: the stylesheet sets
-# `font-language-override: "ZHS"`, so the fonts' locl feature gives the simplified-Chinese glyphs.
+# Noto CJK ships as .ttc collections whose first face is the JP one; fonts.conf names the SC face
+# (index 2) by its family, so punctuation takes the simplified-Chinese forms (：；at the bottom left).
 FACES: tuple[Face, ...] = (
     Face("BR Song", 400, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",), True),
     Face("BR Song", 700, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",), False),

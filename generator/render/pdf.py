@@ -1,8 +1,9 @@
 """Lay out the document HTML as PDF with WeasyPrint: GB/T 9704 pages, embedded CJK font subsets, bookmarks.
 
 WeasyPrint is used through its public API only: ``HTML`` parses the document, ``CSS`` the
-stylesheets (our @font-face rules among them), one ``FontConfiguration`` per process holds the
-fonts, ``render`` lays out and ``write_pdf`` writes. Page numbers, the 目录's numbers, left and
+stylesheets, one ``FontConfiguration`` per process holds the fonts (made under our fontconfig
+file, ``fonts.conf``, which binds the stylesheet's families to the installed faces), ``render``
+lays out and ``write_pdf`` writes. Page numbers, the 目录's numbers, left and
 right footers and bookmarks are the stylesheet's (templates/style.css).
 """
 
@@ -14,6 +15,7 @@ import functools
 import gc
 import os
 import pathlib
+from collections.abc import Iterator
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
@@ -29,16 +31,15 @@ from generator.render.fonts import font_files
 STYLESHEET = TEMPLATES / "style.css"
 
 
+FONTCONFIG = resources.files("generator") / "render" / "fonts.conf"
+
+
 @functools.cache
-def font_css() -> str:
-    """@font-face rules binding the stylesheet's family names to the installed font files."""
-    rules = []
-    for (family, weight), path in font_files().items():
-        rules.append(
-            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-            f'font-style: normal; src: url("{path.as_uri()}"); }}'
-        )
-    return "\n".join(rules) + "\n"
+def fontconfig_file() -> pathlib.Path:
+    """Our fontconfig file on disk (kept for the process, as ``templates_folder`` keeps its folder)."""
+    stack = contextlib.ExitStack()
+    atexit.register(stack.close)
+    return stack.enter_context(resources.as_file(FONTCONFIG))
 
 
 class RestrictedURLFetcher(URLFetcher):
@@ -91,10 +92,14 @@ def _fetcher() -> RestrictedURLFetcher:
     return RestrictedURLFetcher()
 
 
-# One font configuration per process, made on first use. WeasyPrint copies each @font-face's font
-# file into a temporary folder of the configuration's own and removes the folder when the
-# configuration is finalized; a forked process (pipeline's PDF process, batch workers) shares
-# the folder of the configuration it inherited and must leave it to the process that made it.
+# One font configuration per process, made on first use, under our fontconfig file: the
+# stylesheet's families ("BR Song" …) are bound there to the installed faces by their own family
+# names, so fontconfig opens the simplified-Chinese face of each Noto CJK collection (an @font-face
+# rule can only name the file, whose first face is the Japanese one, with its centred ：and ；) and
+# WeasyPrint copies no font file: it makes a temporary folder only for @font-face rules, and a
+# killed process would leave one behind. FONTCONFIG_FILE is fontconfig's documented way to name
+# the configuration; WeasyPrint's FontConfiguration reads it once, when it is made, so it is set
+# for that moment only and the process's environment is left as it was.
 _configuration: FontConfiguration | None = None
 _configuration_pid = 0
 
@@ -102,17 +107,30 @@ _configuration_pid = 0
 def _font_config() -> FontConfiguration:
     global _configuration, _configuration_pid
     if _configuration is None:
+        font_files()  # a face that is not installed stops here, naming its Debian package
         atexit.register(release_fonts)  # a module global is not always finalized at exit
-        _configuration, _configuration_pid = FontConfiguration(), os.getpid()
+        with _environment("FONTCONFIG_FILE", str(fontconfig_file())):
+            _configuration, _configuration_pid = FontConfiguration(), os.getpid()
     return _configuration
 
 
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
+
+
 @functools.lru_cache(maxsize=2)
-def _stylesheets(style: str) -> tuple[weasyprint.CSS, weasyprint.CSS]:
-    """Parsed font and document stylesheets (of the built-in stylesheet's text ``style``)."""
-    fonts = weasyprint.CSS(string=font_css(), base_url=_base_url(), url_fetcher=_fetcher(), font_config=_font_config())
-    document = weasyprint.CSS(string=style, base_url=_base_url(), url_fetcher=_fetcher(), font_config=_font_config())
-    return fonts, document
+def _stylesheets(style: str) -> tuple[weasyprint.CSS]:
+    """The parsed built-in stylesheet (of its text ``style``)."""
+    return (weasyprint.CSS(string=style, base_url=_base_url(), url_fetcher=_fetcher(), font_config=_font_config()),)
 
 
 def _style_text() -> str:
