@@ -115,6 +115,10 @@ def make_html(landscape_rows: int = 40) -> str:
         <td class="num">1.00</td><td class="num"></td><td class="num"></td></tr>
       <tr class="cont"><td colspan="3"></td><td class="text">任务二</td>
         <td class="num">2.00</td><td class="num"></td><td class="num"></td></tr>
+      <tr><td class="label" colspan="3" rowspan="2">其他任务</td><td class="text">任务三</td>
+        <td class="num">3.00</td><td class="num"></td><td class="num"></td></tr>
+      <tr class="cont"><td class="text">任务四</td>
+        <td class="num"></td><td class="num"></td><td class="num"></td></tr>
     </tbody>
   </table>
   <p class="table-note">说明：金额单位为万元 &amp; 保留两位小数。</p>
@@ -333,15 +337,18 @@ def test_cell_formatting(document: docx.document.Document) -> None:
     assert _style_element(document, "TableTextLandscape").find(f"{W}rPr/{W}sz").get(qn("w:val")) == "18"
 
 
-def test_continuation_rows_merge_with_the_cell_above(document: docx.document.Document) -> None:
-    """tr.cont: an empty cell continues the one above (the PDF hides the border, Word merges)."""
-    label_row, cont_row = _rows(document.tables[0])[7:9]
-    assert _cell_props(label_row) == [(3, "restart"), (1, None), (1, None), (1, "restart"), (1, "restart")]
-    assert _cell_props(cont_row) == [(3, "continue"), (1, None), (1, None), (1, "continue"), (1, "continue")]
+def test_only_what_the_html_merges_is_merged(document: docx.document.Document) -> None:
+    """An empty cell is a cell of its own, with its own borders (YS11's empty 财政专户管理资金 and 单位资金
+    amounts were merged into 1,959.63 above them); a rowspan or colspan merges, in any row."""
+    label_row, cont_row, span_row, spanned_row = _rows(document.tables[0])[7:11]
+    assert _cell_props(label_row) == [(3, None), (1, None), (1, None), (1, None), (1, None)]
+    assert _cell_props(cont_row) == [(3, None), (1, None), (1, None), (1, None), (1, None)]
+    assert cont_row.findall(qn("w:tc"))[1].find(f".//{W}t").text == "任务二"
+    assert _cell_props(span_row) == [(3, "restart"), (1, None), (1, None), (1, None), (1, None)]
+    assert _cell_props(spanned_row) == [(3, "continue"), (1, None), (1, None), (1, None), (1, None)]
     label = label_row.find(qn("w:tc"))
     assert label.find(f".//{W}r/{W}rPr/{W}b") is not None  # td.label reads like a header cell
-    assert label.find(f"{W}tcPr/{W}vAlign").get(qn("w:val")) == "top"  # where the PDF prints it
-    assert cont_row.findall(qn("w:tc"))[1].find(f".//{W}t").text == "任务二"
+    assert spanned_row.findall(qn("w:tc"))[1].find(f".//{W}t").text == "任务四"
 
 
 def test_column_widths_follow_colgroup_and_orientation(document: docx.document.Document) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime
 import io
-import itertools
 import pathlib
 import re
 import zipfile
@@ -339,7 +338,6 @@ class _Cell:
     colspan: int
     rowspan: int
     header: bool  # in <thead>
-    top: bool = False  # continued by tr.cont rows: text stays at the top, where the PDF prints it
 
 
 @dataclass
@@ -419,35 +417,6 @@ def _build_grid(head: list[list[etree._Element]], body: list[list[etree._Element
                             row_slots[c + k] = ("h", cell)
                     c += width
     return rows
-
-
-def _is_empty_cell(el: etree._Element) -> bool:
-    return len(el) == 0 and not (el.text or "").strip()
-
-
-def _merge_continuations(rows: list[_Row]) -> None:
-    """In a ``tr.cont`` row, each empty cell continues the cell above it: merge them (w:vMerge).
-
-    The HTML leaves such groups unmerged because row spans break badly across pages in the PDF,
-    which hides the border between the cells instead; Word handles a vertical merge across pages.
-    """
-    for above, row in itertools.pairwise(rows):
-        if row.header or above.header or "cont" not in _classes(row.el):
-            continue
-        for c, slot in enumerate(row.slots):
-            if slot is None or slot[0] != "o" or c >= len(above.slots):
-                continue
-            cell, up = slot[1], above.slots[c]
-            if cell.rowspan != 1 or up is None or up[0] == "h" or up[1].colspan != cell.colspan:
-                continue
-            if not _is_empty_cell(cell.el):
-                continue
-            upper = up[1]
-            upper.rowspan += 1
-            upper.top = True
-            row.slots[c] = ("v", upper)
-            for k in range(1, cell.colspan):
-                row.slots[c + k] = ("h", upper)
 
 
 def _col_fractions(cols: list[etree._Element], ncols: int) -> list[float]:
@@ -816,8 +785,7 @@ class _DocWriter:
             caption_segs = _inline(caption)
             if caption_segs:
                 self.paragraph("Table Title", caption_segs, keep_next=True)
-        rows = _build_grid(head, body)
-        _merge_continuations(rows)
+        rows = _build_grid(head, body)  # merged where the HTML merges (rowspan/colspan), nowhere else
         if not rows:
             return
         ncols = max(max((len(r.slots) for r in rows), default=0), 1)
@@ -877,8 +845,6 @@ class _DocWriter:
                 tcPr[0].set(_WIDTH, str(sum(widths[c : c + span])) if span > 1 else str(widths[c]))
                 if cell.rowspan > 1:  # w:vMerge, then w:gridSpan, go right after w:tcW
                     tcPr[0].addnext(etree.Element(_VMERGE, {_VAL: "restart"} if kind == "o" else None))
-                    if cell.top:
-                        tcPr[-1].set(_VAL, "top")  # w:vAlign
                 if span > 1:
                     tcPr[0].addnext(etree.Element(_GRIDSPAN, {_VAL: str(span)}))
                 if segs:
