@@ -411,6 +411,18 @@ def test_footer_page_numbers(document: docx.document.Document, written: pathlib.
     assert "<w:evenAndOddHeaders/>" in _part_xml(written, "word/settings.xml")
 
 
+def test_cover_is_unnumbered(document: docx.document.Document) -> None:
+    """The cover prints no page number (the PDF's @page :first) but counts as page 1: the 目录 is page 2."""
+    first, *later = document.sections
+    assert first.different_first_page_header_footer
+    cover = first.first_page_footer
+    assert not cover.is_linked_to_previous
+    assert [p.text for p in cover.paragraphs] == [""]
+    assert not list(cover._element.iter(qn("w:fldChar")))
+    assert all(not s.different_first_page_header_footer for s in later)  # a landscape run's first page is numbered
+    assert all(s._sectPr.find(qn("w:pgNumType")) is None for s in document.sections)  # no restart
+
+
 # -- styles and fonts ---------------------------------------------------------------------------
 
 

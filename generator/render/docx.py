@@ -541,6 +541,8 @@ class _DocWriter:
         # Later sections carry no header/footer references: they link to the previous ones.
         for ref in self.sentinel.findall(_W + "headerReference") + self.sentinel.findall(_W + "footerReference"):
             self.sentinel.remove(ref)
+        for title_page in self.sentinel.findall(_W + "titlePg"):  # only the cover goes unnumbered
+            self.sentinel.remove(title_page)
         last = self.body[-1] if len(self.body) else None
         if last is None or last.tag != _P or last.find(f"{_PPR}/{_SECTPR}") is not None:
             last = self._spacer()
@@ -929,11 +931,22 @@ def _page_number_paragraph(p: etree._Element, style_id: str, jc: str, indent_sid
 
 
 def _add_footers(document: docx.document.Document, sectPr: etree._Element, footer_style: str) -> None:
-    """Page numbers on odd pages right, even pages left (GB/T 9704), unless the reference has a footer."""
+    """Page numbers on odd pages right, even pages left (GB/T 9704), unless the reference has a footer.
+
+    The cover (the first section's first page) has an empty footer, as in the PDF; it still counts
+    as page 1, so the 目录 is page 2 in both. ``_section_break`` keeps ``w:titlePg`` in the first section.
+    """
     section = Section(sectPr, document.part)
     if not section.footer.is_linked_to_previous:
         return  # the reference .docx brings its own footer
     document.settings.odd_and_even_pages_header_footer = True
+    section.different_first_page_header_footer = True
+    cover = section.first_page_footer
+    cover.is_linked_to_previous = False
+    ftr = cover.part.element
+    for child in list(ftr):
+        ftr.remove(child)
+    _sub(_sub(_sub(ftr, _P), _PPR), _PSTYLE, {_VAL: footer_style})
     for footer, jc, side in ((section.footer, "right", "right"), (section.even_page_footer, "left", "left")):
         footer.is_linked_to_previous = False
         ftr = footer.part.element  # the footer part's w:ftr (public names only; python-docx has no "clear")
