@@ -257,18 +257,61 @@ def test_toc_field_is_prefilled(written: pathlib.Path, document: docx.document.D
     heading = _body_paragraph(document, "目录")
     assert heading.style.name == "TOC Heading"
     toc = [p for p in document.paragraphs if _style_id(p) in ("TOC1", "TOC2")]
-    assert [(_style_id(p), p.text) for p in toc] == TOC_ENTRIES
+    # Without the PDF's pages (write_docx alone) the numbers are blank; the leader tab stays.
+    assert [(_style_id(p), p.text) for p in toc] == [(s, t + "\t") for s, t in TOC_ENTRIES]
     first = toc[0]._p
     kinds = [el.get(qn("w:fldCharType")) for el in first.iter(qn("w:fldChar"))]
-    assert kinds == ["begin", "separate"]
-    instr = "".join(el.text for el in first.iter(qn("w:instrText")))
-    assert "TOC" in instr and '\\o "1-2"' in instr and "\\h" in instr
-    assert [el.get(qn("w:fldCharType")) for el in toc[-1]._p.iter(qn("w:fldChar"))] == ["end"]
+    assert kinds[:2] == ["begin", "separate"]
+    instr = first.find(f"{W}r/{W}instrText").text
+    # Built from TC entries only, levels 1-2: no \o, so no other heading joins an updated 目录.
+    assert instr.split() == ["TOC", "\\f", "\\l", '"1-2"', "\\h", "\\z"]
+    assert [el.get(qn("w:fldCharType")) for el in toc[-1]._p.iter(qn("w:fldChar"))][-1] == "end"
     # Entries indent by level through the TOC 2 style.
     ind2 = _style_element(document, "TOC2").find(f"{W}pPr/{W}ind")
     assert int(ind2.get(qn("w:left"))) > 0
     settings = _part_xml(written, "word/settings.xml")
     assert '<w:updateFields w:val="true"/>' in settings
+
+
+def _field_codes(p) -> list[str]:
+    return [
+        "".join(t.text for t in r.iter(qn("w:instrText"))).strip()
+        for r in p.iter(qn("w:r"))
+        if r.find(qn("w:instrText")) is not None
+    ]
+
+
+def test_toc_entries_are_tc_fields_at_their_targets(tmp_path: pathlib.Path) -> None:
+    """Each entry's target (the id its link names) holds a TC field with the entry's text and level and
+    the bookmark the stored entry links to and takes its page from (PAGEREF)."""
+    pages = {"p1": 3, "s1": 3, "s2": 4, "p2": 5, "t1": 5, "t2": 6, "p3": 8}
+    target = tmp_path / "numbered.docx"
+    write_docx(make_html(5), target, core_date=CORE_DATE, page_numbers=lambda: pages)
+    document = docx.Document(str(target))
+    body = document.element.body
+    toc = [p for p in document.paragraphs if _style_id(p) in ("TOC1", "TOC2")]
+    assert [(_style_id(p), p.text) for p in toc] == [
+        (s, f"{t}\t{n}") for (s, t), n in zip(TOC_ENTRIES, pages.values(), strict=True)
+    ]
+    text_width = _page(document.sections[0])["text_width"]
+    first_paragraphs = {"p1": "第一部分\n部门概况", "p2": "第二部分\n部门预算表", "p3": "第三部分 名词解释"}
+    for p, (style, text), target_id in zip(toc, TOC_ENTRIES, pages, strict=True):
+        tab = p._p.find(f"{W}pPr/{W}tabs/{W}tab")
+        assert (tab.get(qn("w:val")), tab.get(qn("w:leader")), int(tab.get(qn("w:pos")))) == (
+            "right",
+            "dot",
+            text_width,
+        )
+        link = p._p.find(qn("w:hyperlink"))
+        bookmark = link.get(qn("w:anchor"))
+        assert _field_codes(link) == [f"PAGEREF {bookmark} \\h"]
+        (start,) = [b for b in body.iter(qn("w:bookmarkStart")) if b.get(qn("w:name")) == bookmark]
+        marked = start.getparent()
+        level = style[-1]
+        assert f'TC "{text}" \\l {level}' in _field_codes(marked)
+        assert Paragraph(marked, document).text == first_paragraphs.get(target_id, text)
+    tc_total = sum(code.startswith("TC ") for p in body.iter(qn("w:p")) for code in _field_codes(p))
+    assert tc_total == len(TOC_ENTRIES)
 
 
 # -- tables -----------------------------------------------------------------------------------

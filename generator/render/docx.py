@@ -8,7 +8,7 @@ import io
 import pathlib
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import docx
@@ -489,6 +489,19 @@ def apply_fonts(styles_el: etree._Element, fonts: DocxFonts) -> None:
         _set_rfonts(rPr, getattr(fonts, role), fonts.latin)
 
 
+def _field(parent: etree._Element, instr: str, result: str | None) -> etree._Element | None:
+    """A complex field (begin, instruction, separate, result, end) in ``parent``; the result's w:t, if any."""
+    _sub(_sub(parent, _R), _FLDCHAR, {_W + "fldCharType": "begin"})
+    _sub(_sub(parent, _R), _INSTRTEXT, {_XML_SPACE: "preserve"}).text = instr
+    t = None
+    if result is not None:
+        _sub(_sub(parent, _R), _FLDCHAR, {_W + "fldCharType": "separate"})
+        t = _sub(_sub(parent, _R), _T)
+        t.text = result
+    _sub(_sub(parent, _R), _FLDCHAR, {_W + "fldCharType": "end"})
+    return t
+
+
 class _DocWriter:
     def __init__(self, document: docx.document.Document, pictures: Pictures | None = None) -> None:
         self.doc = document
@@ -515,6 +528,12 @@ class _DocWriter:
         self.emitted = False  # anything written yet (a break before the first block would leave a blank page)
         self._cell_protos: dict[tuple[str, str, bool, bool, bool], etree._Element] = {}
         self.wide_text_style = ids.get("table text landscape", self.sid["Table Text"])
+        # The 目录: its targets' bookmark and TC entries (by target id), those waiting for their first
+        # paragraph, and the stored entries' page-number texts.
+        self.toc_marks: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+        self.pending_marks: list[tuple[str, list[tuple[int, str]]]] = []
+        self.toc_numbers: list[tuple[etree._Element, str]] = []
+        self.bookmark_id = 0
 
     # -- sections and pages -------------------------------------------------------------------
 
@@ -579,7 +598,7 @@ class _DocWriter:
         jc: str | None = None,
         noindent: bool = False,
         keep_next: bool = False,
-        tabs: list[tuple[str, int]] | None = None,
+        tabs: list[tuple[str, int]] | list[tuple[str, int, str]] | None = None,
         page_break: bool | None = None,
         single: bool = False,
     ) -> etree._Element:
@@ -594,8 +613,10 @@ class _DocWriter:
             _sub(pPr, _PAGEBREAKBEFORE)
         if tabs:
             tabs_el = _sub(pPr, _TABS)
-            for kind, pos in tabs:
-                _sub(tabs_el, _TAB, {_VAL: kind, _POS: str(pos)})
+            for kind, pos, *leader in tabs:
+                tab = _sub(tabs_el, _TAB, {_VAL: kind, _POS: str(pos)})
+                if leader:
+                    tab.set(_W + "leader", leader[0])
         if single:  # single line spacing: the body's exact line height would crop a picture
             _sub(pPr, _SPACING, {_W + "before": "120", _W + "after": "60", _W + "line": "240", _W + "lineRule": "auto"})
         if noindent:
@@ -603,6 +624,8 @@ class _DocWriter:
         if jc:
             _sub(pPr, _JC, {_VAL: jc})
         self.runs(p, segs)
+        if self.pending_marks:
+            self._mark_toc_target(p)
         return p
 
     @staticmethod
@@ -665,6 +688,9 @@ class _DocWriter:
 
     def block(self, el: etree._Element, tag: str) -> None:
         classes = _classes(el)
+        target = el.get("id")
+        if target and target in self.toc_marks:  # a 目录 entry's target: marked in its first paragraph
+            self.pending_marks.append(self.toc_marks.pop(target))
         if tag == "section":
             landscape = "landscape" in classes
             self.want_landscape.append(landscape or (self.want_landscape[-1] and "part" not in classes))
@@ -751,24 +777,52 @@ class _DocWriter:
     # -- table of contents --------------------------------------------------------------------
 
     def toc(self, nav: etree._Element) -> None:
+        """The 目录: a TOC field whose stored entries are the nav's, each with a dot leader and a page number.
+
+        The field builds from TC entries only (``\\f``, levels 1–2): each entry's TC field sits at the
+        entry's target (the element its link names), so an update in Word, WPS or LibreOffice makes
+        exactly the nav's entries again, table titles included, and no other heading. The stored page
+        numbers are filled in last (``fill_toc_pages``): the PDF's, when the caller knows them.
+        """
         heading = next((el for el in nav.iter() if _tag(el) in _HEADINGS), None)
         title = (_inline(heading) if heading is not None else []) or [("目录", _PLAIN)]
-        entries: list[tuple[int, list[_Seg]]] = []
+        entries: list[tuple[int, list[_Seg], str]] = []
         for el in nav.iter():
             if _tag(el) == "li":
                 level = next((int(c[4:]) for c in _classes(el) if re.fullmatch(r"toc-[0-9]", c)), 0)
                 if not level:  # no class: nesting depth
                     level = sum(1 for a in el.iterancestors() if _tag(a) in ("ol", "ul"))
                 segs = _inline(el, skip_lists=True)
+                link = next((a for a in el.iter() if _tag(a) == "a"), None)
+                href = (link.get("href") or "") if link is not None else ""
                 if segs:
-                    entries.append((min(max(level, 1), len(self.toc_ids)), segs))
+                    entries.append(
+                        (min(max(level, 1), len(self.toc_ids), 9), segs, href[1:] if href[:1] == "#" else "")
+                    )
         self.paragraph("TOC Heading", title)
-        paras = [self.paragraph(self.toc_ids[level - 1], segs) for level, segs in entries]
+        width = self.layout().text_width
+        paras = []
+        for level, segs, target in entries:
+            p = self.paragraph(self.toc_ids[level - 1], [], tabs=[("right", width, "dot")])
+            text = _XML_INVALID.sub("", _plain_text(segs).replace(_BREAK, "").replace(_SOFT_BREAK, ""))
+            if target and target not in self.toc_marks:
+                self.toc_marks[target] = (f"_Toc_br{len(self.toc_marks) + 1:04d}", [])
+            if not target:
+                self.runs(p, [*segs, "\t"])
+                paras.append(p)
+                continue
+            bookmark, marks = self.toc_marks[target]
+            marks.append((level, text))
+            link = _sub(p, _W + "hyperlink", {_W + "anchor": bookmark, _W + "history": "1"})
+            self.runs(link, [*segs, "\t"])
+            number = _field(link, f" PAGEREF {bookmark} \\h ", "")
+            self.toc_numbers.append((number, target))
+            paras.append(p)
         if not paras:
             paras = [self.paragraph(self.toc_ids[0], [])]
         first, last = paras[0], paras[-1]
         pos = 1  # after pPr
-        for kind, instr in (("begin", None), (None, ' TOC \\o "1-2" \\h \\z \\u '), ("separate", None)):
+        for kind, instr in (("begin", None), (None, ' TOC \\f \\l "1-2" \\h \\z '), ("separate", None)):
             r = etree.Element(_R)
             if kind:
                 _sub(r, _FLDCHAR, {_W + "fldCharType": kind})
@@ -778,6 +832,28 @@ class _DocWriter:
             first.insert(pos, r)
             pos += 1
         _sub(_sub(last, _R), _FLDCHAR, {_W + "fldCharType": "end"})
+
+    def _mark_toc_target(self, p: etree._Element) -> None:
+        """Put the pending TOC targets' bookmark and TC fields into ``p`` (the first paragraph of each target)."""
+        for bookmark, marks in self.pending_marks:
+            pPr = p.find(_PPR)
+            self.bookmark_id += 1
+            start = etree.Element(_W + "bookmarkStart", {_W + "id": str(self.bookmark_id), _W + "name": bookmark})
+            if pPr is not None:
+                pPr.addnext(start)
+            else:
+                p.insert(0, start)
+            _sub(p, _W + "bookmarkEnd", {_W + "id": str(self.bookmark_id)})
+            for level, text in marks:
+                quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+                _field(p, f' TC "{quoted}" \\l {level} ', None)
+        self.pending_marks = []
+
+    def fill_toc_pages(self, pages: Mapping[str, int] | None) -> None:
+        """The stored 目录 entries' page numbers: ``pages`` maps each entry's target id to its page."""
+        for t, target in self.toc_numbers:
+            number = (pages or {}).get(target)
+            t.text = str(number) if number is not None else ""
 
     # -- tables -------------------------------------------------------------------------------
 
@@ -1014,6 +1090,7 @@ def write_docx(
     fonts: DocxFonts | None = None,
     core_date: datetime.datetime | None = None,
     pictures: Pictures | None = None,
+    page_numbers: Callable[[], Mapping[str, int] | None] | None = None,
 ) -> None:
     """Write the document HTML as a .docx at ``target``.
 
@@ -1022,6 +1099,12 @@ def write_docx(
     content in the HTML's text nodes reaches Word literally. A chart (``<figure class="chart"
     data-chart="KEY">``) becomes the PNG ``pictures(KEY)`` gives (``render/charts.py``'s drawing
     of the chart whose SVG the PDF shows) and its caption.
+
+    ``page_numbers()`` gives the page of each 目录 entry's target (by HTML id): the PDF's pages
+    (``render.pdf.anchor_pages``). It is called last, once the document is built, so that the
+    PDF can be laid out meanwhile; without it (a DOCX-only render) the stored entries keep their
+    leaders and leave the numbers blank, for Word, WPS or LibreOffice to fill in when they update
+    the field (the file asks for that on opening).
     """
     source = str(reference_docx) if reference_docx else io.BytesIO(DEFAULT_REFERENCE_DOCX.read_bytes())
     document = docx.Document(source)
@@ -1037,4 +1120,5 @@ def write_docx(
 
     _set_update_fields(document.settings.element)
     _set_core_properties(document, tree, core_date)
+    writer.fill_toc_pages(page_numbers() if page_numbers is not None else None)
     save_docx(document, pathlib.Path(target))
