@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from support import ROOT, tool
 
 from generator.render.docx import DEFAULT_REFERENCE_DOCX, DocxFonts, write_docx
@@ -83,6 +85,7 @@ def make_html(landscape_rows: int = 40) -> str:
   <h2 id="s2">二、机构设置</h2>
   <p>本部门内设办公室、综合科等6个科室。</p>
   <p class="center">（此处居中）</p>
+  <p>“三公”经费：因公出国（境）费；公务接待费。Latin ‘quoted’ 2024</p>
 </section>
 
 <section class="part" id="p2">
@@ -484,13 +487,107 @@ def test_east_asian_fonts_in_styles(document: docx.document.Document) -> None:
     defaults = document.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
     assert defaults.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert defaults.get(qn("w:eastAsiaTheme")) is None  # no theme font: it would win
-    sizes = {
-        sid: _style_element(document, sid).find(f"{W}rPr/{W}sz").get(qn("w:val"))
-        for sid in ("Normal", "Title", "Heading1", "TableText")
+
+
+def _css_rules() -> dict[str, dict[str, str]]:
+    """templates/style.css as {selector: {property: value}} (the PDF's styles, the authority)."""
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "templates" / "style.css").read_text(encoding="utf-8"), flags=re.S)
+    rules: dict[str, dict[str, str]] = {}
+    for selectors, body in re.findall(r"([^{}@]+)\{([^{}]*)\}", css):
+        props = dict((k.strip(), v.strip()) for k, _, v in (d.partition(":") for d in body.split(";")) if k.strip())
+        for selector in selectors.split(","):
+            rules.setdefault(" ".join(selector.split()), {}).update(props)
+    return rules
+
+
+def _pt(value: str, size_pt: float = 0) -> float:
+    if value.endswith("pt"):
+        return float(value[:-2])
+    if value.endswith("em"):
+        return float(value[:-2]) * size_pt
+    return float(value) * size_pt  # a line-height factor
+
+
+def _rpr(document: docx.document.Document, style_id: str, tag: str) -> Any:
+    """A run property of a style, following basedOn."""
+    while style_id:
+        st = _style_element(document, style_id)
+        found = st.find(f"{W}rPr/{W}{tag}")
+        if found is not None:
+            return found
+        based = st.find(f"{W}basedOn")
+        style_id = based.get(qn("w:val")) if based is not None else ""
+    return None
+
+
+def test_title_sizes_follow_the_stylesheet(document: docx.document.Document) -> None:
+    """Each title class has the PDF's size (style.css) and weight: cover, part titles, table titles, the 目录."""
+    css = _css_rules()
+    classes = {
+        "Title": "h1.doc-title",
+        "Heading1": "h1",
+        "TableTitle": "p.table-title",
+        "TOCHeading": "nav.toc h2.toc-title",
+        "TOC1": "nav.toc li",
+        "TOC2": "nav.toc li",
+        "Normal": "html",
+        "TableText": "table",
+        "TableMeta": "p.table-meta",
+        "TableNote": "p.table-note",
     }
-    assert sizes == {"Normal": "32", "Title": "44", "Heading1": "32", "TableText": "21"}
-    spacing = _style_element(document, "Normal").find(f"{W}pPr/{W}spacing")
-    assert (spacing.get(qn("w:line")), spacing.get(qn("w:lineRule"))) == ("560", "exact")
+    for style_id, selector in classes.items():
+        size = _pt(css[selector]["font-size"])
+        assert int(_rpr(document, style_id, "sz").get(qn("w:val"))) == round(size * 2), style_id
+        bold = css[selector].get("font-weight") == "bold"
+        assert (_rpr(document, style_id, "b") is not None) == bold, style_id
+    # Lines: the body's and the 目录's exact heights.
+    for style_id, selector in (("Normal", "html"), ("TOC1", "nav.toc li"), ("TOC2", "nav.toc li")):
+        spacing = _style_element(document, style_id).find(f"{W}pPr/{W}spacing")
+        height = _pt(css[selector]["line-height"], _pt(css[selector]["font-size"]))
+        assert spacing.get(qn("w:lineRule")) == "exact"
+        assert int(spacing.get(qn("w:line"))) == round(height * 20), style_id
+
+
+def test_28_characters_and_22_lines_as_in_the_pdf(document: docx.document.Document) -> None:
+    """GB/T 9704's 28 characters of 三号 a line, as the PDF sets them (style.css p letter-spacing), and its
+    22 lines (a line grid at the PDF's line height)."""
+    css = _css_rules()
+    page = _page(document.sections[0])
+    width_pt = page["text_width"] / 20
+    size = _pt(css["html"]["font-size"])
+    pdf_pitch = size + _pt(css["p"]["letter-spacing"])
+    docx_pitch = size + int(_rpr(document, "Normal", "spacing").get(qn("w:val"))) / 20
+    assert int(width_pt // pdf_pitch) == int(width_pt // docx_pitch) == 28
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert int(grid.get(qn("w:linePitch"))) == round(_pt(css["html"]["line-height"]) * 20)
+    assert int(page["text_height"] // int(grid.get(qn("w:linePitch")))) == 22
+    # Titles, the 目录 and tables keep their own pitch: off the grid, no tracking.
+    for style_id in ("Title", "Heading1", "TableTitle", "TOC1", "TOC2", "TableText"):
+        snap = _style_element(document, style_id).find(f"{W}pPr/{W}snapToGrid")
+        assert snap is not None and snap.get(qn("w:val")) == "0", style_id
+        assert _rpr(document, style_id, "spacing").get(qn("w:val")) == "0", style_id
+
+
+#: What Word must set in the East Asian font: ideographs, CJK and full-width punctuation, “”‘’.
+CJK_TEXT = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2018\u2019\u201c\u201d]")
+
+
+def test_every_run_of_chinese_text_is_east_asian(written: pathlib.Path, document: docx.document.Document) -> None:
+    """Runs holding Chinese text or punctuation say w:hint="eastAsia", so Word never sets “” in Times New Roman;
+    the East Asian font itself is the style's (a bureau's reference.docx restyles it)."""
+    parts = ["word/document.xml"] + [n for n in zipfile.ZipFile(written).namelist() if n.startswith("word/footer")]
+    checked = 0
+    for name in parts:
+        root = etree.fromstring(_part_xml(written, name).encode("utf-8"))
+        for run in root.iter(qn("w:r")):
+            text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+            if CJK_TEXT.search(text):
+                checked += 1
+                rfonts = run.find(f"{W}rPr/{W}rFonts")
+                assert rfonts is not None and rfonts.get(qn("w:hint")) == "eastAsia", text
+    assert checked > 100
+    quoted = next(p for p in document.paragraphs if p.text.startswith("“三公”"))
+    assert all(r._r.find(f"{W}rPr/{W}rFonts").get(qn("w:hint")) == "eastAsia" for r in quoted.runs)
 
 
 def test_fonts_override(tmp_path: pathlib.Path) -> None:

@@ -60,10 +60,10 @@ STYLE_FONT_ROLES: dict[str, str] = {
     "heading 3": "heading2",
     "heading 4": "body",
     "TOC Heading": "heading1",
-    "toc 1": "body",
+    "toc 1": "heading1",
     "toc 2": "body",
     "toc 3": "body",
-    "Table Title": "body",
+    "Table Title": "title",
     "Table Meta": "body",
     "Table Note": "body",
     "Table Text": "body",
@@ -167,6 +167,27 @@ def _is_cjk(ch: str) -> bool:
         or 0xFF00 <= o <= 0xFFEF
         or 0x20000 <= o <= 0x3FFFF
     )
+
+
+#: Text Word must set in the East Asian font: ideographs, CJK and full-width punctuation, and the
+#: characters Chinese and Latin share (“”‘’…—·), which Word gives the Latin font unless the run says
+#: ``w:hint="eastAsia"``.
+_EAST_ASIAN = re.compile(
+    "[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff\u2018\u2019\u201c\u201d\u2026\u2014\u00b7]"
+)
+
+
+def _mark_east_asian(run: etree._Element) -> None:
+    """``<w:rFonts w:hint="eastAsia"/>`` first in the run's properties; the font itself is the style's."""
+    rPr = run.find(_RPR)
+    if rPr is None:
+        rPr = etree.Element(_RPR)
+        run.insert(0, rPr)
+    rFonts = rPr.find(_W + "rFonts")
+    if rFonts is None:
+        rFonts = etree.Element(_W + "rFonts")
+        rPr.insert(0, rFonts)
+    rFonts.set(_W + "hint", "eastAsia")
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -526,7 +547,7 @@ class _DocWriter:
         self.want_landscape = [False]
         self.new_page_pending = False
         self.emitted = False  # anything written yet (a break before the first block would leave a blank page)
-        self._cell_protos: dict[tuple[str, str, bool, bool, bool], etree._Element] = {}
+        self._cell_protos: dict[tuple[str, str, bool, bool, bool, bool], etree._Element] = {}
         self.wide_text_style = ids.get("table text landscape", self.sid["Table Text"])
         # The 目录: its targets' bookmark and TC entries (by target id), those waiting for their first
         # paragraph, and the stored entries' page-number texts.
@@ -632,26 +653,30 @@ class _DocWriter:
     def runs(p: etree._Element, segs: list[_Seg], bold: bool = False) -> None:
         run: etree._Element | None = None
         run_fmt: _Fmt | None = None
+        east = False  # the run is marked East Asian
         for seg in segs:
             if isinstance(seg, str):  # _BREAK, or "\t" (a tab, in the table meta line)
                 if run is None:
                     run = _sub(p, _R)
                     if bold:
                         _sub(_sub(run, _RPR), _B)
-                    run_fmt = (bold, False)
+                    run_fmt, east = (bold, False), False
                 _sub(run, _BR if seg == _BREAK else _TAB)
                 continue
             text, seg_fmt = seg
             fmt = (seg_fmt[0] or bold, seg_fmt[1])
             if run is None or fmt != run_fmt:
                 run = _sub(p, _R)
-                run_fmt = fmt
+                run_fmt, east = fmt, False
                 if fmt[0] or fmt[1]:
                     rPr = _sub(run, _RPR)
                     if fmt[0]:
                         _sub(rPr, _B)
                     if fmt[1]:
                         _sub(rPr, _I)
+            if not east and _EAST_ASIAN.search(text):
+                _mark_east_asian(run)
+                east = True
             t = _sub(run, _T)
             t.text = text
             if text[:1] == " " or text[-1:] == " " or "  " in text:
@@ -915,7 +940,8 @@ class _DocWriter:
                     jc = "right" if "num" in cell_classes else "left" if "text" in cell_classes else "center"
                     segs = _cell_text(el)
                     bold = el.tag == "th" or total or "label" in cell_classes
-                    tc = cell_proto(text_style, jc, bold, row.header, bool(segs))
+                    east = len(segs) == 1 and isinstance(segs[0], tuple) and bool(_EAST_ASIAN.search(segs[0][0]))
+                    tc = cell_proto(text_style, jc, bold, row.header, bool(segs), east)
                 else:  # "v": continues a cell merged from above
                     tc = cell_proto(text_style, "center", False, row.header, False)
                 tr.append(tc)
@@ -934,18 +960,20 @@ class _DocWriter:
                         if only[0][:1] == " " or only[0][-1:] == " " or "  " in only[0]:
                             t.set(_XML_SPACE, "preserve")
                     else:
-                        bold = run[0].tag == _RPR
+                        bold = run.find(f"{_RPR}/{_B}") is not None
                         tc[1].remove(run)
                         self.runs(tc[1], segs, bold)
                 c += span
 
-    def _cell_prototype(self, style_id: str, jc: str, bold: bool, header: bool, has_text: bool) -> etree._Element:
+    def _cell_prototype(
+        self, style_id: str, jc: str, bold: bool, header: bool, has_text: bool, east: bool = False
+    ) -> etree._Element:
         """A fresh w:tc (Table Text, vertically centred) copied from a cached prototype.
 
         Copying a prebuilt subtree runs in C; building the same ten elements one by one for each
         of the ~15 000 cells of a full document costs several times more.
         """
-        key = (style_id, jc, bold, header, has_text)
+        key = (style_id, jc, bold, header, has_text, east)
         proto = self._cell_protos.get(key)
         if proto is None:
             proto = etree.Element(_TC, nsmap={"w": W_NS})
@@ -961,6 +989,8 @@ class _DocWriter:
                 run = _sub(proto[1], _R)
                 if bold:
                     _sub(_sub(run, _RPR), _B)
+                if east:
+                    _mark_east_asian(run)
                 _sub(run, _T)
             self._cell_protos[key] = proto
         return copy.deepcopy(proto)
@@ -997,13 +1027,17 @@ def _page_number_paragraph(p: etree._Element, style_id: str, jc: str, indent_sid
     _sub(pPr, _PSTYLE, {_VAL: style_id})
     _sub(pPr, _IND, {_W + indent_side: "280", _W + "firstLineChars": "0", _W + "firstLine": "0"})
     _sub(pPr, _JC, {_VAL: jc})
-    _sub(_sub(p, _R), _T, {_XML_SPACE: "preserve"}).text = "— "
+    dash = _sub(p, _R)
+    _mark_east_asian(dash)
+    _sub(dash, _T, {_XML_SPACE: "preserve"}).text = "— "
     _sub(_sub(p, _R), _FLDCHAR, {_W + "fldCharType": "begin"})
     _sub(_sub(p, _R), _INSTRTEXT, {_XML_SPACE: "preserve"}).text = " PAGE "
     _sub(_sub(p, _R), _FLDCHAR, {_W + "fldCharType": "separate"})
     _sub(_sub(p, _R), _T).text = "1"
     _sub(_sub(p, _R), _FLDCHAR, {_W + "fldCharType": "end"})
-    _sub(_sub(p, _R), _T, {_XML_SPACE: "preserve"}).text = " —"
+    dash = _sub(p, _R)
+    _mark_east_asian(dash)
+    _sub(dash, _T, {_XML_SPACE: "preserve"}).text = " —"
 
 
 def _add_footers(document: docx.document.Document, sectPr: etree._Element, footer_style: str) -> None:
