@@ -165,3 +165,21 @@ def test_cover_unnumbered_and_toc_on_page_2_in_libreoffice(updated_pdf: pathlib.
     pages = _pdf_pages(updated_pdf)
     assert not re.search(r"—\s*\d+\s*—", pages[0])  # the cover prints no number
     assert re.search(r"—\s*2\s*—", pages[1]) and re.search(r"—\s*3\s*—", pages[2])
+
+
+def _stored_numbers(path: pathlib.Path) -> list[str]:
+    document = docx.Document(str(path))
+    return [p.text.rpartition("\t")[2] for p in document.paragraphs if p.style and p.style.style_id in ("TOC1", "TOC2")]
+
+
+def test_docx_alone_leaves_the_numbers_to_the_update(tmp_path: pathlib.Path) -> None:
+    """Without a PDF there are no pages to copy: the entries keep their leader tab and no number."""
+    _prepared, (written,) = pipeline.render(EXAMPLE, tmp_path, ("docx",))
+    assert _stored_numbers(written) == [""] * 21
+
+
+def test_pdf_written_in_process_gives_its_pages_too(tmp_path: pathlib.Path, pdf_toc: list[tuple[str, int]]) -> None:
+    """Where the PDF cannot be forked (parallel=False), it is written first, whatever the order asked."""
+    _prepared, written = pipeline.render(EXAMPLE, tmp_path, ("docx", "pdf"), parallel=False)
+    assert [p.suffix for p in written] == [".docx", ".pdf"]
+    assert _stored_numbers(written[0]) == [str(n) for _, n in pdf_toc]
