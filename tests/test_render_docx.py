@@ -541,7 +541,9 @@ def test_title_sizes_follow_the_stylesheet(document: docx.document.Document) -> 
         bold = css[selector].get("font-weight") == "bold"
         assert (_rpr(document, style_id, "b") is not None) == bold, style_id
     # Lines: the body's and the 目录's exact heights.
-    for style_id, selector in (("Normal", "html"), ("TOC1", "nav.toc li"), ("TOC2", "nav.toc li")):
+    lines = {"Normal": "html", "TOC1": "nav.toc li", "TOC2": "nav.toc li", "Title": "h1.doc-title", "Heading1": "h1"}
+    lines |= {"TableTitle": "p.table-title", "TOCHeading": "nav.toc h2.toc-title"}
+    for style_id, selector in lines.items():
         spacing = _style_element(document, style_id).find(f"{W}pPr/{W}spacing")
         height = _pt(css[selector]["line-height"], _pt(css[selector]["font-size"]))
         assert spacing.get(qn("w:lineRule")) == "exact"

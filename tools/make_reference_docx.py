@@ -114,7 +114,7 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
             ("keepNext", {}),
             OFF_GRID,
             # style.css h1.doc-title: 40 mm above, lines 1.5 apart
-            ("spacing", {"before": "2268", "after": "560", "line": "360", "lineRule": "auto"}),
+            ("spacing", {"before": "2268", "after": "560", "line": "660", "lineRule": "exact"}),
             NO_INDENT,
             ("jc", {"val": "center"}),
         ],
@@ -175,7 +175,7 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
             ("keepNext", {}),
             OFF_GRID,
             # style.css nav.toc h2.toc-title: 22 pt, letters 0.5 em apart (balanced by as much indent)
-            ("spacing", {"before": "0", "after": "280", "line": "384", "lineRule": "auto"}),
+            ("spacing", {"before": "0", "after": "280", "line": "704", "lineRule": "exact"}),
             ("ind", {"firstLineChars": "0", "firstLine": "220"}),
             ("jc", {"val": "center"}),
             ("outlineLvl", {"val": "9"}),
@@ -220,7 +220,7 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
             ("keepNext", {}),
             OFF_GRID,
             # style.css p.table-title: 18 pt bold 宋, lines 1.5 apart, 14 pt above (div.table-head), 8 pt below
-            ("spacing", {"before": "280", "after": "160", "line": "360", "lineRule": "auto"}),
+            ("spacing", {"before": "280", "after": "160", "line": "540", "lineRule": "exact"}),
             NO_INDENT,
             ("jc", {"val": "center"}),
         ],
