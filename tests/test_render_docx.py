@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from support import ROOT, tool
 
 from generator.render.docx import DEFAULT_REFERENCE_DOCX, DocxFonts, write_docx
@@ -83,6 +85,7 @@ def make_html(landscape_rows: int = 40) -> str:
   <h2 id="s2">二、机构设置</h2>
   <p>本部门内设办公室、综合科等6个科室。</p>
   <p class="center">（此处居中）</p>
+  <p>“三公”经费：因公出国（境）费；公务接待费。Latin ‘quoted’ 2024</p>
 </section>
 
 <section class="part" id="p2">
@@ -115,6 +118,10 @@ def make_html(landscape_rows: int = 40) -> str:
         <td class="num">1.00</td><td class="num"></td><td class="num"></td></tr>
       <tr class="cont"><td colspan="3"></td><td class="text">任务二</td>
         <td class="num">2.00</td><td class="num"></td><td class="num"></td></tr>
+      <tr><td class="label" colspan="3" rowspan="2">其他任务</td><td class="text">任务三</td>
+        <td class="num">3.00</td><td class="num"></td><td class="num"></td></tr>
+      <tr class="cont"><td class="text">任务四</td>
+        <td class="num"></td><td class="num"></td><td class="num"></td></tr>
     </tbody>
   </table>
   <p class="table-note">说明：金额单位为万元 &amp; 保留两位小数。</p>
@@ -253,18 +260,61 @@ def test_toc_field_is_prefilled(written: pathlib.Path, document: docx.document.D
     heading = _body_paragraph(document, "目录")
     assert heading.style.name == "TOC Heading"
     toc = [p for p in document.paragraphs if _style_id(p) in ("TOC1", "TOC2")]
-    assert [(_style_id(p), p.text) for p in toc] == TOC_ENTRIES
+    # Without the PDF's pages (write_docx alone) the numbers are blank; the leader tab stays.
+    assert [(_style_id(p), p.text) for p in toc] == [(s, t + "\t") for s, t in TOC_ENTRIES]
     first = toc[0]._p
     kinds = [el.get(qn("w:fldCharType")) for el in first.iter(qn("w:fldChar"))]
-    assert kinds == ["begin", "separate"]
-    instr = "".join(el.text for el in first.iter(qn("w:instrText")))
-    assert "TOC" in instr and '\\o "1-2"' in instr and "\\h" in instr
-    assert [el.get(qn("w:fldCharType")) for el in toc[-1]._p.iter(qn("w:fldChar"))] == ["end"]
+    assert kinds[:2] == ["begin", "separate"]
+    instr = first.find(f"{W}r/{W}instrText").text
+    # Built from TC entries only, levels 1-2: no \o, so no other heading joins an updated 目录.
+    assert instr.split() == ["TOC", "\\f", "\\l", '"1-2"', "\\h", "\\z"]
+    assert [el.get(qn("w:fldCharType")) for el in toc[-1]._p.iter(qn("w:fldChar"))][-1] == "end"
     # Entries indent by level through the TOC 2 style.
     ind2 = _style_element(document, "TOC2").find(f"{W}pPr/{W}ind")
     assert int(ind2.get(qn("w:left"))) > 0
     settings = _part_xml(written, "word/settings.xml")
     assert '<w:updateFields w:val="true"/>' in settings
+
+
+def _field_codes(p) -> list[str]:
+    return [
+        "".join(t.text for t in r.iter(qn("w:instrText"))).strip()
+        for r in p.iter(qn("w:r"))
+        if r.find(qn("w:instrText")) is not None
+    ]
+
+
+def test_toc_entries_are_tc_fields_at_their_targets(tmp_path: pathlib.Path) -> None:
+    """Each entry's target (the id its link names) holds a TC field with the entry's text and level and
+    the bookmark the stored entry links to and takes its page from (PAGEREF)."""
+    pages = {"p1": 3, "s1": 3, "s2": 4, "p2": 5, "t1": 5, "t2": 6, "p3": 8}
+    target = tmp_path / "numbered.docx"
+    write_docx(make_html(5), target, core_date=CORE_DATE, page_numbers=lambda: pages)
+    document = docx.Document(str(target))
+    body = document.element.body
+    toc = [p for p in document.paragraphs if _style_id(p) in ("TOC1", "TOC2")]
+    assert [(_style_id(p), p.text) for p in toc] == [
+        (s, f"{t}\t{n}") for (s, t), n in zip(TOC_ENTRIES, pages.values(), strict=True)
+    ]
+    text_width = _page(document.sections[0])["text_width"]
+    first_paragraphs = {"p1": "第一部分\n部门概况", "p2": "第二部分\n部门预算表", "p3": "第三部分 名词解释"}
+    for p, (style, text), target_id in zip(toc, TOC_ENTRIES, pages, strict=True):
+        tab = p._p.find(f"{W}pPr/{W}tabs/{W}tab")
+        assert (tab.get(qn("w:val")), tab.get(qn("w:leader")), int(tab.get(qn("w:pos")))) == (
+            "right",
+            "dot",
+            text_width,
+        )
+        link = p._p.find(qn("w:hyperlink"))
+        bookmark = link.get(qn("w:anchor"))
+        assert _field_codes(link) == [f"PAGEREF {bookmark} \\h"]
+        (start,) = [b for b in body.iter(qn("w:bookmarkStart")) if b.get(qn("w:name")) == bookmark]
+        marked = start.getparent()
+        level = style[-1]
+        assert f'TC "{text}" \\l {level}' in _field_codes(marked)
+        assert Paragraph(marked, document).text == first_paragraphs.get(target_id, text)
+    tc_total = sum(code.startswith("TC ") for p in body.iter(qn("w:p")) for code in _field_codes(p))
+    assert tc_total == len(TOC_ENTRIES)
 
 
 # -- tables -----------------------------------------------------------------------------------
@@ -333,15 +383,18 @@ def test_cell_formatting(document: docx.document.Document) -> None:
     assert _style_element(document, "TableTextLandscape").find(f"{W}rPr/{W}sz").get(qn("w:val")) == "18"
 
 
-def test_continuation_rows_merge_with_the_cell_above(document: docx.document.Document) -> None:
-    """tr.cont: an empty cell continues the one above (the PDF hides the border, Word merges)."""
-    label_row, cont_row = _rows(document.tables[0])[7:9]
-    assert _cell_props(label_row) == [(3, "restart"), (1, None), (1, None), (1, "restart"), (1, "restart")]
-    assert _cell_props(cont_row) == [(3, "continue"), (1, None), (1, None), (1, "continue"), (1, "continue")]
+def test_only_what_the_html_merges_is_merged(document: docx.document.Document) -> None:
+    """An empty cell is a cell of its own, with its own borders (YS11's empty 财政专户管理资金 and 单位资金
+    amounts were merged into 1,959.63 above them); a rowspan or colspan merges, in any row."""
+    label_row, cont_row, span_row, spanned_row = _rows(document.tables[0])[7:11]
+    assert _cell_props(label_row) == [(3, None), (1, None), (1, None), (1, None), (1, None)]
+    assert _cell_props(cont_row) == [(3, None), (1, None), (1, None), (1, None), (1, None)]
+    assert cont_row.findall(qn("w:tc"))[1].find(f".//{W}t").text == "任务二"
+    assert _cell_props(span_row) == [(3, "restart"), (1, None), (1, None), (1, None), (1, None)]
+    assert _cell_props(spanned_row) == [(3, "continue"), (1, None), (1, None), (1, None), (1, None)]
     label = label_row.find(qn("w:tc"))
     assert label.find(f".//{W}r/{W}rPr/{W}b") is not None  # td.label reads like a header cell
-    assert label.find(f"{W}tcPr/{W}vAlign").get(qn("w:val")) == "top"  # where the PDF prints it
-    assert cont_row.findall(qn("w:tc"))[1].find(f".//{W}t").text == "任务二"
+    assert spanned_row.findall(qn("w:tc"))[1].find(f".//{W}t").text == "任务四"
 
 
 def test_column_widths_follow_colgroup_and_orientation(document: docx.document.Document) -> None:
@@ -404,6 +457,18 @@ def test_footer_page_numbers(document: docx.document.Document, written: pathlib.
     assert "<w:evenAndOddHeaders/>" in _part_xml(written, "word/settings.xml")
 
 
+def test_cover_is_unnumbered(document: docx.document.Document) -> None:
+    """The cover prints no page number (the PDF's @page :first) but counts as page 1: the 目录 is page 2."""
+    first, *later = document.sections
+    assert first.different_first_page_header_footer
+    cover = first.first_page_footer
+    assert not cover.is_linked_to_previous
+    assert [p.text for p in cover.paragraphs] == [""]
+    assert not list(cover._element.iter(qn("w:fldChar")))
+    assert all(not s.different_first_page_header_footer for s in later)  # a landscape run's first page is numbered
+    assert all(s._sectPr.find(qn("w:pgNumType")) is None for s in document.sections)  # no restart
+
+
 # -- styles and fonts ---------------------------------------------------------------------------
 
 
@@ -422,13 +487,109 @@ def test_east_asian_fonts_in_styles(document: docx.document.Document) -> None:
     defaults = document.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
     assert defaults.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert defaults.get(qn("w:eastAsiaTheme")) is None  # no theme font: it would win
-    sizes = {
-        sid: _style_element(document, sid).find(f"{W}rPr/{W}sz").get(qn("w:val"))
-        for sid in ("Normal", "Title", "Heading1", "TableText")
+
+
+def _css_rules() -> dict[str, dict[str, str]]:
+    """templates/style.css as {selector: {property: value}} (the PDF's styles, the authority)."""
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "templates" / "style.css").read_text(encoding="utf-8"), flags=re.S)
+    rules: dict[str, dict[str, str]] = {}
+    for selectors, body in re.findall(r"([^{}@]+)\{([^{}]*)\}", css):
+        props = dict((k.strip(), v.strip()) for k, _, v in (d.partition(":") for d in body.split(";")) if k.strip())
+        for selector in selectors.split(","):
+            rules.setdefault(" ".join(selector.split()), {}).update(props)
+    return rules
+
+
+def _pt(value: str, size_pt: float = 0) -> float:
+    if value.endswith("pt"):
+        return float(value[:-2])
+    if value.endswith("em"):
+        return float(value[:-2]) * size_pt
+    return float(value) * size_pt  # a line-height factor
+
+
+def _rpr(document: docx.document.Document, style_id: str, tag: str) -> Any:
+    """A run property of a style, following basedOn."""
+    while style_id:
+        st = _style_element(document, style_id)
+        found = st.find(f"{W}rPr/{W}{tag}")
+        if found is not None:
+            return found
+        based = st.find(f"{W}basedOn")
+        style_id = based.get(qn("w:val")) if based is not None else ""
+    return None
+
+
+def test_title_sizes_follow_the_stylesheet(document: docx.document.Document) -> None:
+    """Each title class has the PDF's size (style.css) and weight: cover, part titles, table titles, the 目录."""
+    css = _css_rules()
+    classes = {
+        "Title": "h1.doc-title",
+        "Heading1": "h1",
+        "TableTitle": "p.table-title",
+        "TOCHeading": "nav.toc h2.toc-title",
+        "TOC1": "nav.toc li",
+        "TOC2": "nav.toc li",
+        "Normal": "html",
+        "TableText": "table",
+        "TableMeta": "p.table-meta",
+        "TableNote": "p.table-note",
     }
-    assert sizes == {"Normal": "32", "Title": "44", "Heading1": "32", "TableText": "21"}
-    spacing = _style_element(document, "Normal").find(f"{W}pPr/{W}spacing")
-    assert (spacing.get(qn("w:line")), spacing.get(qn("w:lineRule"))) == ("560", "exact")
+    for style_id, selector in classes.items():
+        size = _pt(css[selector]["font-size"])
+        assert int(_rpr(document, style_id, "sz").get(qn("w:val"))) == round(size * 2), style_id
+        bold = css[selector].get("font-weight") == "bold"
+        assert (_rpr(document, style_id, "b") is not None) == bold, style_id
+    # Lines: the body's and the 目录's exact heights.
+    lines = {"Normal": "html", "TOC1": "nav.toc li", "TOC2": "nav.toc li", "Title": "h1.doc-title", "Heading1": "h1"}
+    lines |= {"TableTitle": "p.table-title", "TOCHeading": "nav.toc h2.toc-title"}
+    for style_id, selector in lines.items():
+        spacing = _style_element(document, style_id).find(f"{W}pPr/{W}spacing")
+        height = _pt(css[selector]["line-height"], _pt(css[selector]["font-size"]))
+        assert spacing.get(qn("w:lineRule")) == "exact"
+        assert int(spacing.get(qn("w:line"))) == round(height * 20), style_id
+
+
+def test_28_characters_and_22_lines_as_in_the_pdf(document: docx.document.Document) -> None:
+    """GB/T 9704's 28 characters of 三号 a line, as the PDF sets them (style.css p letter-spacing), and its
+    22 lines (a line grid at the PDF's line height)."""
+    css = _css_rules()
+    page = _page(document.sections[0])
+    width_pt = page["text_width"] / 20
+    size = _pt(css["html"]["font-size"])
+    pdf_pitch = size + _pt(css["p"]["letter-spacing"])
+    docx_pitch = size + int(_rpr(document, "Normal", "spacing").get(qn("w:val"))) / 20
+    assert int(width_pt // pdf_pitch) == int(width_pt // docx_pitch) == 28
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert int(grid.get(qn("w:linePitch"))) == round(_pt(css["html"]["line-height"]) * 20)
+    assert int(page["text_height"] // int(grid.get(qn("w:linePitch")))) == 22
+    # Titles, the 目录 and tables keep their own pitch: off the grid, no tracking.
+    for style_id in ("Title", "Heading1", "TableTitle", "TOC1", "TOC2", "TableText"):
+        snap = _style_element(document, style_id).find(f"{W}pPr/{W}snapToGrid")
+        assert snap is not None and snap.get(qn("w:val")) == "0", style_id
+        assert _rpr(document, style_id, "spacing").get(qn("w:val")) == "0", style_id
+
+
+#: What Word must set in the East Asian font: ideographs, CJK and full-width punctuation, “”‘’.
+CJK_TEXT = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2018\u2019\u201c\u201d]")
+
+
+def test_every_run_of_chinese_text_is_east_asian(written: pathlib.Path, document: docx.document.Document) -> None:
+    """Runs holding Chinese text or punctuation say w:hint="eastAsia", so Word never sets “” in Times New Roman;
+    the East Asian font itself is the style's (a bureau's reference.docx restyles it)."""
+    parts = ["word/document.xml"] + [n for n in zipfile.ZipFile(written).namelist() if n.startswith("word/footer")]
+    checked = 0
+    for name in parts:
+        root = etree.fromstring(_part_xml(written, name).encode("utf-8"))
+        for run in root.iter(qn("w:r")):
+            text = "".join(t.text or "" for t in run.iter(qn("w:t")))
+            if CJK_TEXT.search(text):
+                checked += 1
+                rfonts = run.find(f"{W}rPr/{W}rFonts")
+                assert rfonts is not None and rfonts.get(qn("w:hint")) == "eastAsia", text
+    assert checked > 100
+    quoted = next(p for p in document.paragraphs if p.text.startswith("“三公”"))
+    assert all(r._r.find(f"{W}rPr/{W}rFonts").get(qn("w:hint")) == "eastAsia" for r in quoted.runs)
 
 
 def test_fonts_override(tmp_path: pathlib.Path) -> None:

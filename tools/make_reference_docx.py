@@ -48,8 +48,26 @@ PAGE_MM = {
     "footer_distance": 23,
 }
 
+# The text block's width in twips, as Word rounds the margins (11906 − 1587 − 1474).
+TEXT_WIDTH = 8845
+
 NO_INDENT = ("ind", {"firstLineChars": "0", "firstLine": "0"})
 SINGLE = ("spacing", {"before": "0", "after": "0", "line": "240", "lineRule": "auto"})
+# Off the document grid: titles, the 目录 and tables keep their own size and pitch (on the grid, a
+# character wider than the grid's pitch takes two cells, and a single-spaced line a whole grid line).
+OFF_GRID = ("snapToGrid", {"val": "0"})
+# The 目录's page numbers: flush right after a dot leader (the text block's width, 156 mm).
+TOC_TABS = ("tabs", {})
+TOC_LINE = ("spacing", {"before": "0", "after": "0", "line": "440", "lineRule": "exact"})  # 四号 on 22 pt lines
+
+# GB/T 9704's page, as style.css sets the PDF: 22 lines of 28 characters of 三号 (16 pt) on the
+# 156 × 225 mm text block. The lines: a line grid 28.95 pt (579 twips) apart. The characters: 16 pt
+# set 0.25 pt closer (the PDF: 0.21 pt), so that 28 take 441 of the 442.25 pt. Not a character grid
+# (type linesAndChars, charSpace −842, Word's own way to say 28 a line): LibreOffice gives each 16 pt
+# character two cells of a 15.8 pt grid, 18 characters a line.
+DOC_GRID = {"type": "lines", "linePitch": "579"}
+TRACKING = ("spacing", {"val": "-5"})  # twentieths of a point: the body's, and "一、" "（一）" "1." headings'
+NO_TRACKING = ("spacing", {"val": "0"})  # titles, the 目录, tables (style.css letter-spacing 0)
 
 # (type, styleId, name, basedOn, pPr children, rPr children, extra options); children in schema order.
 # Sizes are half-points: 44 = 二号 22pt, 32 = 三号 16pt, 28 = 四号 14pt, 24 = 小四 12pt, 21 = 五号 10.5pt.
@@ -62,11 +80,11 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         None,
         [
             ("widowControl", {"val": "0"}),
-            ("spacing", {"before": "0", "after": "0", "line": "560", "lineRule": "exact"}),
+            ("spacing", {"before": "0", "after": "0", "line": "579", "lineRule": "exact"}),
             ("ind", {"firstLineChars": "200", "firstLine": "640"}),
             ("jc", {"val": "both"}),
         ],
-        [("sz", {"val": "32"}), ("szCs", {"val": "32"})],
+        [TRACKING, ("sz", {"val": "32"}), ("szCs", {"val": "32"})],
         {"default": True},
     ),
     (
@@ -94,11 +112,13 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Normal",
         [
             ("keepNext", {}),
-            ("spacing", {"before": "0", "after": "560", "line": "240", "lineRule": "auto"}),
+            OFF_GRID,
+            # style.css h1.doc-title: 40 mm above, lines 1.5 apart
+            ("spacing", {"before": "2268", "after": "560", "line": "660", "lineRule": "exact"}),
             NO_INDENT,
             ("jc", {"val": "center"}),
         ],
-        [("sz", {"val": "44"}), ("szCs", {"val": "44"})],
+        [("b", {}), ("bCs", {}), NO_TRACKING, ("sz", {"val": "44"}), ("szCs", {"val": "44"})],
         {"priority": "10"},
     ),
     (
@@ -109,12 +129,14 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         [
             ("keepNext", {}),
             ("keepLines", {}),
-            ("spacing", {"before": "0", "after": "280"}),
+            OFF_GRID,
+            # style.css h1: 18 pt (小二) on lines 1.6 apart, one body line (28.95 pt) below
+            ("spacing", {"before": "0", "after": "579", "line": "576", "lineRule": "exact"}),
             NO_INDENT,
             ("jc", {"val": "center"}),
             ("outlineLvl", {"val": "0"}),
         ],
-        [("sz", {"val": "32"}), ("szCs", {"val": "32"})],
+        [NO_TRACKING, ("sz", {"val": "36"}), ("szCs", {"val": "36"})],
         {"priority": "9"},
     ),
     (
@@ -151,22 +173,33 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Normal",
         [
             ("keepNext", {}),
-            ("spacing", {"before": "0", "after": "280"}),
-            NO_INDENT,
+            OFF_GRID,
+            # style.css nav.toc h2.toc-title: 22 pt, letters 0.5 em apart (balanced by as much indent)
+            ("spacing", {"before": "0", "after": "280", "line": "704", "lineRule": "exact"}),
+            ("ind", {"firstLineChars": "0", "firstLine": "220"}),
             ("jc", {"val": "center"}),
             ("outlineLvl", {"val": "9"}),
         ],
-        [("sz", {"val": "32"}), ("szCs", {"val": "32"})],
+        [("spacing", {"val": "220"}), ("sz", {"val": "44"}), ("szCs", {"val": "44"})],
         {"priority": "39"},
     ),
-    ("paragraph", "TOC1", "toc 1", "Normal", [NO_INDENT], [], {"priority": "39"}),
+    # style.css nav.toc li: 四号 (14 pt) on 22 pt lines, each level 2 em further in
+    (
+        "paragraph",
+        "TOC1",
+        "toc 1",
+        "Normal",
+        [TOC_TABS, OFF_GRID, TOC_LINE, NO_INDENT],
+        [NO_TRACKING, ("sz", {"val": "28"}), ("szCs", {"val": "28"})],
+        {"priority": "39"},
+    ),
     (
         "paragraph",
         "TOC2",
         "toc 2",
         "Normal",
-        [("ind", {"leftChars": "200", "left": "640", "firstLineChars": "0", "firstLine": "0"})],
-        [],
+        [TOC_TABS, OFF_GRID, TOC_LINE, ("ind", {"left": "560", "firstLineChars": "0", "firstLine": "0"})],
+        [NO_TRACKING, ("sz", {"val": "28"}), ("szCs", {"val": "28"})],
         {"priority": "39"},
     ),
     (
@@ -174,8 +207,8 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "TOC3",
         "toc 3",
         "Normal",
-        [("ind", {"leftChars": "400", "left": "1280", "firstLineChars": "0", "firstLine": "0"})],
-        [],
+        [TOC_TABS, OFF_GRID, TOC_LINE, ("ind", {"left": "1120", "firstLineChars": "0", "firstLine": "0"})],
+        [NO_TRACKING, ("sz", {"val": "28"}), ("szCs", {"val": "28"})],
         {"priority": "39"},
     ),
     (
@@ -185,11 +218,13 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Normal",
         [
             ("keepNext", {}),
-            ("spacing", {"before": "0", "after": "120", "line": "240", "lineRule": "auto"}),
+            OFF_GRID,
+            # style.css p.table-title: 18 pt bold 宋, lines 1.5 apart, 14 pt above (div.table-head), 8 pt below
+            ("spacing", {"before": "280", "after": "160", "line": "540", "lineRule": "exact"}),
             NO_INDENT,
             ("jc", {"val": "center"}),
         ],
-        [("b", {}), ("bCs", {}), ("sz", {"val": "24"}), ("szCs", {"val": "24"})],
+        [("b", {}), ("bCs", {}), NO_TRACKING, ("sz", {"val": "36"}), ("szCs", {"val": "36"})],
         {},
     ),
     (
@@ -199,11 +234,12 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Normal",
         [
             ("keepNext", {}),
+            OFF_GRID,
             ("spacing", {"before": "0", "after": "60", "line": "240", "lineRule": "auto"}),
             NO_INDENT,
             ("jc", {"val": "left"}),
         ],
-        [("sz", {"val": "21"}), ("szCs", {"val": "21"})],
+        [NO_TRACKING, ("sz", {"val": "21"}), ("szCs", {"val": "21"})],
         {},
     ),
     (
@@ -212,11 +248,12 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Table Note",
         "Normal",
         [
+            OFF_GRID,
             ("spacing", {"before": "60", "after": "0", "line": "240", "lineRule": "auto"}),
             NO_INDENT,
             ("jc", {"val": "left"}),
         ],
-        [("sz", {"val": "21"}), ("szCs", {"val": "21"})],
+        [NO_TRACKING, ("sz", {"val": "21"}), ("szCs", {"val": "21"})],
         {},
     ),
     (
@@ -224,8 +261,8 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "TableText",
         "Table Text",
         "Normal",
-        [SINGLE, NO_INDENT, ("jc", {"val": "left"})],
-        [("sz", {"val": "21"}), ("szCs", {"val": "21"})],
+        [OFF_GRID, SINGLE, NO_INDENT, ("jc", {"val": "left"})],
+        [NO_TRACKING, ("sz", {"val": "21"}), ("szCs", {"val": "21"})],
         {},
     ),
     # Cells of landscape (wide) tables: 小五 9 pt, as in the PDF, so amounts fit 16 columns.
@@ -235,7 +272,7 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Table Text Landscape",
         "TableText",
         [],
-        [("sz", {"val": "18"}), ("szCs", {"val": "18"})],
+        [NO_TRACKING, ("sz", {"val": "18"}), ("szCs", {"val": "18"})],
         {},
     ),
     (
@@ -243,8 +280,8 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Header",
         "header",
         "Normal",
-        [SINGLE, NO_INDENT, ("jc", {"val": "center"})],
-        [("sz", {"val": "18"}), ("szCs", {"val": "18"})],
+        [OFF_GRID, SINGLE, NO_INDENT, ("jc", {"val": "center"})],
+        [NO_TRACKING, ("sz", {"val": "18"}), ("szCs", {"val": "18"})],
         {"priority": "99", "qformat": False},
     ),
     # Page numbers: 四号 半角宋体 (GB/T 9704 7.5).
@@ -253,9 +290,10 @@ STYLES: list[tuple[str, str, str, str | None, _Children, _Children, dict]] = [
         "Footer",
         "footer",
         "Normal",
-        [SINGLE, NO_INDENT, ("jc", {"val": "center"})],
+        [OFF_GRID, SINGLE, NO_INDENT, ("jc", {"val": "center"})],
         [
             ("rFonts", {"ascii": "宋体", "hAnsi": "宋体", "eastAsia": "宋体", "cs": "宋体"}),
+            NO_TRACKING,
             ("sz", {"val": "28"}),
             ("szCs", {"val": "28"}),
         ],
@@ -356,7 +394,9 @@ def _build_styles(styles: etree._Element) -> None:
         if ppr:
             pPr = _el(st, "pPr")
             for tag, attrs in ppr:
-                _el(pPr, tag, attrs)
+                el = _el(pPr, tag, attrs)
+                if tag == "tabs":
+                    _el(el, "tab", {"val": "right", "leader": "dot", "pos": str(TEXT_WIDTH)})
         if rpr or kind == "paragraph":
             rPr = _el(st, "rPr")
             for tag, attrs in rpr:
@@ -424,8 +464,10 @@ def build_reference(fonts: DocxFonts | None = None) -> docx.document.Document:
     if cols is not None:
         cols.set(W + "space", "425")
     grid = sectPr.find(W + "docGrid")
-    if grid is not None:
-        grid.set(W + "linePitch", "312")
+    if grid is None:
+        grid = _el(sectPr, "docGrid")
+    for name, value in DOC_GRID.items():
+        grid.set(W + name, value)
 
     props = document.core_properties
     for name in ("title", "subject", "author", "keywords", "comments", "last_modified_by", "category"):

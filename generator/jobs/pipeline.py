@@ -44,6 +44,8 @@ class Prepared:
     done: Complete | None = None  # the tables as derived once (``derive.complete``), checked and computed from
     charts: dict[str, Chart] = field(default_factory=dict)  # the charts shown, when the bureau wants them
     pages: int | None = None  # the PDF's number of pages, once ``render`` has written it
+    # The PDF's page of each anchor (HTML id), waiting for its layout: the DOCX's 目录 numbers. None: no PDF
+    anchor_pages: Callable[[], dict[str, int] | None] | None = None
 
     @property
     def extra_css(self) -> str:
@@ -198,7 +200,8 @@ def render(
         prepared = prepare(path, templates=templates, codes=codes, previous=previous, charts=charts)
         if pdf_process is not None:
             pdf_process.submit(prepared.html, prepared.extra_css)
-        for fmt in formats:
+            prepared.anchor_pages = pdf_process.anchor_pages
+        for fmt in sorted(formats, key=lambda f: f != "pdf"):  # a PDF written here first: the DOCX takes its pages
             if fmt == "pdf" and pdf_process is not None:
                 continue
             try:
@@ -256,7 +259,15 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
         from generator.render.pdf import write_pdf
 
         def write_pdf_file(tmp: Path) -> None:
-            prepared.pages = write_pdf(prepared.html, tmp, variant=pdf_variant, extra_css=prepared.extra_css)
+            prepared.pages = write_pdf(
+                prepared.html, tmp, variant=pdf_variant, extra_css=prepared.extra_css, on_layout=keep_anchors
+            )
+
+        def keep_anchors(document: object) -> None:
+            from generator.render.pdf import anchor_pages
+
+            pages = anchor_pages(document)  # type: ignore[arg-type]
+            prepared.anchor_pages = lambda: pages
 
         return write_pdf_file
     if fmt == "docx":
@@ -271,5 +282,6 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
             fonts=fonts,
             core_date=prepared.document.created.replace(tzinfo=None),
             pictures=_pictures(prepared),
+            page_numbers=lambda: prepared.anchor_pages() if prepared.anchor_pages is not None else None,
         )
     raise ValueError(fmt)

@@ -57,6 +57,9 @@ class ProcessError(Exception):
         return str(self.args[0])
 
 
+_NO_OUTCOME = object()  # the PDF process ended without a message (or none is kept)
+
+
 class PdfProcess:
     """One PDF laid out in a forked process: start it, hand it the HTML, collect its outcome."""
 
@@ -88,6 +91,9 @@ class PdfProcess:
         child_conn.close()
         self._submitted = False
         self.pages: int | None = None  # the PDF's number of pages, once ``result()`` says it was written
+        self._anchors: dict[str, int] | None = None  # the page of each anchor, once laid out
+        self._asked_anchors = False
+        self._outcome: object = _NO_OUTCOME  # the final message, when ``anchor_pages`` received it instead
 
     def submit(self, html: str, extra_css: str = "") -> None:
         try:
@@ -96,15 +102,37 @@ class PdfProcess:
             pass
         self._submitted = True
 
+    def anchor_pages(self) -> dict[str, int] | None:
+        """The PDF's page of each anchor (``pdf.anchor_pages``), waiting for the layout; None when it failed."""
+        if not self._asked_anchors:
+            self._asked_anchors = True
+            outcome = self._receive()
+            if isinstance(outcome, tuple) and outcome[:1] == ("anchors",):
+                self._anchors = outcome[1]
+            else:
+                self._outcome = outcome  # no layout: the error, for result()
+        return self._anchors
+
+    def _receive(self) -> object:
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):
+            return _NO_OUTCOME
+
     def result(self) -> BaseException | None:
         """None when the PDF was written, else the error (nothing written then)."""
-        try:
-            outcome = self._conn.recv()
-        except (EOFError, OSError):
+        outcome, self._outcome = self._outcome, _NO_OUTCOME
+        if outcome is _NO_OUTCOME:
+            outcome = self._receive()
+        if isinstance(outcome, tuple) and outcome[:1] == ("anchors",):  # nobody asked for them
+            self._anchors, self._asked_anchors = outcome[1], True
+            outcome = self._receive()
+        if outcome is _NO_OUTCOME:
             self._process.join()
             return ProcessError("进程异常退出", f"PDF 生成进程退出码 {self._process.exitcode}", "")
         if outcome is None:
             return None
+        outcome = cast(tuple, outcome)
         if outcome[0] == "pages":
             self.pages = outcome[1]
             return None
@@ -152,10 +180,13 @@ def _pdf_process_main(
         html, extra_css = received[0]
         pages: list[int | None] = [None]
         if error is None and pdf is not None:
-            write_pdf = pdf.write_pdf
+            write_pdf, anchor_pages = pdf.write_pdf, pdf.anchor_pages
+
+            def report_anchors(document: object) -> None:  # the DOCX's 目录 waits for them
+                conn.send(("anchors", anchor_pages(document)))  # type: ignore[arg-type]
 
             def write_it(tmp: Path) -> None:
-                pages[0] = write_pdf(html, tmp, variant=variant, extra_css=extra_css)
+                pages[0] = write_pdf(html, tmp, variant=variant, extra_css=extra_css, on_layout=report_anchors)
 
             try:
                 write(target, write_it)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import copy
 import datetime
 import io
-import itertools
 import pathlib
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import docx
@@ -61,10 +60,10 @@ STYLE_FONT_ROLES: dict[str, str] = {
     "heading 3": "heading2",
     "heading 4": "body",
     "TOC Heading": "heading1",
-    "toc 1": "body",
+    "toc 1": "heading1",
     "toc 2": "body",
     "toc 3": "body",
-    "Table Title": "body",
+    "Table Title": "title",
     "Table Meta": "body",
     "Table Note": "body",
     "Table Text": "body",
@@ -168,6 +167,27 @@ def _is_cjk(ch: str) -> bool:
         or 0xFF00 <= o <= 0xFFEF
         or 0x20000 <= o <= 0x3FFFF
     )
+
+
+#: Text Word must set in the East Asian font: ideographs, CJK and full-width punctuation, and the
+#: characters Chinese and Latin share (“”‘’…—·), which Word gives the Latin font unless the run says
+#: ``w:hint="eastAsia"``.
+_EAST_ASIAN = re.compile(
+    "[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff\u2018\u2019\u201c\u201d\u2026\u2014\u00b7]"
+)
+
+
+def _mark_east_asian(run: etree._Element) -> None:
+    """``<w:rFonts w:hint="eastAsia"/>`` first in the run's properties; the font itself is the style's."""
+    rPr = run.find(_RPR)
+    if rPr is None:
+        rPr = etree.Element(_RPR)
+        run.insert(0, rPr)
+    rFonts = rPr.find(_W + "rFonts")
+    if rFonts is None:
+        rFonts = etree.Element(_W + "rFonts")
+        rPr.insert(0, rFonts)
+    rFonts.set(_W + "hint", "eastAsia")
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -339,7 +359,6 @@ class _Cell:
     colspan: int
     rowspan: int
     header: bool  # in <thead>
-    top: bool = False  # continued by tr.cont rows: text stays at the top, where the PDF prints it
 
 
 @dataclass
@@ -421,35 +440,6 @@ def _build_grid(head: list[list[etree._Element]], body: list[list[etree._Element
     return rows
 
 
-def _is_empty_cell(el: etree._Element) -> bool:
-    return len(el) == 0 and not (el.text or "").strip()
-
-
-def _merge_continuations(rows: list[_Row]) -> None:
-    """In a ``tr.cont`` row, each empty cell continues the cell above it: merge them (w:vMerge).
-
-    The HTML leaves such groups unmerged because row spans break badly across pages in the PDF,
-    which hides the border between the cells instead; Word handles a vertical merge across pages.
-    """
-    for above, row in itertools.pairwise(rows):
-        if row.header or above.header or "cont" not in _classes(row.el):
-            continue
-        for c, slot in enumerate(row.slots):
-            if slot is None or slot[0] != "o" or c >= len(above.slots):
-                continue
-            cell, up = slot[1], above.slots[c]
-            if cell.rowspan != 1 or up is None or up[0] == "h" or up[1].colspan != cell.colspan:
-                continue
-            if not _is_empty_cell(cell.el):
-                continue
-            upper = up[1]
-            upper.rowspan += 1
-            upper.top = True
-            row.slots[c] = ("v", upper)
-            for k in range(1, cell.colspan):
-                row.slots[c + k] = ("h", upper)
-
-
 def _col_fractions(cols: list[etree._Element], ncols: int) -> list[float]:
     widths: list[float | None] = []
     for col in cols:
@@ -520,6 +510,19 @@ def apply_fonts(styles_el: etree._Element, fonts: DocxFonts) -> None:
         _set_rfonts(rPr, getattr(fonts, role), fonts.latin)
 
 
+def _field(parent: etree._Element, instr: str, result: str | None) -> etree._Element | None:
+    """A complex field (begin, instruction, separate, result, end) in ``parent``; the result's w:t, if any."""
+    _sub(_sub(parent, _R), _FLDCHAR, {_W + "fldCharType": "begin"})
+    _sub(_sub(parent, _R), _INSTRTEXT, {_XML_SPACE: "preserve"}).text = instr
+    t = None
+    if result is not None:
+        _sub(_sub(parent, _R), _FLDCHAR, {_W + "fldCharType": "separate"})
+        t = _sub(_sub(parent, _R), _T)
+        t.text = result
+    _sub(_sub(parent, _R), _FLDCHAR, {_W + "fldCharType": "end"})
+    return t
+
+
 class _DocWriter:
     def __init__(self, document: docx.document.Document, pictures: Pictures | None = None) -> None:
         self.doc = document
@@ -544,8 +547,14 @@ class _DocWriter:
         self.want_landscape = [False]
         self.new_page_pending = False
         self.emitted = False  # anything written yet (a break before the first block would leave a blank page)
-        self._cell_protos: dict[tuple[str, str, bool, bool, bool], etree._Element] = {}
+        self._cell_protos: dict[tuple[str, str, bool, bool, bool, bool], etree._Element] = {}
         self.wide_text_style = ids.get("table text landscape", self.sid["Table Text"])
+        # The 目录: its targets' bookmark and TC entries (by target id), those waiting for their first
+        # paragraph, and the stored entries' page-number texts.
+        self.toc_marks: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+        self.pending_marks: list[tuple[str, list[tuple[int, str]]]] = []
+        self.toc_numbers: list[tuple[etree._Element, str]] = []
+        self.bookmark_id = 0
 
     # -- sections and pages -------------------------------------------------------------------
 
@@ -572,6 +581,8 @@ class _DocWriter:
         # Later sections carry no header/footer references: they link to the previous ones.
         for ref in self.sentinel.findall(_W + "headerReference") + self.sentinel.findall(_W + "footerReference"):
             self.sentinel.remove(ref)
+        for title_page in self.sentinel.findall(_W + "titlePg"):  # only the cover goes unnumbered
+            self.sentinel.remove(title_page)
         last = self.body[-1] if len(self.body) else None
         if last is None or last.tag != _P or last.find(f"{_PPR}/{_SECTPR}") is not None:
             last = self._spacer()
@@ -608,7 +619,7 @@ class _DocWriter:
         jc: str | None = None,
         noindent: bool = False,
         keep_next: bool = False,
-        tabs: list[tuple[str, int]] | None = None,
+        tabs: list[tuple[str, int]] | list[tuple[str, int, str]] | None = None,
         page_break: bool | None = None,
         single: bool = False,
     ) -> etree._Element:
@@ -623,8 +634,10 @@ class _DocWriter:
             _sub(pPr, _PAGEBREAKBEFORE)
         if tabs:
             tabs_el = _sub(pPr, _TABS)
-            for kind, pos in tabs:
-                _sub(tabs_el, _TAB, {_VAL: kind, _POS: str(pos)})
+            for kind, pos, *leader in tabs:
+                tab = _sub(tabs_el, _TAB, {_VAL: kind, _POS: str(pos)})
+                if leader:
+                    tab.set(_W + "leader", leader[0])
         if single:  # single line spacing: the body's exact line height would crop a picture
             _sub(pPr, _SPACING, {_W + "before": "120", _W + "after": "60", _W + "line": "240", _W + "lineRule": "auto"})
         if noindent:
@@ -632,32 +645,38 @@ class _DocWriter:
         if jc:
             _sub(pPr, _JC, {_VAL: jc})
         self.runs(p, segs)
+        if self.pending_marks:
+            self._mark_toc_target(p)
         return p
 
     @staticmethod
     def runs(p: etree._Element, segs: list[_Seg], bold: bool = False) -> None:
         run: etree._Element | None = None
         run_fmt: _Fmt | None = None
+        east = False  # the run is marked East Asian
         for seg in segs:
             if isinstance(seg, str):  # _BREAK, or "\t" (a tab, in the table meta line)
                 if run is None:
                     run = _sub(p, _R)
                     if bold:
                         _sub(_sub(run, _RPR), _B)
-                    run_fmt = (bold, False)
+                    run_fmt, east = (bold, False), False
                 _sub(run, _BR if seg == _BREAK else _TAB)
                 continue
             text, seg_fmt = seg
             fmt = (seg_fmt[0] or bold, seg_fmt[1])
             if run is None or fmt != run_fmt:
                 run = _sub(p, _R)
-                run_fmt = fmt
+                run_fmt, east = fmt, False
                 if fmt[0] or fmt[1]:
                     rPr = _sub(run, _RPR)
                     if fmt[0]:
                         _sub(rPr, _B)
                     if fmt[1]:
                         _sub(rPr, _I)
+            if not east and _EAST_ASIAN.search(text):
+                _mark_east_asian(run)
+                east = True
             t = _sub(run, _T)
             t.text = text
             if text[:1] == " " or text[-1:] == " " or "  " in text:
@@ -694,6 +713,9 @@ class _DocWriter:
 
     def block(self, el: etree._Element, tag: str) -> None:
         classes = _classes(el)
+        target = el.get("id")
+        if target and target in self.toc_marks:  # a 目录 entry's target: marked in its first paragraph
+            self.pending_marks.append(self.toc_marks.pop(target))
         if tag == "section":
             landscape = "landscape" in classes
             self.want_landscape.append(landscape or (self.want_landscape[-1] and "part" not in classes))
@@ -780,24 +802,52 @@ class _DocWriter:
     # -- table of contents --------------------------------------------------------------------
 
     def toc(self, nav: etree._Element) -> None:
+        """The 目录: a TOC field whose stored entries are the nav's, each with a dot leader and a page number.
+
+        The field builds from TC entries only (``\\f``, levels 1–2): each entry's TC field sits at the
+        entry's target (the element its link names), so an update in Word, WPS or LibreOffice makes
+        exactly the nav's entries again, table titles included, and no other heading. The stored page
+        numbers are filled in last (``fill_toc_pages``): the PDF's, when the caller knows them.
+        """
         heading = next((el for el in nav.iter() if _tag(el) in _HEADINGS), None)
         title = (_inline(heading) if heading is not None else []) or [("目录", _PLAIN)]
-        entries: list[tuple[int, list[_Seg]]] = []
+        entries: list[tuple[int, list[_Seg], str]] = []
         for el in nav.iter():
             if _tag(el) == "li":
                 level = next((int(c[4:]) for c in _classes(el) if re.fullmatch(r"toc-[0-9]", c)), 0)
                 if not level:  # no class: nesting depth
                     level = sum(1 for a in el.iterancestors() if _tag(a) in ("ol", "ul"))
                 segs = _inline(el, skip_lists=True)
+                link = next((a for a in el.iter() if _tag(a) == "a"), None)
+                href = (link.get("href") or "") if link is not None else ""
                 if segs:
-                    entries.append((min(max(level, 1), len(self.toc_ids)), segs))
+                    entries.append(
+                        (min(max(level, 1), len(self.toc_ids), 9), segs, href[1:] if href[:1] == "#" else "")
+                    )
         self.paragraph("TOC Heading", title)
-        paras = [self.paragraph(self.toc_ids[level - 1], segs) for level, segs in entries]
+        width = self.layout().text_width
+        paras = []
+        for level, segs, target in entries:
+            p = self.paragraph(self.toc_ids[level - 1], [], tabs=[("right", width, "dot")])
+            text = _XML_INVALID.sub("", _plain_text(segs).replace(_BREAK, "").replace(_SOFT_BREAK, ""))
+            if target and target not in self.toc_marks:
+                self.toc_marks[target] = (f"_Toc_br{len(self.toc_marks) + 1:04d}", [])
+            if not target:
+                self.runs(p, [*segs, "\t"])
+                paras.append(p)
+                continue
+            bookmark, marks = self.toc_marks[target]
+            marks.append((level, text))
+            link = _sub(p, _W + "hyperlink", {_W + "anchor": bookmark, _W + "history": "1"})
+            self.runs(link, [*segs, "\t"])
+            number = _field(link, f" PAGEREF {bookmark} \\h ", "")
+            self.toc_numbers.append((number, target))
+            paras.append(p)
         if not paras:
             paras = [self.paragraph(self.toc_ids[0], [])]
         first, last = paras[0], paras[-1]
         pos = 1  # after pPr
-        for kind, instr in (("begin", None), (None, ' TOC \\o "1-2" \\h \\z \\u '), ("separate", None)):
+        for kind, instr in (("begin", None), (None, ' TOC \\f \\l "1-2" \\h \\z '), ("separate", None)):
             r = etree.Element(_R)
             if kind:
                 _sub(r, _FLDCHAR, {_W + "fldCharType": kind})
@@ -808,6 +858,28 @@ class _DocWriter:
             pos += 1
         _sub(_sub(last, _R), _FLDCHAR, {_W + "fldCharType": "end"})
 
+    def _mark_toc_target(self, p: etree._Element) -> None:
+        """Put the pending TOC targets' bookmark and TC fields into ``p`` (the first paragraph of each target)."""
+        for bookmark, marks in self.pending_marks:
+            pPr = p.find(_PPR)
+            self.bookmark_id += 1
+            start = etree.Element(_W + "bookmarkStart", {_W + "id": str(self.bookmark_id), _W + "name": bookmark})
+            if pPr is not None:
+                pPr.addnext(start)
+            else:
+                p.insert(0, start)
+            _sub(p, _W + "bookmarkEnd", {_W + "id": str(self.bookmark_id)})
+            for level, text in marks:
+                quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+                _field(p, f' TC "{quoted}" \\l {level} ', None)
+        self.pending_marks = []
+
+    def fill_toc_pages(self, pages: Mapping[str, int] | None) -> None:
+        """The stored 目录 entries' page numbers: ``pages`` maps each entry's target id to its page."""
+        for t, target in self.toc_numbers:
+            number = (pages or {}).get(target)
+            t.text = str(number) if number is not None else ""
+
     # -- tables -------------------------------------------------------------------------------
 
     def table(self, table: etree._Element) -> None:
@@ -816,8 +888,7 @@ class _DocWriter:
             caption_segs = _inline(caption)
             if caption_segs:
                 self.paragraph("Table Title", caption_segs, keep_next=True)
-        rows = _build_grid(head, body)
-        _merge_continuations(rows)
+        rows = _build_grid(head, body)  # merged where the HTML merges (rowspan/colspan), nowhere else
         if not rows:
             return
         ncols = max(max((len(r.slots) for r in rows), default=0), 1)
@@ -869,7 +940,8 @@ class _DocWriter:
                     jc = "right" if "num" in cell_classes else "left" if "text" in cell_classes else "center"
                     segs = _cell_text(el)
                     bold = el.tag == "th" or total or "label" in cell_classes
-                    tc = cell_proto(text_style, jc, bold, row.header, bool(segs))
+                    east = len(segs) == 1 and isinstance(segs[0], tuple) and bool(_EAST_ASIAN.search(segs[0][0]))
+                    tc = cell_proto(text_style, jc, bold, row.header, bool(segs), east)
                 else:  # "v": continues a cell merged from above
                     tc = cell_proto(text_style, "center", False, row.header, False)
                 tr.append(tc)
@@ -877,8 +949,6 @@ class _DocWriter:
                 tcPr[0].set(_WIDTH, str(sum(widths[c : c + span])) if span > 1 else str(widths[c]))
                 if cell.rowspan > 1:  # w:vMerge, then w:gridSpan, go right after w:tcW
                     tcPr[0].addnext(etree.Element(_VMERGE, {_VAL: "restart"} if kind == "o" else None))
-                    if cell.top:
-                        tcPr[-1].set(_VAL, "top")  # w:vAlign
                 if span > 1:
                     tcPr[0].addnext(etree.Element(_GRIDSPAN, {_VAL: str(span)}))
                 if segs:
@@ -890,18 +960,20 @@ class _DocWriter:
                         if only[0][:1] == " " or only[0][-1:] == " " or "  " in only[0]:
                             t.set(_XML_SPACE, "preserve")
                     else:
-                        bold = run[0].tag == _RPR
+                        bold = run.find(f"{_RPR}/{_B}") is not None
                         tc[1].remove(run)
                         self.runs(tc[1], segs, bold)
                 c += span
 
-    def _cell_prototype(self, style_id: str, jc: str, bold: bool, header: bool, has_text: bool) -> etree._Element:
+    def _cell_prototype(
+        self, style_id: str, jc: str, bold: bool, header: bool, has_text: bool, east: bool = False
+    ) -> etree._Element:
         """A fresh w:tc (Table Text, vertically centred) copied from a cached prototype.
 
         Copying a prebuilt subtree runs in C; building the same ten elements one by one for each
         of the ~15 000 cells of a full document costs several times more.
         """
-        key = (style_id, jc, bold, header, has_text)
+        key = (style_id, jc, bold, header, has_text, east)
         proto = self._cell_protos.get(key)
         if proto is None:
             proto = etree.Element(_TC, nsmap={"w": W_NS})
@@ -917,6 +989,8 @@ class _DocWriter:
                 run = _sub(proto[1], _R)
                 if bold:
                     _sub(_sub(run, _RPR), _B)
+                if east:
+                    _mark_east_asian(run)
                 _sub(run, _T)
             self._cell_protos[key] = proto
         return copy.deepcopy(proto)
@@ -953,21 +1027,36 @@ def _page_number_paragraph(p: etree._Element, style_id: str, jc: str, indent_sid
     _sub(pPr, _PSTYLE, {_VAL: style_id})
     _sub(pPr, _IND, {_W + indent_side: "280", _W + "firstLineChars": "0", _W + "firstLine": "0"})
     _sub(pPr, _JC, {_VAL: jc})
-    _sub(_sub(p, _R), _T, {_XML_SPACE: "preserve"}).text = "— "
+    dash = _sub(p, _R)
+    _mark_east_asian(dash)
+    _sub(dash, _T, {_XML_SPACE: "preserve"}).text = "— "
     _sub(_sub(p, _R), _FLDCHAR, {_W + "fldCharType": "begin"})
     _sub(_sub(p, _R), _INSTRTEXT, {_XML_SPACE: "preserve"}).text = " PAGE "
     _sub(_sub(p, _R), _FLDCHAR, {_W + "fldCharType": "separate"})
     _sub(_sub(p, _R), _T).text = "1"
     _sub(_sub(p, _R), _FLDCHAR, {_W + "fldCharType": "end"})
-    _sub(_sub(p, _R), _T, {_XML_SPACE: "preserve"}).text = " —"
+    dash = _sub(p, _R)
+    _mark_east_asian(dash)
+    _sub(dash, _T, {_XML_SPACE: "preserve"}).text = " —"
 
 
 def _add_footers(document: docx.document.Document, sectPr: etree._Element, footer_style: str) -> None:
-    """Page numbers on odd pages right, even pages left (GB/T 9704), unless the reference has a footer."""
+    """Page numbers on odd pages right, even pages left (GB/T 9704), unless the reference has a footer.
+
+    The cover (the first section's first page) has an empty footer, as in the PDF; it still counts
+    as page 1, so the 目录 is page 2 in both. ``_section_break`` keeps ``w:titlePg`` in the first section.
+    """
     section = Section(sectPr, document.part)
     if not section.footer.is_linked_to_previous:
         return  # the reference .docx brings its own footer
     document.settings.odd_and_even_pages_header_footer = True
+    section.different_first_page_header_footer = True
+    cover = section.first_page_footer
+    cover.is_linked_to_previous = False
+    ftr = cover.part.element
+    for child in list(ftr):
+        ftr.remove(child)
+    _sub(_sub(_sub(ftr, _P), _PPR), _PSTYLE, {_VAL: footer_style})
     for footer, jc, side in ((section.footer, "right", "right"), (section.even_page_footer, "left", "left")):
         footer.is_linked_to_previous = False
         ftr = footer.part.element  # the footer part's w:ftr (public names only; python-docx has no "clear")
@@ -1035,6 +1124,7 @@ def write_docx(
     fonts: DocxFonts | None = None,
     core_date: datetime.datetime | None = None,
     pictures: Pictures | None = None,
+    page_numbers: Callable[[], Mapping[str, int] | None] | None = None,
 ) -> None:
     """Write the document HTML as a .docx at ``target``.
 
@@ -1043,6 +1133,12 @@ def write_docx(
     content in the HTML's text nodes reaches Word literally. A chart (``<figure class="chart"
     data-chart="KEY">``) becomes the PNG ``pictures(KEY)`` gives (``render/charts.py``'s drawing
     of the chart whose SVG the PDF shows) and its caption.
+
+    ``page_numbers()`` gives the page of each 目录 entry's target (by HTML id): the PDF's pages
+    (``render.pdf.anchor_pages``). It is called last, once the document is built, so that the
+    PDF can be laid out meanwhile; without it (a DOCX-only render) the stored entries keep their
+    leaders and leave the numbers blank, for Word, WPS or LibreOffice to fill in when they update
+    the field (the file asks for that on opening).
     """
     source = str(reference_docx) if reference_docx else io.BytesIO(DEFAULT_REFERENCE_DOCX.read_bytes())
     document = docx.Document(source)
@@ -1058,4 +1154,5 @@ def write_docx(
 
     _set_update_fields(document.settings.element)
     _set_core_properties(document, tree, core_date)
+    writer.fill_toc_pages(page_numbers() if page_numbers is not None else None)
     save_docx(document, pathlib.Path(target))

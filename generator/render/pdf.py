@@ -15,7 +15,7 @@ import functools
 import gc
 import os
 import pathlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
@@ -172,17 +172,39 @@ def render_document(html: str, *, extra_css: str = "") -> Document:
         return _document(html, extra_css)
 
 
-def write_pdf(html: str, target: pathlib.Path, *, variant: str | None = None, extra_css: str = "") -> int:
+def anchor_pages(document: Document) -> dict[str, int]:
+    """The printed page number of each anchor (HTML id) of a laid-out document: the 目录's numbers.
+
+    Pages count from the cover, as the stylesheet's counter(page) does (the cover is 1, unprinted).
+    """
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            pages.setdefault(name, number)
+    return pages
+
+
+def write_pdf(
+    html: str,
+    target: pathlib.Path,
+    *,
+    variant: str | None = None,
+    extra_css: str = "",
+    on_layout: Callable[[Document], None] | None = None,
+) -> int:
     """Write the HTML as a PDF file and return its number of pages; ``variant`` is a WeasyPrint PDF
     variant such as "pdf/a-2b".
 
     Title, author and the dcterms.created/modified dates come from the HTML's <head>, so the
     same HTML gives the same bytes. ``extra_css`` (a bureau's stylesheet, its profile's fonts)
     comes after the built-in stylesheet. The page count is the laid-out document's (a batch's
-    summary lists it), not read back from the file.
+    summary lists it), not read back from the file. ``on_layout(document)`` is called once the
+    pages are laid out, before the file is written (the DOCX takes its 目录's page numbers there).
     """
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
     with gc_paused():
         document = _document(html, extra_css)
+        if on_layout is not None:
+            on_layout(document)
         document.write_pdf(pathlib.Path(target), **options)
         return len(document.pages)
