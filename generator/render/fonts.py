@@ -21,8 +21,9 @@ class Face:
 
 
 # Where Debian puts the free stand-ins for the fonts a clerk's machine has (domain.md §6).
-# Noto CJK ships as .ttc collections whose first face is the JP one: the stylesheet sets
-# `font-language-override: "ZHS"`, so the fonts' locl feature gives the simplified-Chinese glyphs.
+# Noto CJK ships as .ttc collections whose first face is the JP one. WeasyPrint registers every face
+# of the file under the family's name; the document's lang="zh-CN" makes fontconfig pick the SC face
+# (simplified-Chinese punctuation), so the stylesheet must not override the language (style.css).
 FACES: tuple[Face, ...] = (
     Face("BR Song", 400, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",), True),
     Face("BR Song", 700, "fonts-noto-cjk", ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",), False),
