@@ -279,9 +279,11 @@ def test_ys11_empty_amounts_have_their_own_cells(rendered):
     gov = _boxes(layout, "（1）政府预算资金")[0]
     special = _boxes(layout, "（2）财政专户管理")[0]
     unit = _boxes(layout, "（3）单位资金")[0]
-    amount = max(_boxes(layout, "部门预算总额"), key=lambda b: b.x1)
+    total = next(
+        b for b in layout if isinstance(b, LTTextContainer) and re.fullmatch(r"[\d,]+\.\d{2}\s*", b.get_text())
+    )
     lines = _h_lines(layout)
-    column = (amount.x1 + 4, amount.x1 + 40)  # inside the amount column, right of the label cells
+    column = (total.x0, total.x1)  # inside the amount column, where its figures stand
     for upper, lower in ((gov, special), (special, unit)):
         between = [
             y for x0, x1, y in lines if lower.y1 - 0.5 <= y <= upper.y0 + 0.5 and x0 <= column[0] and x1 >= column[1]
@@ -319,9 +321,11 @@ def test_ys12_projects_are_not_split_over_pages(rendered):
 
 def test_broken_groups_repeat_their_labels(rendered):
     """A continuation row that begins a page prints the labels of the group it continues."""
-    _path, prepared, document, target = rendered
+    path, prepared, document, target = rendered
     html = prepared.html
     broken = breaks.first_rows_on_new_pages([p.anchors for p in document.pages])
+    if path == EXAMPLE:  # its YS11 tasks and indicator levels run over pages
+        assert broken
     for name in broken:
         row = re.search(rf'<tr id="{re.escape(name)}"[^>]*>(.*?)</tr>', html, re.S)
         assert row, name
@@ -345,23 +349,28 @@ def test_first_example_ys11_tasks_continue_with_their_label(rendered):
     assert "年度主要任务" in cells
 
 
+def _table_pages(prepared, document, code: str) -> range:
+    """The pages a table is printed on: from its title's page to the page before the next table's."""
+    starts = sorted(_anchor_page(document, t.anchor) for t in prepared.document.tables)
+    start = _anchor_page(document, code)
+    end = next((p for p in starts if p > start), len(document.pages) + 1)
+    return range(start, end)
+
+
 def test_table_borders_closed_at_page_breaks(rendered):
-    """Where a table runs on to the next page, the last row on a page and the first on the next are closed."""
-    _path, _prepared, document, target = rendered
-    for table in ("ys11", "ys12"):
-        first = _anchor_page(document, table)
-        names = [n for n, p in _row_pages(document).items() if n.startswith(table + "-")]
-        pages = sorted({_row_pages(document)[n] for n in names})
-        for page in pages:
-            if page == first:
-                continue
+    """Where YS11 or YS12 runs on to the next page, the table is closed at the foot and the head of each page."""
+    _path, prepared, document, target = rendered
+    for code in ("ys11", "ys12"):
+        for page in _table_pages(prepared, document, code):
             layout = _layout(target, page)
             lines = _h_lines(layout)
             verticals = [o for o in layout if isinstance(o, LTLine) and abs(o.x1 - o.x0) < 0.1]
+            if not verticals:
+                continue
             left, right = min(v.x0 for v in verticals), max(v.x0 for v in verticals)
             for edge in (max(v.y1 for v in verticals), min(v.y0 for v in verticals)):
                 covered = sum(x1 - x0 for x0, x1, y in lines if abs(y - edge) < 1)
-                assert covered >= 0.99 * (right - left), f"{table}, page {page}: table edge at y {edge:.1f} open"
+                assert covered >= 0.99 * (right - left), f"{code}, page {page}: table edge at y {edge:.1f} open"
 
 
 def test_tables_keep_their_last_rows_together(tmp_path):
@@ -370,7 +379,7 @@ def test_tables_keep_their_last_rows_together(tmp_path):
 
     grid = environment().get_template("tables.html.j2").make_module().grid
     found = 0
-    for count in range(38, 50):
+    for count in range(30, 42):
         rows = [
             type(
                 "Row",
