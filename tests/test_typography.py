@@ -9,6 +9,7 @@ with poppler (pdftotext, pdftoppm) and pdfminer.six (a dev dependency), glyph by
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -410,3 +411,55 @@ def test_tables_keep_their_last_rows_together(tmp_path):
         on_last = re.findall(r"R\d{3}", pages[last])
         assert len(on_last) >= 5, f"{count} rows: the last page holds {on_last}"
     assert found, "no row count ran over a page"
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. body text justified, adjacent punctuation squeezed
+
+RIGHT_MARGIN = 595.2756 - 26 * 72 / 25.4  # A4, 26 mm right margin (templates/style.css)
+LEFT_MARGIN = 28 * 72 / 25.4
+
+
+def _body_lines(target: Path, first: int, last: int) -> list[tuple[int, list]]:
+    """The lines of 3号 body text (16 pt) on pages first..last, in order: (page, chars)."""
+    out = []
+    for number in range(first, last + 1):
+        for box in _layout(target, number):
+            if not isinstance(box, LTTextContainer):
+                continue
+            for line in box:
+                chars = [c for c in line if isinstance(c, LTChar)] if hasattr(line, "__iter__") else []
+                if chars and abs(chars[0].size - 16) < 0.5:
+                    out.append((number, chars))
+    return out
+
+
+def test_body_lines_end_at_the_right_margin(rendered):
+    """Every line of a paragraph but its last ends within 1 pt of the margin (the next line is not indented)."""
+    _path, _prepared, document, target = rendered
+    lines = _body_lines(target, _anchor_page(document, "part1"), _anchor_page(document, "annex") - 1)
+    inside = [a for a, b in itertools.pairwise(lines) if abs(b[1][0].x0 - LEFT_MARGIN) < 1]
+    assert len(inside) > 50
+    short = [
+        (page, "".join(c.get_text() for c in chars[-8:]), round(RIGHT_MARGIN - chars[-1].x1, 1))
+        for page, chars in inside
+        if abs(RIGHT_MARGIN - chars[-1].x1) > 1
+    ]
+    assert not short, f"{len(short)} of {len(inside)} lines end off the margin: {short[:6]}"
+
+
+def test_adjacent_marks_are_squeezed(rendered):
+    """Of two adjacent full-width marks ("），", "”、") the first takes half an em."""
+    _path, _prepared, document, target = rendered
+    lines = _body_lines(target, _anchor_page(document, "part1"), _anchor_page(document, "annex") - 1)
+    marks = set("，。、；：）（“”")
+    pairs = [
+        (a, b)
+        for _page, chars in lines
+        for a, b in itertools.pairwise(chars)
+        if a.get_text() in marks and b.get_text() in marks and "BR-Song" in a.fontname  # the body, not headings
+    ]
+    assert pairs, "no adjacent marks in the body"
+    for a, b in pairs:
+        step = b.x0 - a.x0
+        assert step < 0.6 * a.size, f"{a.get_text()}{b.get_text()}: {step:.1f} pt from one to the next"
