@@ -463,3 +463,24 @@ def test_adjacent_marks_are_squeezed(rendered):
     for a, b in pairs:
         step = b.x0 - a.x0
         assert step < 0.6 * a.size, f"{a.get_text()}{b.get_text()}: {step:.1f} pt from one to the next"
+
+
+def test_break_lines_follow_the_chinese_rules(example_html):
+    """Every body paragraph of the example: lines rejoin to the text, fit their line, no closing mark
+    begins one and no opening mark ends one, no figure is cut."""
+    from generator.render import justify
+
+    advance = justify.advances()
+    paragraphs = [m for m in re.findall(r"<p>([^<]*)</p>", example_html) if m.strip()]
+    assert len(paragraphs) > 30
+    for text in paragraphs:
+        lines = justify.break_lines(text, advance)
+        assert "".join(lines) == text
+        for i, line in enumerate(lines):
+            room = justify.TEXT_WIDTH - (justify.INDENT if i == 0 else 0)
+            assert justify.natural_width(line, advance) <= room + 0.01, line
+            if i:
+                assert line[0] not in justify.NO_START, line
+                assert not (lines[i - 1][-1].isdigit() and line[0].isdigit()), (lines[i - 1], line)
+            if i < len(lines) - 1:
+                assert line[-1] not in justify.NO_END, line

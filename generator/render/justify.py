@@ -41,7 +41,7 @@ _UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%+\-/]+|.", re.S)
 
 
 @functools.cache
-def _advances() -> Callable[[str], float]:
+def advances() -> Callable[[str], float]:
     """The advance of a character in pt at the body size, from the SC face of the body font (BR Song)."""
     from fontTools.ttLib import TTCollection, TTFont
 
@@ -73,7 +73,7 @@ def _squeezed(chars: str) -> list[bool]:
     return [a in FULL_MARKS and b in FULL_MARKS for a, b in zip(chars, chars[1:] + " ", strict=True)]
 
 
-def _natural(line: str, advance: Callable[[str], float]) -> float:
+def natural_width(line: str, advance: Callable[[str], float]) -> float:
     """The line's width at the body's pitch, its squeezed marks at half width."""
     squeeze = _squeezed(line)
     return sum(advance(c) / 2 if s else advance(c) for c, s in zip(line, squeeze, strict=True)) + PITCH_SPACING * len(
@@ -83,13 +83,13 @@ def _natural(line: str, advance: Callable[[str], float]) -> float:
 
 def break_lines(text: str, advance: Callable[[str], float] | None = None) -> list[str]:
     """``text`` broken into the lines of a body paragraph (first line indented), by the rules above."""
-    advance = advance or _advances()
+    advance = advance or advances()
     tokens = _tokens(text)
     lines: list[list[str]] = []
     line: list[str] = []
     room = TEXT_WIDTH - INDENT
     for token in tokens:
-        if not line or _natural("".join([*line, token]), advance) <= room + 0.01:
+        if not line or natural_width("".join([*line, token]), advance) <= room + 0.01:
             line.append(token)
             continue
         carry: list[str] = [token]
@@ -101,7 +101,7 @@ def break_lines(text: str, advance: Callable[[str], float] | None = None) -> lis
         lines.append(line)
         line = carry
         room = TEXT_WIDTH
-        while len(line) > 1 and _natural("".join(line), advance) > room + 0.01:  # a long carry
+        while len(line) > 1 and natural_width("".join(line), advance) > room + 0.01:  # a long carry
             lines.append(line[:-1])
             line = line[-1:]
     if line:
@@ -138,7 +138,7 @@ def _line_html(line: str, spacing: float | None) -> str:
 
 def justify_paragraph(text: str, advance: Callable[[str], float] | None = None) -> str:
     """The HTML content of a body paragraph of plain ``text``: every line but the last filled to the margin."""
-    advance = advance or _advances()
+    advance = advance or advances()
     lines = break_lines(text, advance)
     parts = []
     for i, line in enumerate(lines):
@@ -146,7 +146,7 @@ def justify_paragraph(text: str, advance: Callable[[str], float] | None = None) 
             parts.append(_line_html(line, None))
             continue
         room = TEXT_WIDTH - (INDENT if i == 0 else 0)
-        width = _natural(line, advance) - PITCH_SPACING * len(line)  # the advances alone
+        width = natural_width(line, advance) - PITCH_SPACING * len(line)  # the advances alone
         gaps = max(len(line) - 1, 1)
         # n − 1 gaps fill the line: the last character's own spacing falls outside the margin
         parts.append(_line_html(line, (room - width) / gaps) + "<br>")
@@ -155,7 +155,7 @@ def justify_paragraph(text: str, advance: Callable[[str], float] | None = None) 
 
 def justify_html(html: str) -> str:
     """The document HTML with its body paragraphs (plain ``<p>`` of text only) justified line by line."""
-    advance = _advances()
+    advance = advances()
 
     def one(m: re.Match[str]) -> str:
         text = htmllib.unescape(m.group(1))
