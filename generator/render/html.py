@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from generator.errors import BudgetError
-from generator.render import TEMPLATES
+from generator.render import TEMPLATES, titles
 from generator.stages.charts import Chart
 from generator.stages.compute import Document, amount_text, cn_number, pct, wan
 
@@ -74,6 +74,7 @@ def environment(overrides: Path | None = None, *, chart_face: str = "宋体") ->
     )
     env.filters.update(wan=wan, pct=pct, amt=amount_text, cn=cn_number, clause=clause, sentence=sentence)
     env.filters["chart_svg"] = chart_filter(chart_face)
+    env.filters.update(title_lines=titles.title_lines, word_spans=titles.word_spans)  # GB/T 9704 title lines
     return env
 
 

@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.gcpause import gc_paused
-from generator.render import TEMPLATES
+from generator.render import TEMPLATES, breaks, justify
 from generator.render.fonts import font_files
 
 STYLESHEET = TEMPLATES / "style.css"
@@ -162,8 +162,16 @@ def _document(html: str, extra_css: str) -> Document:
         stylesheets.append(
             weasyprint.CSS(string=extra_css, base_url=_base_url(), url_fetcher=_fetcher(), font_config=_font_config())
         )
+    if not extra_css:  # the body face measured (justify.py); a bureau's own fonts are left to WeasyPrint
+        html = justify.justify_html(html)
     page = weasyprint.HTML(string=html, base_url=_base_url(), url_fetcher=_fetcher())
-    return page.render(font_config=_font_config(), stylesheets=stylesheets)
+    document = page.render(font_config=_font_config(), stylesheets=stylesheets)
+    # A row group broken over pages gets its labels again on the next page: a second layout (breaks.py).
+    repeat = breaks.repeat_css([p.anchors for p in document.pages])
+    if repeat:
+        extra = weasyprint.CSS(string=repeat, base_url=_base_url(), url_fetcher=_fetcher(), font_config=_font_config())
+        document = page.render(font_config=_font_config(), stylesheets=[*stylesheets, extra])
+    return document
 
 
 def render_document(html: str, *, extra_css: str = "") -> Document:
