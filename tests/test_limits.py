@@ -34,14 +34,12 @@ def test_a_bureau_name_the_document_cannot_hold_renders_nothing(broken, tmp_path
     assert "“部门名称”过长" in result.output
     assert "exceeded" not in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
-
-
-def test_a_bureau_name_within_the_limit_renders(broken, tmp_path):
+    # the longest name allowed renders, whole in the DOCX's title and author
     name = "某" * BUREAU_MAX
     path = broken(lambda e: e.fact("部门名称", name))
-    result = run("render", str(path), "-o", str(tmp_path), "--format", "docx")
+    result = run("render", str(path), "-o", str(tmp_path / "out"), "--format", "docx")
     assert result.exit_code == 0, result.output
-    core = docx.Document(str(tmp_path / f"{path.stem}.docx")).core_properties
+    core = docx.Document(str(tmp_path / "out" / f"{path.stem}.docx")).core_properties
     assert core.title == f"2024年{name}部门（单位）预算公开" and core.author == name
 
 
@@ -95,12 +93,15 @@ def test_a_font_name_holding_a_control_character_is_refused_by_render_with_its_k
     assert f"{tmp_path / 'profile.toml'}：[docx.fonts] body 含有控制字符" in result.output
     assert "Traceback" not in result.output and "XML compatible" not in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
-
-
-def test_ordinary_font_names_pass(tmp_path):
+    # ordinary font names pass, as written
     (tmp_path / "profile.toml").write_text(
         '[docx.fonts]\nbody = "仿宋_GB2312"\nheading1 = "Source Han Sans SC"\n'
         'title = "方正小标宋简体"\nlatin = "Times New Roman"\n',
         encoding="utf-8",
     )
-    assert load_profile(tmp_path).docx_fonts["latin"] == "Times New Roman"
+    assert load_profile(tmp_path).docx_fonts == {
+        "body": "仿宋_GB2312",
+        "heading1": "Source Han Sans SC",
+        "title": "方正小标宋简体",
+        "latin": "Times New Roman",
+    }
