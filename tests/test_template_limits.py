@@ -20,10 +20,7 @@ def run(*args: str):
 
 
 def render(folder: Path, out: Path, formats: str = "pdf,docx,html"):
-    args = ["render", str(EXAMPLE), "-o", str(out), "--templates", str(folder)]
-    for fmt in formats.split(","):
-        args += ["--format", fmt]
-    return run(*args)
+    return run("render", str(EXAMPLE), "-o", str(out), "--templates", str(folder), "--format", formats)
 
 
 def refused(result, out: Path, *fragments: str) -> None:
