@@ -99,6 +99,7 @@ def hostile(folder: Path, source: str) -> None:
 
 
 AT_LINE_2 = "模板 document.html.j2 第 2 行"
+NESTED_LOOPS = "{% set r = range(100000)|list %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}"  # no hook
 
 
 @pytest.mark.parametrize(
@@ -133,7 +134,7 @@ def test_template_resource_abuse_is_a_template_error_naming_the_line(folder, tmp
 def test_a_template_that_runs_too_long_is_stopped_naming_its_line(folder, tmp_path, monkeypatch):
     """Empty nested loops call none of the sandbox's hooks: the deadline stops them all the same."""
     monkeypatch.setattr(sandbox, "TIME_LIMIT", 1.0)
-    hostile(folder, "{% set r = range(100000)|list %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}")
+    hostile(folder, NESTED_LOOPS)
     out = tmp_path / "out"
     refused(render(folder, out, "html"), out, AT_LINE_2, "运行超过 1 秒，已停止")
 
@@ -143,3 +144,39 @@ def test_the_documents_output_is_capped(folder, tmp_path, monkeypatch):
     hostile(folder, "{% for i in range(100000) %}{{ '0123456789' ~ i }}{% endfor %}")
     out = tmp_path / "out"
     refused(render(folder, out, "html"), out, "模板生成的文档过大（超过 1,000,000 个字符，已停止）")
+
+
+def test_a_bureau_template_of_any_name_is_bounded_and_named(folder, tmp_path, monkeypatch):
+    """A template need not end in .j2: the one the loader read is timed and named all the same."""
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 1.0)
+    (folder / "loops.html").write_text(
+        "<p>甲</p>\n<p>乙</p>\n" + NESTED_LOOPS,
+        encoding="utf-8",
+    )
+    include(folder, "loops.html")
+    out = tmp_path / "out"
+    refused(render(folder, out, "html"), out, "模板 loops.html 第 3 行：运行超过 1 秒，已停止")
+
+
+def test_the_time_bound_holds_under_a_tracer_already_set(folder, tmp_path, monkeypatch):
+    """A debugger's or coverage's tracer is kept, called, and given back after the render."""
+    import sys
+
+    calls = []
+
+    def tracer(frame, event, arg):
+        calls.append(event)
+        return None
+
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 1.0)
+    hostile(folder, NESTED_LOOPS)
+    out = tmp_path / "out"
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        result = render(folder, out, "html")
+        after = sys.gettrace()
+    finally:
+        sys.settrace(previous)
+    refused(result, out, AT_LINE_2, "运行超过 1 秒，已停止")
+    assert after is tracer and calls

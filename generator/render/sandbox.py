@@ -73,6 +73,14 @@ class TemplateLimit(TemplateRuntimeError):
 
 # --- the folder, and nothing outside it ------------------------------------------------------
 
+_TEMPLATE_SUFFIXES = (".j2", "<template>")  # the file names Jinja compiles the built-in templates' code under
+_BUREAU_TEMPLATES: set[str] = set()  # the files ``FolderLoader`` read (a bureau may name a template anything)
+
+
+def is_template_file(name: str) -> bool:
+    """Whether the code file ``name`` is a template's (Jinja compiles a template's code under its file name)."""
+    return name.endswith(_TEMPLATE_SUFFIXES) or name in _BUREAU_TEMPLATES
+
 
 def bureau_file(folder: Path, name: str) -> Path | None:
     """The file ``name`` of a bureau's ``folder`` as a resolved path inside it; None when there is none.
@@ -105,6 +113,7 @@ class FolderLoader(BaseLoader):
             raise TemplateNotFound(template)
         source = path.read_text(encoding=self.encoding)
         mtime = path.stat().st_mtime
+        _BUREAU_TEMPLATES.add(str(path))
 
         def uptodate() -> bool:
             try:
@@ -295,7 +304,6 @@ class BoundedEnvironment(SandboxedEnvironment):
 # --- bounded time -----------------------------------------------------------------------------
 
 _deadlines: dict[int, tuple[float, float]] = {}  # the rendering threads' (deadline, seconds), by thread id
-_TEMPLATE_SUFFIXES = (".j2", "<template>")  # the file names Jinja compiles template code under
 
 
 class TimeLimit(TemplateLimit):
@@ -329,11 +337,11 @@ def deadline(seconds: float) -> Iterator[None]:
 
     def ours(frame: FrameType, event: str, arg: Any) -> Any:
         # called on every Python call of this thread: most are a filter or Jinja's runtime, left untraced
-        return local if frame.f_code.co_filename.endswith(_TEMPLATE_SUFFIXES) else None
+        return local if is_template_file(frame.f_code.co_filename) else None
 
     def chained(frame: FrameType, event: Any, arg: Any) -> Any:
         inner = previous(frame, event, arg) if previous is not None else None
-        if not frame.f_code.co_filename.endswith(_TEMPLATE_SUFFIXES):
+        if not is_template_file(frame.f_code.co_filename):
             return inner
         if inner is None:
             return local
@@ -361,7 +369,7 @@ def template_line(exc: BaseException) -> tuple[str, int] | None:
     """The template and line where ``exc`` was raised: the innermost template frame of its traceback."""
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith(_TEMPLATE_SUFFIXES):
+        if is_template_file(frame.filename):
             found = (frame.filename, frame.lineno or 0)
     return found
 
