@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import re
 import sys
 import threading
 import time
@@ -182,16 +183,27 @@ def _predict_binop(op: str, left: Any, right: Any) -> None:
         if a is not None and b is not None and a + b > MAX_LENGTH:
             raise _too_long(a + b)
     elif op == "%" and isinstance(left, str):
-        _check_widths(left)
+        _check_widths(left, printf=True)
 
 
-def _check_widths(text: str) -> None:
+_PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d*))?")  # %-formatting: width, precision
+_FORMAT_SPEC = re.compile(r"\{[^{}:]*:([^{}]*)\}")  # str.format: the spec after ":"
+
+
+def _check_widths(text: str, printf: bool = False) -> None:
     """Refuse a format string (``%`` or ``str.format``) whose field widths would make a text past the bounds."""
-    digits = 0
-    for ch in text:
-        digits = digits + 1 if ch.isdigit() else 0
-        if digits > len(str(MAX_LENGTH)) - 1:
-            raise TemplateLimit(f"格式宽度过大（上限 {MAX_LENGTH:,}）")
+    numbers: list[str] = []
+    if printf:
+        for match in _PRINTF_FIELD.finditer(text):
+            numbers += [n for n in match.groups() if n]
+    else:
+        if re.search(r"\{[^{}]*:[^{}]*\{", text):  # a width given as an argument ({:{}}): not checkable beforehand
+            raise TemplateLimit("不支持由参数给出的格式宽度（{:{}}）")
+        for spec in _FORMAT_SPEC.findall(text):
+            numbers += re.findall(r"\d+", spec)
+    for number in numbers:
+        if len(number) > len(str(MAX_LENGTH)) or int(number) > MAX_LENGTH:
+            raise TemplateLimit(f"格式宽度过大（{int(number):,}，上限 {MAX_LENGTH:,}）")
 
 
 def _check_count(value: Any) -> None:
@@ -258,7 +270,7 @@ def bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any
         if name == "replace" and len(texts) >= 3:  # (eval_ctx,) s, old, new
             _predict_replace(texts[0], texts[1], texts[2])
         elif name == "format" and texts:
-            _check_widths(texts[0])
+            _check_widths(texts[0], printf=True)  # the format filter is printf-style
         elif name == "join":
             sequences = [a for a in args if isinstance(a, (list, tuple))]
             separator = kwargs.get("d", texts[0] if texts else "")
