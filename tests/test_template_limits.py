@@ -180,3 +180,15 @@ def test_the_time_bound_holds_under_a_tracer_already_set(folder, tmp_path, monke
         sys.settrace(previous)
     refused(result, out, AT_LINE_2, "运行超过 1 秒，已停止")
     assert after is tracer and calls
+
+
+def test_what_no_hook_sees_is_bounded_in_memory(folder, tmp_path, monkeypatch):
+    """``s ~ s ~ …`` is joined in one step, unseen by the sandbox's hooks: the address-space limit stops it."""
+    import resource
+
+    monkeypatch.setattr(sandbox, "MEMORY_LIMIT", 256 * 1024**2)
+    hostile(folder, "{% set s = 'a' * 9000000 %}{{ " + " ~ ".join(["s"] * 60) + " }}")  # 540 million characters
+    out = tmp_path / "out"
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    refused(render(folder, out, "html"), out, AT_LINE_2, "内存不足，已停止")
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # given back

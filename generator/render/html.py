@@ -34,6 +34,7 @@ from generator.render.sandbox import (
     TemplateLimit,
     check_output,
     deadline,
+    memory_limit,
     template_line,
     template_problem,
 )
@@ -105,7 +106,7 @@ def render_html(
         template = environment(overrides, chart_face=chart_face).get_template(DOCUMENT_TEMPLATE)
         if overrides is None:  # the built-in templates alone: ours, not traced
             return check_output(template.generate(doc=document, charts=dict(charts or {})))
-        with deadline(sandbox.TIME_LIMIT):
+        with deadline(sandbox.TIME_LIMIT), memory_limit(sandbox.MEMORY_LIMIT):
             return check_output(template.generate(doc=document, charts=dict(charts or {})))
     except TemplateProblem:
         raise

@@ -22,6 +22,9 @@ through its public hooks only:
   safe in a threaded server; a trace function sees every line of a template, in whatever thread.
   Only the frames of template code are traced line by line: the filters and Python code they call
   run untraced, and the built-in templates alone (no bureau folder) are not traced at all.
+- **Bounded memory.** ``memory_limit`` holds the process's address space, while a bureau's
+  templates render, to what it has plus ``MEMORY_LIMIT`` (``resource.setrlimit``): what no hook
+  sees (a join of many large texts in one expression) fails with MemoryError, a template error.
 - **Errors that name the template and line.** Jinja rewrites a rendering error's traceback so that
   its template frames carry the template's file and line; ``template_line`` reads them back
   (``traceback.extract_tb``), and ``template_problem`` words the error in Chinese.
@@ -54,6 +57,7 @@ MAX_LENGTH = 10_000_000  # items of one text, list or mapping a template makes (
 MAX_INT_BITS = 8_192  # bits of one integer a template makes (about 2,466 digits)
 MAX_OUTPUT = 32_000_000  # characters of the document HTML (the example's are 90,000: 350 times that)
 TIME_LIMIT = 30.0  # seconds a bureau's templates may take (the example renders in under half a second)
+MEMORY_LIMIT = 2 * 1024**3  # bytes of address space a rendering may add (the example's adds a few MB)
 _BINOPS = {
     "+": operator.add,
     "*": operator.mul,
@@ -372,6 +376,50 @@ def deadline(seconds: float) -> Iterator[None]:
     finally:
         sys.settrace(previous)
         _deadlines.pop(ident, None)
+
+
+# --- bounded memory ----------------------------------------------------------------------------
+
+
+def _address_space() -> int | None:
+    """This process's address space in bytes (Linux's /proc/self/statm), or None where it cannot be read."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+@contextmanager
+def memory_limit(extra: int) -> Iterator[None]:
+    """Run the block with this process's address space held to what it has now plus ``extra`` bytes.
+
+    What no hook sees (``s ~ s ~ s ~ …`` joined in one step) still cannot take the machine: past
+    the limit an allocation fails with MemoryError, which ends the rendering as a template error.
+    The soft limit is lowered for the block and given back after (``resource.setrlimit``, which a
+    process may always do within its hard limit). Where the address space cannot be read (not
+    Linux), the block runs without it, bounded by the values' checks alone.
+    """
+    used = _address_space()
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        used = None
+    if used is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = used + extra
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:  # already lower: keep it
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 # --- errors that name the template and line -------------------------------------------------
