@@ -20,8 +20,9 @@ through its public hooks only:
   the rendering past ``TIME_LIMIT`` seconds. Jinja has no per-loop hook (an empty loop calls none of
   the sandbox's), a timer signal reaches only a process's main thread, and a forked process is not
   safe in a threaded server; a trace function sees every line of a template, in whatever thread.
-  Only the frames of template code are traced line by line: the filters and Python code they call
-  run untraced, and the built-in templates alone (no bureau folder) are not traced at all.
+  Only the bureau's own template frames are traced line by line (the built-in ones are reached by
+  the hooks); the built-in templates alone (no bureau folder) are not traced at all. The cost: a
+  bureau's templates render about 0.1 s slower (the example: 0.07 s to 0.18 s), the call events.
 - **Bounded memory.** ``memory_limit`` holds the process's address space, while a bureau's
   templates render, to what it has plus ``MEMORY_LIMIT`` (``resource.setrlimit``): what no hook
   sees (a join of many large texts in one expression) fails with MemoryError, a template error.
@@ -345,6 +346,9 @@ def deadline(seconds: float) -> Iterator[None]:
     _deadlines[ident] = (end, seconds)
     previous = sys.gettrace()
     clock = time.monotonic
+    # Only the bureau's own template frames are traced line by line: the built-in templates' loops
+    # run over the document's data, and every step of theirs goes through the hooks (check_deadline).
+    bureau = _BUREAU_TEMPLATES
 
     def local(frame: FrameType, event: str, arg: Any) -> Any:
         if clock() > end:
@@ -353,11 +357,11 @@ def deadline(seconds: float) -> Iterator[None]:
 
     def ours(frame: FrameType, event: str, arg: Any) -> Any:
         # called on every Python call of this thread: most are a filter or Jinja's runtime, left untraced
-        return local if is_template_file(frame.f_code.co_filename) else None
+        return local if frame.f_code.co_filename in bureau else None
 
     def chained(frame: FrameType, event: Any, arg: Any) -> Any:
         inner = previous(frame, event, arg) if previous is not None else None
-        if not is_template_file(frame.f_code.co_filename):
+        if frame.f_code.co_filename not in bureau:
             return inner
         if inner is None:
             return local
