@@ -123,3 +123,11 @@ class CheckFailed(BudgetError):
         lines = [f"工作簿 {path.name} 有 {len(errors)} 处错误，未生成文档："]
         lines += [f"  {f.line()}" for f in errors]
         super().__init__("\n".join(lines))
+
+
+class TemplateProblem(BudgetError):
+    """A template (built-in or a bureau's) cannot be rendered: named with its line, in Chinese."""
+
+
+class OutsideFolder(TemplateProblem):
+    """A file of a bureau's template folder leads outside the folder (a link): refused, named, nothing read."""

@@ -132,9 +132,10 @@ def prepare(
 
 def _bureau_css(templates: Path | None) -> str:
     """A bureau's own stylesheet (its folder's style.css), applied after the built-in one."""
-    if templates is None or not (templates / "style.css").is_file():
-        return ""
-    return (templates / "style.css").read_text(encoding="utf-8")
+    from generator.render.sandbox import bureau_file  # a link out of the folder is refused
+
+    found = bureau_file(templates, "style.css") if templates is not None else None
+    return found.read_text(encoding="utf-8") if found is not None else ""
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
@@ -272,8 +273,9 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
         return write_pdf_file
     if fmt == "docx":
         from generator.render.docx import DocxFonts, write_docx
+        from generator.render.sandbox import bureau_file  # a link out of the folder is refused
 
-        reference = templates / "reference.docx" if templates and (templates / "reference.docx").is_file() else None
+        reference = bureau_file(templates, "reference.docx") if templates is not None else None
         fonts = DocxFonts(**prepared.profile.docx_fonts)
         return lambda tmp: write_docx(
             prepared.html,

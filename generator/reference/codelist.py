@@ -251,8 +251,10 @@ def folder_code_list(templates: Path | None) -> Path | None:
     """The code list a bureau's template folder holds (codes.xlsx, else codes.csv), or None."""
     if templates is None:
         return None
+    from generator.render.sandbox import bureau_file  # a link out of the folder is refused
+
     for name in FOLDER_FILES:
-        if (templates / name).is_file():
+        if bureau_file(templates, name) is not None:
             return templates / name
     return None
 

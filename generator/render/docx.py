@@ -1085,8 +1085,11 @@ def _set_core_properties(
             break
     when = _naive_utc(core_date or DEFAULT_CORE_DATE)
     props = document.core_properties
-    props.title = _XML_INVALID.sub("", title)
-    props.author = _XML_INVALID.sub("", author)
+    # python-docx holds a core property to 255 characters; only a bureau's template can write a longer
+    # <title> or author (the check and the profile keep ours within it): shortened, marked with "…".
+    title, author = (t if len(t) <= 255 else t[:254] + "…" for t in (_XML_INVALID.sub("", v) for v in (title, author)))
+    props.title = title
+    props.author = author
     props.last_modified_by = props.author
     props.created = props.modified = props.last_printed = when
     props.revision = 1

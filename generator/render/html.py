@@ -9,12 +9,13 @@ outside the project, so they run in Jinja's sandbox.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
-    FileSystemLoader,
     PackageLoader,
     PrefixLoader,
     StrictUndefined,
@@ -22,11 +23,21 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
-from generator.errors import BudgetError
-from generator.render import TEMPLATES, titles
+from generator.errors import BudgetError, TemplateProblem
+from generator.render import TEMPLATES, sandbox, titles
+from generator.render.sandbox import (
+    BoundedEnvironment,
+    FolderLoader,
+    TemplateLimit,
+    check_output,
+    deadline,
+    memory_limit,
+    template_line,
+    template_problem,
+)
 from generator.stages.charts import Chart
 from generator.stages.compute import Document, amount_text, cn_number, pct, wan
 
@@ -59,12 +70,16 @@ def chart_filter(face: str) -> Callable[[Chart], Markup]:
     return chart_svg
 
 
-def environment(overrides: Path | None = None, *, chart_face: str = "宋体") -> SandboxedEnvironment:
-    """The Jinja environment: a bureau's folder first (if any), then the built-ins, also as "default:"."""
+def environment(overrides: Path | None = None, *, chart_face: str = "宋体") -> BoundedEnvironment:
+    """The Jinja environment: a bureau's folder first (if any), then the built-ins, also as "default:".
+
+    The bureau's folder is read only inside itself (``sandbox.FolderLoader``); the environment is
+    the sandbox with its bounds (``sandbox.BoundedEnvironment``).
+    """
     builtin = PackageLoader("generator", "templates")  # the package's resources (render/__init__.py's TEMPLATES)
-    loaders = [FileSystemLoader(str(overrides))] if overrides else []
+    loaders: list[BaseLoader] = [FolderLoader(overrides)] if overrides else []
     loader = ChoiceLoader([*loaders, PrefixLoader({"default": builtin}, delimiter=":"), builtin])
-    env = SandboxedEnvironment(
+    env = BoundedEnvironment(
         loader=loader,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -75,11 +90,8 @@ def environment(overrides: Path | None = None, *, chart_face: str = "宋体") ->
     env.filters.update(wan=wan, pct=pct, amt=amount_text, cn=cn_number, clause=clause, sentence=sentence)
     env.filters["chart_svg"] = chart_filter(chart_face)
     env.filters.update(title_lines=titles.title_lines, word_spans=titles.word_spans)  # GB/T 9704 title lines
+    env.bound_filters()
     return env
-
-
-class TemplateProblem(BudgetError):
-    """A template (built-in or a bureau's) cannot be rendered: named with its line, in Chinese."""
 
 
 def render_html(
@@ -93,14 +105,27 @@ def render_html(
     drawn after their paragraphs, their text in ``chart_face``."""
     try:
         template = environment(overrides, chart_face=chart_face).get_template(DOCUMENT_TEMPLATE)
-        return template.render(doc=document, charts=dict(charts or {}))
+        if overrides is None:  # the built-in templates alone: ours, not traced
+            return check_output(template.generate(doc=document, charts=dict(charts or {})))
+        with deadline(sandbox.TIME_LIMIT), memory_limit(sandbox.MEMORY_LIMIT):
+            return check_output(template.generate(doc=document, charts=dict(charts or {})))
+    except TemplateProblem:
+        raise
+    except TemplateLimit as exc:
+        raise template_problem(exc) from None
     except SecurityError as exc:
-        raise TemplateProblem(f"模板试图执行不允许的操作，已被沙箱拦截：{exc}") from None
+        place = template_line(exc)
+        at = f"（{os.path.basename(place[0])} 第 {place[1]} 行）" if place else ""
+        raise TemplateProblem(f"模板试图执行不允许的操作，已被沙箱拦截{at}：{exc}") from None
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"模板 {exc.name or exc.filename} 第 {exc.lineno} 行有语法错误：{exc.message}") from None
     except TemplateError as exc:
         where = f"（模板文件夹 {overrides}）" if overrides else ""
-        raise TemplateProblem(f"模板无法生成文档{where}：{exc}") from None
+        line = template_line(exc)
+        at = f"{os.path.basename(line[0])} 第 {line[1]} 行：" if line else ""
+        raise TemplateProblem(f"模板无法生成文档{where}：{at}{exc}") from None
+    except (RecursionError, MemoryError, ArithmeticError, ValueError) as exc:  # a template's arithmetic or recursion
+        raise template_problem(exc) from None
 
 
 # What ``budget-report templates export`` copies: everything a bureau may override.

@@ -57,6 +57,7 @@ __all__ = [
 # The checks in the order they run: a sheet's findings keep this order (``sort_findings`` is stable).
 CHECKS: tuple[Check, ...] = (
     facts.required,
+    facts.lengths,
     lastyear.against_last_year,
     facts.placeholders,
     sums.row_sums,

@@ -1,8 +1,10 @@
-"""Turn the facts and text into findings: what must be filled (必填项) and what is still a placeholder (占位文字)."""
+"""Turn the facts and text into findings: what must be filled (必填项), what the document cannot hold (过长) and
+what is still a placeholder (占位文字)."""
 
 from __future__ import annotations
 
-from generator.stages.check.registry import PLACEHOLDER, REQUIRED, Context, checks
+from generator.profile import BUREAU_MAX
+from generator.stages.check.registry import PLACEHOLDER, REQUIRED, TOO_LONG, Context, checks
 from generator.workbook.schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET
 
 
@@ -25,6 +27,19 @@ def required(c: Context) -> None:
                 c.budget.prior.cells.get(prior.key),
                 f"上年数“{prior.label}”未填写（没有填 0）",
             )
+
+
+@checks(TOO_LONG)
+def lengths(c: Context) -> None:
+    """What the document cannot hold: a 部门名称 past ``BUREAU_MAX`` characters (the title property holds 255)."""
+    bureau = c.budget.facts.values.get("bureau")
+    if isinstance(bureau, str) and len(bureau) > BUREAU_MAX:
+        c.add(
+            TOO_LONG,
+            FACTS_SHEET,
+            c.budget.facts.cells.get("bureau"),
+            f"“部门名称”过长（{len(bureau)} 个字符，最多 {BUREAU_MAX} 个），请只填部门（单位）全称",
+        )
 
 
 @checks(PLACEHOLDER)

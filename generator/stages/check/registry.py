@@ -81,6 +81,12 @@ REQUIRED = declare(
     "必填的基本信息和每个上年数；YS03 有数据；YS09、YS13 或 YS02 有一般公共预算以外的资金时须填 YS05；"
     "YS03 的基本支出多于 YS06 时须填 YS07（经济分类只有本单位知道）；须由明细得出 YS07 时，项目支出须有经济分类",
 )
+TOO_LONG = declare(
+    "过长",
+    "error",
+    "部门名称最多 100 个字符：文档标题、各表表头和 PDF、DOCX 的文档属性都印它，"
+    "文档属性的标题最多 255 个字符（超出的部门名称多为误粘贴的文字）",
+)
 PLACEHOLDER = declare("占位文字", "error", f"任何文字中的 {'、'.join(PLACEHOLDERS.markers)}")
 LAYOUT = declare("格式", "error", "已填的 YS01、YS04 保持标准格式的各行：不多出行，不改项目名称")
 UNKNOWN_CODE = declare(
