@@ -313,6 +313,7 @@ class OutputSet:
         renames = [[self.parts[t].path.name, t.name] for t in chosen]
         text = json.dumps({"tool": "budget-report", "renames": renames}, ensure_ascii=False)
         journal = journal_path(self.folder, self.stem)
+
         def write_journal(tmp: Path) -> None:
             tmp.write_text(text, encoding="utf-8")
 
