@@ -144,6 +144,10 @@ class Part:
             except FileExistsError:
                 path = None
                 continue
+            except OSError as exc:
+                if _disk_full(exc):  # no room even for the name
+                    raise DiskFull(target) from None
+                raise
             fcntl.flock(fd, fcntl.LOCK_EX)
             if _same_file(fd, path):  # else a sweep took it before the lock: make another
                 break
