@@ -123,8 +123,10 @@ class PdfProcess:
         """
         if (stop or not self._submitted) and not self._answered and self._process.is_alive():
             interrupt(self._process)
-        self._process.join()
+        # Our end closed first: a process that missed the interruption (it came before the process
+        # could take it) reads the end of its input, or fails to send, and ends all the same.
         self._conn.close()
+        self._process.join()
 
 
 def _pdf_process_main(
