@@ -172,7 +172,7 @@ def test_every_worker_renders_with_the_batch_s_charts_option(monkeypatch, tmp_pa
 # ---------- the single render's PDF process ----------
 
 
-def test_pdf_process_error_names_what_was_written(monkeypatch, small, tmp_path: Path):
+def test_pdf_process_error_names_the_output_and_writes_none(monkeypatch, small, tmp_path: Path):
     from generator.render import pdf
 
     def broken_pdf(html, target, **_options):
@@ -185,11 +185,10 @@ def test_pdf_process_error_names_what_was_written(monkeypatch, small, tmp_path: 
         pipeline.render(workbook, tmp_path / "out", ("pdf", "docx"))
     name = workbook.stem
     assert str(failed.value) == (
-        f"{workbook.name}：生成 {name}.pdf 失败（OSError：disk full）；未写入 {name}.pdf，"
-        f"已写入：{name}.docx；原有文件保持不变"
+        f"{workbook.name}：生成 {name}.pdf 失败（OSError：disk full）；未写入任何文件，原有文件保持不变"
     )
     assert "disk full" in failed.value.__cause__.trace  # the PDF process's traceback, for --debug
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{name}.docx"]
+    assert not (tmp_path / "out").exists()  # the outputs go as a set: no DOCX without its PDF
 
 
 def test_pdf_process_reports_a_missing_font(monkeypatch, small, tmp_path: Path):

@@ -27,7 +27,7 @@ from support import Editor, ref, spec
 
 from generator.errors import WorkbookError
 from generator.frontends import cli
-from generator.jobs import pipeline
+from generator.jobs import outputs, pipeline
 from generator.stages.check import check
 from generator.workbook import load, schema, xlsx
 from generator.workbook.load import load_workbook
@@ -909,9 +909,10 @@ def test_a_failed_output_leaves_earlier_outputs_whole_and_no_partial_file(exampl
     with pytest.raises(pipeline.RenderFailed) as info:
         pipeline.render(source, out, ("html", "docx"), parallel=False)
     message = str(info.value)
-    assert "未写入 预算.docx" in message and "已写入：预算.html" in message
+    assert message.startswith("预算.xlsx：磁盘空间不足：无法写入 ") and "预算.docx" in message
+    assert message.endswith("；未写入任何文件，原有文件保持不变")
     assert digest(out / "预算.docx") == old_docx  # the earlier DOCX is whole
-    assert (out / "预算.html").read_text(encoding="utf-8") != "旧的"  # the HTML was written
+    assert (out / "预算.html").read_text(encoding="utf-8") == "旧的"  # and so is the HTML: a set, all old
     assert sorted(p.name for p in out.iterdir()) == ["预算.docx", "预算.html"]  # no .part file
 
 
@@ -922,15 +923,15 @@ def test_an_interrupted_output_leaves_no_partial_file(example_values, tmp_path, 
     pipeline.render(source, out, ("html",), parallel=False)
     before = digest(out / "预算.html")
 
-    def interrupted(target: Path, write):
+    def interrupted(self, write):
         def halfway(tmp: Path) -> None:
             tmp.write_text("<html>半", encoding="utf-8")
             raise KeyboardInterrupt
 
-        return original(target, halfway)
+        return original(self, halfway)
 
-    original = pipeline.write_atomic
-    monkeypatch.setattr(pipeline, "write_atomic", interrupted)
+    original = outputs.Part.fill
+    monkeypatch.setattr(outputs.Part, "fill", interrupted)
     with pytest.raises(KeyboardInterrupt):
         pipeline.render(source, out, ("html",), parallel=False)
     assert digest(out / "预算.html") == before

@@ -43,6 +43,7 @@ def test_a_killed_runs_folder_is_swept_and_a_live_ones_is_not(tmp_path):
 def test_sweep_leaves_other_names_and_unlocked_strangers(tmp_path):
     (tmp_path / "weasyprint-abc").mkdir()
     (tmp_path / "budget-report-t-nolock").mkdir()  # no lock file: not made here, left alone
+    (tmp_path / "budget-report-t-nolock" / "theirs").write_text("")
     (tmp_path / "budget-report-t-file").write_text("")
     assert scratch.sweep(tmp_path, "budget-report-t-") == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [

@@ -8,7 +8,9 @@ Nothing here computes anything.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -22,6 +24,17 @@ from generator.workbook.schema import TABLES_BY_CODE
 
 class _State:
     debug = False
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    """SIGTERM (kill, a service manager stopping us) as Ctrl+C: every clean-up runs on the way out,
+    and the worker processes are interrupted, so that a stopped run leaves no temporary file."""
+    raise KeyboardInterrupt
+
+
+def _say(message: str) -> None:
+    """A note for the clerk while a command works (another process writing the same outputs)."""
+    click.echo(message, err=True)
 
 
 def _fail(exc: BaseException) -> None:
@@ -38,6 +51,8 @@ def _fail(exc: BaseException) -> None:
 def main(debug: bool) -> None:
     """部门（单位）预算公开生成工具：从标准工作簿生成预算公开文档（PDF、DOCX）。"""
     _State.debug = debug
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
 
 
 @main.command()
@@ -258,6 +273,7 @@ def render_cmd(
             codes=codes,
             previous=previous,
             charts=charts,
+            on_wait=_say,
         )
         if outcome.internal:  # a bug: stop here, as any other command does
             if _State.debug and outcome.trace:
@@ -327,6 +343,7 @@ def batch_cmd(
             previous=previous,
             force=force,
             charts=charts,
+            on_wait=_say,
         )
     for failure in result.failures:
         if _State.debug and failure.trace:
@@ -334,7 +351,9 @@ def batch_cmd(
         click.echo(failure.error, err=True)
         if failure.stale:
             files = "、".join(str(p) for p in failure.stale)
-            click.echo(f"{failure.workbook.name}：有错误，未重新生成；{files} 为上次生成的旧文件", err=True)
+            # a workbook the check refused has errors; any other failure (a full disk) is the run's, not the workbook's
+            why = "有错误，未重新生成" if failure.status in ("errors", "refused") else "未能重新生成"
+            click.echo(f"{failure.workbook.name}：{why}；{files} 为上次生成的旧文件", err=True)
     done = len(result.outcomes) - len(result.failures)
     reused = sum(o.ok and o.reused for o in result.outcomes)
     kept = f"（其中 {reused} 个未变，沿用上次的文档）" if reused else ""

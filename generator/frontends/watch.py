@@ -40,7 +40,7 @@ def run_once(
     ``charts`` is ``render_job``'s: None leaves it to the templates folder's profile.toml.
     """
     outcome = render_job(
-        path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous, charts=charts
+        path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous, charts=charts, on_wait=echo
     )
     if outcome.error is not None:
         echo(outcome.error)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import BudgetError
-from generator.jobs import manifest, pipeline, service, workers
+from generator.jobs import manifest, outputs, pipeline, scratch, service, workers
 
 # What became of one workbook: the service's outcome, as every front end has it.
 Outcome = service.Outcome
@@ -93,6 +93,7 @@ def run(
     previous: Path | None = None,
     force: bool = False,
     charts: bool | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BatchResult:
     """Render every workbook into ``outdir``, ``jobs`` at a time, each in a process of its own.
 
@@ -111,8 +112,14 @@ def run(
     outputs are still as written is not rendered again, unless ``force``: its last outcome is
     reused (``Outcome.reused``). The record is ``outdir/.budget-report/manifest.json``
     (``manifest.Record``). A workbook that fails keeps its old outputs, named in ``Outcome.stale``.
+
+    What a killed run left is swept first: temporary files in ``outdir`` and its record's folder,
+    a set of outputs left half renamed (finished), the temporary folders of its processes.
+    ``on_wait`` (it must pickle where workers are spawned) is told of a workbook whose outputs
+    another process is writing (``pipeline.render``).
     """
     started = time.perf_counter()
+    sweep(outdir)
     formats = tuple(formats)
     jobs = max(1, jobs or default_jobs())
     outcomes: dict[int, Outcome] = {}
@@ -162,6 +169,7 @@ def run(
         parallel=len(todo) < jobs,
         codes=codes,
         charts=charts,
+        on_wait=on_wait,
     )
     peak = [0]
 
@@ -181,6 +189,13 @@ def run(
     tasks = [(workbook, lasts[index]) for index, workbook in todo]
     workers.run_each(tasks, work, jobs=jobs, on_finished=finished, name="batch")
     return BatchResult([outcomes[i] for i in sorted(outcomes)], time.perf_counter() - started, jobs, peak[0])
+
+
+def sweep(outdir: Path) -> None:
+    """Remove what killed runs into ``outdir`` left (never what a live process holds)."""
+    scratch.sweep(prefix=scratch.PROCESS_PREFIX)
+    outputs.sweep(outdir)
+    outputs.sweep(outdir / manifest.FOLDER)
 
 
 def _load_for_workers(formats: tuple[str, ...]) -> None:
@@ -204,6 +219,7 @@ def _render_one(
     parallel: bool,
     codes: Path | None,
     charts: bool | None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Outcome:
     """In a worker process: render one workbook (with its last year's) and say what became of it."""
     workbook, previous = task
@@ -220,6 +236,7 @@ def _render_one(
             internal=service.INTERNAL_BATCH,
             summarise=True,
             charts=charts,
+            on_wait=on_wait,
         )
     finally:
         pdf = sys.modules.get("generator.render.pdf")

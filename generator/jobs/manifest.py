@@ -32,7 +32,7 @@ from typing import Any
 
 import generator
 from generator.errors import Finding
-from generator.jobs import pipeline, service
+from generator.jobs import outputs, pipeline, service
 
 FORMAT = 1
 FOLDER = ".budget-report"
@@ -427,7 +427,7 @@ class Record:
             return
         try:
             save(self.outdir, self.entries)
-        except OSError:
+        except (OSError, outputs.DiskFull):
             pass  # without a record the next batch renders everything again: slower, never wrong
 
     def _outputs_of(self, workbook: Path) -> list[Path]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from generator.errors import BudgetError, CheckFailed
 from generator.gcpause import gc_paused
-from generator.jobs import workers
+from generator.jobs import outputs, scratch, workers
 from generator.profile import Profile, load_profile
 
 if TYPE_CHECKING:
@@ -139,32 +136,18 @@ def _bureau_css(templates: Path | None) -> str:
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
-    """Write ``target`` through a temporary file in its folder, then rename: never a partial file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        # mkstemp makes the file private (0600); give it the mode an ordinary new file would have
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())  # on disk before the rename: a crash leaves the old file, not an empty one
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write ``target`` through a temporary file in its folder, then rename: never a partial file.
+
+    The temporary file is locked while it is written (``outputs.Part``), so that a later start
+    removes it if this process is killed, and a full disk is ``outputs.DiskFull`` naming ``target``.
+    """
+    outputs.write_atomic(target, write)
 
 
-def remove_partial_files(outdir: Path, stem: str, formats: Iterable[str]) -> None:
-    """The temporary files ``write_atomic`` left for ``stem``'s outputs when its process died while writing."""
-    suffixes = "|".join(map(re.escape, formats))
-    pattern = re.compile(rf"\.{re.escape(stem)}\.[A-Za-z0-9_]{{8}}\.(?:{suffixes})\.part")
-    if outdir.is_dir():
-        for path in outdir.iterdir():
-            if pattern.fullmatch(path.name):
-                path.unlink(missing_ok=True)
+def remove_partial_files(outdir: Path, stem: str, formats: Iterable[str] = FORMATS) -> None:
+    """The temporary files left for ``stem``'s outputs by a process that died while writing them
+    (those no live process holds); a set it left half renamed is finished first."""
+    outputs.remove_partial_files(outdir, stem)
 
 
 class RenderFailed(BudgetError):
@@ -182,23 +165,34 @@ def render(
     codes: Path | None = None,
     previous: Path | None = None,
     charts: bool | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> tuple[Prepared, list[Path]]:
     """Render the workbook at ``path`` into ``outdir`` as ``<stem>.pdf``/``.docx``/``.html``.
 
     With ``parallel`` (and where processes can be forked) the PDF is laid out in a process of its
     own, started before the workbook is read: WeasyPrint loads while the workbook does, the other
     formats are written while the PDF is laid out, and the layout memory goes back to the system
-    when that process ends. A failed output leaves no file; the error names the outputs written.
+    when that process ends.
+
+    The outputs are replaced as a set (``outputs.OutputSet``): each is written to a temporary file,
+    and only once all are written are they renamed into place, so the folder holds all the new
+    ones or all the old ones; a failure leaves no file and names the output that failed. One
+    process at a time writes the outputs of one name: another waits (saying so once through
+    ``on_wait``) for up to ``outputs.WAIT_SECONDS`` and then gives up (``outputs.Busy``).
     """
     formats = tuple(formats)
+    scratch.sweep(prefix=scratch.PROCESS_PREFIX)  # what killed renders' processes left in the temporary folder
     targets = {fmt: outdir / f"{path.stem}.{fmt}" for fmt in formats}
+    written = outputs.OutputSet(outdir, path.stem, targets.values())
     pdf_process = (
-        workers.PdfProcess.start(targets["pdf"], pdf_variant, write_atomic) if parallel and "pdf" in formats else None
+        workers.PdfProcess.start(targets["pdf"], pdf_variant, written.fill) if parallel and "pdf" in formats else None
     )
     done: set[str] = set()
     failed: dict[str, BaseException] = {}
+    finished = False
     try:
         prepared = prepare(path, templates=templates, codes=codes, previous=previous, charts=charts)
+        written.claim(on_wait=on_wait)  # the one writer of these names now; the temporary files are made
         if pdf_process is not None:
             pdf_process.submit(prepared.html, prepared.extra_css)
             prepared.anchor_pages = pdf_process.anchor_pages
@@ -206,14 +200,14 @@ def render(
             if fmt == "pdf" and pdf_process is not None:
                 continue
             try:
-                write_atomic(targets[fmt], _writer(fmt, prepared, templates, pdf_variant))
+                written.fill(targets[fmt], _writer(fmt, prepared, templates, pdf_variant))
             except BudgetError:
                 raise
             except Exception as exc:
                 failed[fmt] = exc
                 break
             done.add(fmt)
-        if pdf_process is not None:
+        if pdf_process is not None and not failed:
             error = pdf_process.result()
             if isinstance(error, BudgetError):
                 raise error
@@ -222,20 +216,25 @@ def render(
                 prepared.pages = pdf_process.pages
             else:
                 failed["pdf"] = error
+        if not failed:
+            written.commit()
+            finished = True
+    except outputs.DiskFull as exc:
+        raise RenderFailed(f"{path.name}：{exc}；未写入任何文件，原有文件保持不变") from exc
+    except outputs.Busy as exc:
+        raise RenderFailed(f"{path.name}：{exc}") from exc
     finally:
         if pdf_process is not None:
-            pdf_process.close()
-    written = [targets[fmt] for fmt in formats if fmt in done]
+            pdf_process.close(stop=not finished)  # a failure or an interruption stops a PDF still being laid out
+        written.release()  # the temporary files not put in place go; the next writer may start
     for fmt in formats:
         if fmt in failed:
             cause, target = failed[fmt], targets[fmt]
             kind = cause.kind if isinstance(cause, workers.ProcessError) else type(cause).__name__
-            done_names = "、".join(p.name for p in written) or "无"
             raise RenderFailed(
-                f"{path.name}：生成 {target.name} 失败（{kind}：{cause}）；未写入 {target.name}，"
-                f"已写入：{done_names}；原有文件保持不变"
+                f"{path.name}：生成 {target.name} 失败（{kind}：{cause}）；未写入任何文件，原有文件保持不变"
             ) from cause
-    return prepared, written
+    return prepared, [targets[fmt] for fmt in formats]
 
 
 def _pictures(prepared: Prepared) -> Callable[[str], bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -129,13 +129,15 @@ def render_job(
     internal: str = INTERNAL,
     summarise: bool = False,
     charts: bool | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Check and render ``workbook`` into ``outdir`` (``pipeline.render``) and say what became of it.
 
     Never raises but for Ctrl+C: every error is in the outcome, worded with ``clerk_message``.
     The outcome of a render carries its document's headline figures and its PDF's pages; with
     ``summarise`` (a batch's summary) a workbook the check found errors in gets its figures too,
-    read once more, since the failed render kept nothing of it. ``charts`` is ``pipeline.prepare``'s.
+    read once more, since the failed render kept nothing of it. ``charts`` is ``pipeline.prepare``'s,
+    ``on_wait`` ``pipeline.render``'s (told when another process is writing the same outputs).
     """
     serial = contextlib.nullcontext() if workers.can_fork() else _IN_PROCESS
     try:
@@ -150,6 +152,7 @@ def render_job(
                 codes=codes,
                 previous=previous,
                 charts=charts,
+                on_wait=on_wait,
             )
     except CheckFailed as exc:
         outcome = failed(workbook, exc, internal=internal)

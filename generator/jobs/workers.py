@@ -7,6 +7,7 @@ work is, and what a clerk is told about it, is the caller's.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Generic, TypeVar, cast
 
 from generator.errors import BudgetError
+from generator.jobs import scratch
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -83,13 +85,14 @@ class PdfProcess:
         self._conn, child_conn = context.Pipe()
         self._process = context.Process(
             target=_pdf_process_main,
-            args=(child_conn, target, variant, write),
+            args=(child_conn, self._conn, target, variant, write),
             name="budget-report-pdf",
             daemon=True,
         )
         self._process.start()
         child_conn.close()
         self._submitted = False
+        self._answered = False
         self.pages: int | None = None  # the PDF's number of pages, once ``result()`` says it was written
         self._anchors: dict[str, int] | None = None  # the page of each anchor, once laid out
         self._asked_anchors = False
@@ -140,20 +143,33 @@ class PdfProcess:
             return cast(BaseException, pickle.loads(outcome[1]))
         return ProcessError(*outcome[1:])
 
-    def close(self) -> None:
-        if not self._submitted and self._process.is_alive():
-            self._process.terminate()  # it has the HTML only once submitted: nothing to clean up
-        self._process.join()
+    def close(self, stop: bool = False) -> None:
+        """Wait for the process to end; with ``stop`` (or before it has the HTML) interrupt it first.
+
+        An interrupted process (KeyboardInterrupt) removes its temporary folder on its way out.
+        """
+        if (stop or not self._submitted) and not self._answered and self._process.is_alive():
+            interrupt(self._process)
+        # Our end closed first: a process that missed the interruption (it came before the process
+        # could take it) reads the end of its input, or fails to send, and ends all the same.
         self._conn.close()
+        self._process.join()
 
 
 def _pdf_process_main(
     conn: multiprocessing.connection.Connection,
+    parent_end: multiprocessing.connection.Connection,
     target: Path,
     variant: str | None,
     write: Callable[[Path, Callable[[Path], None]], None],
 ) -> None:
-    """In the PDF process: load WeasyPrint and the fonts while the HTML arrives, then write the PDF."""
+    """In the PDF process: load WeasyPrint and the fonts while the HTML arrives, then write the PDF.
+
+    The process works in a temporary folder of its own (``scratch.process_tempdir``) and is
+    interrupted when its parent dies (``stop_with_parent``), so a killed render leaves nothing
+    here that the next start does not sweep.
+    """
+    parent_end.close()  # the parent's end, inherited: without it here, a dead parent is an EOF
     received: list[tuple[str, str] | None] = [None]
 
     def receive() -> None:
@@ -162,42 +178,75 @@ def _pdf_process_main(
         except (EOFError, OSError):
             pass
 
-    reader = threading.Thread(target=receive, daemon=True)
-    reader.start()
     pdf: types.ModuleType | None = None
     try:
-        error: BaseException | None = None
-        try:
-            from generator.render import pdf as module
-
-            pdf = module
-            module.warm_up()
-        except Exception as exc:  # WeasyPrint's libraries or a font missing: reported as the PDF's failure
-            error = exc
-        reader.join()
-        if received[0] is None:  # the workbook could not be read: nothing to do
-            return
-        html, extra_css = received[0]
-        pages: list[int | None] = [None]
-        if error is None and pdf is not None:
-            write_pdf, anchor_pages = pdf.write_pdf, pdf.anchor_pages
-
-            def report_anchors(document: object) -> None:  # the DOCX's 目录 waits for them
-                conn.send(("anchors", anchor_pages(document)))  # type: ignore[arg-type]
-
-            def write_it(tmp: Path) -> None:
-                pages[0] = write_pdf(html, tmp, variant=variant, extra_css=extra_css, on_layout=report_anchors)
-
+        stop_with_parent()
+        with scratch.process_tempdir():
+            reader = threading.Thread(target=receive, daemon=True)
+            reader.start()
+            error: BaseException | None = None
             try:
-                write(target, write_it)
-            except Exception as exc:
+                from generator.render import pdf as module
+
+                pdf = module
+                module.warm_up()
+            except Exception as exc:  # WeasyPrint's libraries or a font missing: reported as the PDF's failure
                 error = exc
-        conn.send(("pages", pages[0]) if error is None else _portable(error))
+            reader.join()
+            if received[0] is None:  # the workbook could not be read: nothing to do
+                return
+            html, extra_css = received[0]
+            pages: list[int | None] = [None]
+            if error is None and pdf is not None:
+                write_pdf, anchor_pages = pdf.write_pdf, pdf.anchor_pages
+
+                def report_anchors(document: object) -> None:  # the DOCX's 目录 waits for them
+                    conn.send(("anchors", anchor_pages(document)))  # type: ignore[arg-type]
+
+                def write_it(tmp: Path) -> None:
+                    pages[0] = write_pdf(html, tmp, variant=variant, extra_css=extra_css, on_layout=report_anchors)
+
+                try:
+                    write(target, write_it)
+                except Exception as exc:
+                    error = exc
+            conn.send(("pages", pages[0]) if error is None else _portable(error))
     except (KeyboardInterrupt, BrokenPipeError):
-        pass  # interrupted with the main process (write_atomic has removed its temporary file), or it is gone
+        pass  # interrupted with the main process, or it is gone: the parent (or the next start) removes the PDF's file
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late interruption would only print a traceback
         if pdf is not None:
             pdf.release_fonts()
+
+
+def interrupt(process: multiprocessing.process.BaseProcess) -> None:
+    """SIGINT to ``process``: KeyboardInterrupt there, so that it cleans up on its way out."""
+    if process.pid is not None:
+        try:
+            os.kill(process.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def stop_with_parent() -> None:
+    """Have this (forked) process interrupted (SIGINT) when the process that started it dies, however
+    it dies: a render or a batch killed with -9 leaves no worker writing on for nobody.
+
+    Linux's prctl(PR_SET_PDEATHSIG), through ctypes; elsewhere nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGINT, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the call
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 def _portable(exc: BaseException) -> tuple:
@@ -261,9 +310,15 @@ def run_each(
 
 
 def _worker_main(conn: multiprocessing.connection.Connection, work: Callable[[T], R], task: T) -> None:
-    """In a worker process: do the work and send back its result with the peak memory."""
+    """In a worker process: do the work and send back its result with the peak memory.
+
+    The worker works in a temporary folder of its own and is interrupted when the run dies, as
+    the PDF process is.
+    """
     try:
-        result = work(task)
+        stop_with_parent()
+        with scratch.process_tempdir():
+            result = work(task)
     except KeyboardInterrupt:
         return  # the run is being stopped; the work has cleaned up after itself
     max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -294,11 +349,8 @@ def _stop(
 ) -> None:
     """Interrupt the workers still running (each removes its temporary file) and wait for them."""
     for _index, process in running.values():
-        if process.is_alive() and process.pid is not None:
-            try:
-                os.kill(process.pid, signal.SIGINT)  # KeyboardInterrupt in the worker, which cleans up
-            except ProcessLookupError:
-                pass
+        if process.is_alive():
+            interrupt(process)  # KeyboardInterrupt in the worker, which cleans up
     for conn, (_index, process) in running.items():
         process.join()
         conn.close()
