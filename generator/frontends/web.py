@@ -903,13 +903,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, ready: Callable[[str], N
         ) from exc
     finally:
         listener.close()  # the server holds its own duplicate of the socket
-    if ready is not None:
-        ready(_url(host, server.port))
-    # Ctrl-C, and a plain `kill`, end the server through the clean-up below.
+    # Ctrl-C, and a plain `kill`, end the server through the clean-up below (from the moment it
+    # says it is ready: a `kill` right after that removes its folders too).
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if ready is not None:
+            ready(_url(host, server.port))
         server.serve_forever()
     except KeyboardInterrupt:
         pass
