@@ -90,6 +90,23 @@ def test_a_check_is_answered_while_renders_wait(one_worker, broken, rows):
     assert wait_for_report(client, queued)["state"] == "done"
 
 
+def test_renders_yield_the_cpu_to_checks():
+    """A queued render runs niced below the server, a check at the server's own priority (so a
+    check is answered at once even while every core renders)."""
+    from generator.frontends.webqueue import RENDER_NICENESS, Job, RenderQueue, Task
+
+    queue = RenderQueue(1)
+    try:
+        job = Job([Task(os.nice, (0,))])
+        queue.submit(job)
+        assert job.finished.wait(60)
+        ours = os.nice(0)
+        assert job.tasks[0].result == min(19, ours + RENDER_NICENESS)
+        assert queue.run_now(os.nice, 0) == ours
+    finally:
+        queue.close()
+
+
 def test_renders_run_in_child_processes_so_the_servers_memory_returns(tmp_path):
     """After a render through the page, the server process has loaded neither the DOCX writer nor
     WeasyPrint: the workbook, the document and both layouts lived in a child process, now ended."""

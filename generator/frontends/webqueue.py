@@ -5,7 +5,7 @@ workbook, the document, WeasyPrint's layout) goes back to the system and the ser
 stays what it was. At most ``workers`` renders run at once (one per core by default); the others
 wait in order, and ``RenderQueue.place`` says how many workbooks are ahead of a job. A check is
 light: ``RenderQueue.run_now`` runs it at once in a process of its own, beside the renders, never
-behind them.
+behind them, and at the server's priority, above the renders' (``RENDER_NICENESS``).
 
 The processes are forked from multiprocessing's fork server, which has imported the stages
 already (a new process starts in milliseconds, not the second of imports a spawned one takes),
@@ -41,6 +41,9 @@ PRELOAD = [
     "generator.render.html",
 ]
 MAX_QUEUED = 300  # workbooks waiting at once; more is refused (the clerk is told to come back)
+# Renders run at a lower priority than the server and its checks: a clerk waiting for a check
+# (or a page) gets the CPU first, the renders take what is left.
+RENDER_NICENESS = 10
 
 State = Literal["queued", "running", "done"]
 
@@ -141,7 +144,7 @@ class RenderQueue:
         At most ``workers`` of these run at once (a request beyond that waits for one to end).
         """
         with self._checks:
-            conn, process = self._start(work, args)
+            conn, process = self._start(work, args, niceness=0)
             try:
                 multiprocessing.connection.wait([conn])
                 return self._collect(conn, process)
@@ -170,11 +173,11 @@ class RenderQueue:
             self._wake_w.send_bytes(b"")
 
     def _start(
-        self, work: Callable[..., Any], args: Sequence[Any]
+        self, work: Callable[..., Any], args: Sequence[Any], *, niceness: int = RENDER_NICENESS
     ) -> tuple[multiprocessing.connection.Connection, multiprocessing.process.BaseProcess]:
         conn, child_conn = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=_child_main, args=(child_conn, work, tuple(args)), name="budget-report-job"
+            target=_child_main, args=(child_conn, work, tuple(args), niceness), name="budget-report-job"
         )
         with self._lock:
             if self._closed:
@@ -250,9 +253,15 @@ class RenderQueue:
             job.finished.set()
 
 
-def _child_main(conn: multiprocessing.connection.Connection, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    """In a child: end with the fork server (so with the server), do the work, send back what came of it."""
+def _child_main(
+    conn: multiprocessing.connection.Connection, work: Callable[..., Any], args: tuple[Any, ...], niceness: int = 0
+) -> None:
+    """In a child: end with the fork server (so with the server), yield the CPU by ``niceness``
+    (its PDF process too), do the work, send back what came of it."""
     _die_with_parent()
+    if niceness:
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal is the server's to handle
     try:
         result: Any = work(*args)
