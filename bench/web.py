@@ -258,6 +258,12 @@ def main() -> None:
             if n in (1, 10) or n % max(1, args.sequential // 8) == 0 or n == args.sequential:
                 parent, children = sampler.now()
                 points.append((n, parent, children))
+                print(
+                    f"  after {n}: {time.perf_counter() - start:.0f} s, server {mib(parent)}, "
+                    f"children {mib(children)}, "
+                    f"peak server {mib(sampler.peak_parent)}, checks {spread(list(checker.latencies))}",
+                    flush=True,
+                )
         total = time.perf_counter() - start
         checker.busy.clear()
         during = list(checker.latencies)
