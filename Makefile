@@ -57,6 +57,7 @@ bench: setup
 	$(PY) bench/scaling.py
 	$(PY) bench/render_vs_soffice.py $(if $(BASELINE),--baseline $(BASELINE))
 	$(PY) bench/charts.py
+	$(PY) bench/web.py
 
 # 300 generated workbooks of a city's departments (a few broken on purpose) through one batch;
 # BASELINE=… runs another checkout's command on the same folder first.

@@ -400,3 +400,36 @@ def charts_render(path: Path, outdir: Path, formats: Any, **options: Any) -> tup
         pages = None
 
     return Prepared(), [target]
+
+
+# --- the web page's forms ----------------------------------------------------------------------
+
+FORM_TOKEN_FIELD = "form_token"  # generator.frontends.web.FORM_TOKEN_FIELD: the hidden field every form posts
+_FORM_TOKEN = re.compile(r'<input type="hidden" name="form_token" value="([^"]+)">')
+
+
+def form_token(client: Any) -> str:
+    """The token a post to the web page must carry, as a browser gets it: GET the page, read the
+    hidden ``form_token`` field of its forms. With Flask's test client::
+
+        data = {"files": [(io.BytesIO(content), "局.xlsx")], FORM_TOKEN_FIELD: form_token(client)}
+        client.post("/upload", data=data, content_type="multipart/form-data")
+
+    (The token is not bound to a session: one read serves every post to the same app.)
+    """
+    page = client.get("/").get_data(as_text=True)
+    found = _FORM_TOKEN.search(page)
+    assert found, "the page's forms carry no form_token field"
+    return found.group(1)
+
+
+def wait_for_report(client: Any, location: str, *, timeout: float = 300) -> dict[str, Any]:
+    """Poll a queued upload's status (``<report>/status``) until its job is done; the last status."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.get(f"{location}/status").get_json()
+        if status["state"] == "done" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)

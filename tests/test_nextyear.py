@@ -442,6 +442,13 @@ def client(tmp_path_factory):
     app.extensions["budget_report"].close()
 
 
+def token(client) -> dict[str, str]:
+    """The web page's form token, which every post carries (support.form_token)."""
+    from support import FORM_TOKEN_FIELD, form_token
+
+    return {FORM_TOKEN_FIELD: form_token(client)}
+
+
 def message(response) -> str:
     return re.sub(r"\s+", " ", re.findall(r"<strong>(.*?)</strong>", response.get_data(as_text=True), re.S)[0])
 
@@ -449,7 +456,7 @@ def message(response) -> str:
 def test_web_offers_next_year_from_last_years_upload(client, tmp_path):
     page = client.get("/").get_data(as_text=True)
     assert 'action="/next.xlsx"' in page and '<input id="previous" type="file" name="previous"' in page
-    data = {"last": (io.BytesIO(SECOND.read_bytes()), "去年.xlsx"), "keep_projects": "1"}
+    data = {"last": (io.BytesIO(SECOND.read_bytes()), "去年.xlsx"), "keep_projects": "1", **token(client)}
     response = client.post("/next.xlsx", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     disposition = unquote(response.headers["Content-Disposition"])
@@ -462,11 +469,11 @@ def test_web_offers_next_year_from_last_years_upload(client, tmp_path):
 
 
 def test_web_refuses_last_year_that_does_not_load(client):
-    data = {"last": (io.BytesIO(b"junk"), "去年.xlsx"), "year": "2026"}
+    data = {"last": (io.BytesIO(b"junk"), "去年.xlsx"), "year": "2026", **token(client)}
     response = client.post("/next.xlsx", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     assert message(response) == "无法读取上年工作簿 去年.xlsx：不是 Excel 工作簿（.xlsx）：文件不是 zip 格式"
-    response = client.post("/next.xlsx", data={"year": "2026"}, content_type="multipart/form-data")
+    response = client.post("/next.xlsx", data={"year": "2026", **token(client)}, content_type="multipart/form-data")
     assert response.status_code == 400
 
 
@@ -474,13 +481,18 @@ def test_web_checks_prior_against_the_uploaded_last_year(client):
     data = {
         "files": [(io.BytesIO(SECOND.read_bytes()), SECOND.name)],
         "previous": (io.BytesIO(EXAMPLE.read_bytes()), "去年.xlsx"),
+        **token(client),
     }
     response = client.post("/upload", data=data, content_type="multipart/form-data")
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "上年数“收入总计”与上年工作簿 去年.xlsx 算出的数字不同" in page
     assert "last-year.xlsx" not in page
-    data = {"files": [(io.BytesIO(SECOND.read_bytes()), SECOND.name)], "previous": (io.BytesIO(b"junk"), "去年.xlsx")}
+    data = {
+        "files": [(io.BytesIO(SECOND.read_bytes()), SECOND.name)],
+        "previous": (io.BytesIO(b"junk"), "去年.xlsx"),
+        **token(client),
+    }
     response = client.post("/upload", data=data, content_type="multipart/form-data")
     assert response.status_code == 422
     assert message(response) == "无法读取上年工作簿 去年.xlsx：不是 Excel 工作簿（.xlsx）：文件不是 zip 格式"

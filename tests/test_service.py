@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import threading
 from pathlib import Path
 
@@ -108,18 +107,19 @@ def test_renders_go_one_at_a_time_where_the_pdf_cannot_be_forked(monkeypatch, tm
 
 
 def test_the_web_page_words_an_internal_error_with_the_clerks_file_name(monkeypatch, tmp_path: Path):
+    """The page's render task (run in a child process by the web queue; here in this one) and the
+    wording of its outcome for the page."""
     pytest.importorskip("flask")
-    from generator.frontends import web
+    from generator.frontends import uploads, web
 
     def boom(path: Path, *_args, **_kwargs):
         raise RuntimeError(f"boom in {path.name}")
 
     monkeypatch.setattr(pipeline, "render", boom)
-    app = web.create_app(workdir=tmp_path)
-    try:
-        data = {"files": [(io.BytesIO(b"x"), "本局.xlsx")]}
-        response = app.test_client().post("/upload", data=data, content_type="multipart/form-data")
-    finally:
-        app.extensions["budget_report"].close()
-    assert response.status_code == 500
-    assert "本局.xlsx：内部错误（RuntimeError：boom in 本局.xlsx），未生成文档。" in response.get_data(as_text=True)
+    stored = tmp_path / "000" / uploads.UPLOAD_NAME
+    stored.parent.mkdir()
+    stored.write_bytes(b"x")
+    outcome = web.render_task(stored, tmp_path / "out", None, None, None)
+    entry = web.entry_of(uploads.Item("本局.xlsx", stored), outcome, tmp_path / "out")
+    assert entry.status == "failed" and not (tmp_path / "out").exists()
+    assert entry.message == "本局.xlsx：内部错误（RuntimeError：boom in 本局.xlsx），未生成文档。"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support import EXAMPLE, html_text, where
+from support import EXAMPLE, FORM_TOKEN_FIELD, form_token, html_text, wait_for_report, where
 
 from generator.frontends import uploads, web
 from generator.workbook.schema import TABLES_BY_CODE
@@ -28,8 +28,20 @@ def text_of(response) -> str:
 
 
 def post(client, *files: tuple[bytes | Path, str], **kwargs):
-    data = {"files": [(io.BytesIO(f.read_bytes() if isinstance(f, Path) else f), name) for f, name in files]}
+    """Post the upload form as the page does: the files and the form's token."""
+    data: dict[str, object] = {
+        "files": [(io.BytesIO(f.read_bytes() if isinstance(f, Path) else f), name) for f, name in files],
+        FORM_TOKEN_FIELD: form_token(client),
+    }
     return client.post("/upload", data=data, content_type="multipart/form-data", **kwargs)
+
+
+def rendered(client, response) -> str:
+    """The report URL of a queued upload (a 303 to its page), once its renders are done."""
+    assert response.status_code == 303, text_of(response)
+    location = response.headers["Location"]
+    assert wait_for_report(client, location)["state"] == "done"
+    return location
 
 
 def leftovers(workdir: Path) -> list[Path]:
@@ -57,10 +69,9 @@ def client(app):
 @pytest.fixture(scope="module")
 def example_report(client, workdir) -> str:
     """The example uploaded once (the only full render in this module but the batch's): its report URL."""
-    response = post(client, (EXAMPLE, EXAMPLE.name))
-    assert response.status_code == 303, text_of(response)
-    assert leftovers(workdir) == []
-    return response.headers["Location"]
+    location = rendered(client, post(client, (EXAMPLE, EXAMPLE.name)))
+    assert leftovers(workdir) == []  # the stored workbook is gone once its render is done
+    return location
 
 
 @pytest.fixture
@@ -197,7 +208,7 @@ def test_non_workbook_gets_a_clear_message_not_a_server_error(client, workdir):
     old_excel = post(client, (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "旧表.xls"))
     assert old_excel.status_code == 422
     assert "另存为 .xlsx" in text_of(old_excel)
-    nothing = client.post("/upload", data={}, content_type="multipart/form-data")
+    nothing = client.post("/upload", data={FORM_TOKEN_FIELD: form_token(client)}, content_type="multipart/form-data")
     assert nothing.status_code == 400 and "没有收到文件" in text_of(nothing)
     assert leftovers(workdir) == []
 
@@ -239,9 +250,7 @@ def test_zip_batch_gives_a_row_and_a_download_per_workbook(client, medical_error
         z.writestr("__MACOSX/各单位/._有错误.xlsx", "resource fork")
         z.writestr("各单位/~$有错误.xlsx", "Excel lock file")
         z.writestr("../../etc/逃逸.xlsx", "not a workbook either")
-    response = post(client, (archive.getvalue(), "全部.zip"))
-    assert response.status_code == 303
-    report = response.headers["Location"]
+    report = rendered(client, post(client, (archive.getvalue(), "全部.zip")))
     page_response = client.get(report)
     page = text_of(page_response)
     rows = re.findall(r'<tr class="row-(\w+)">', page_response.get_data(as_text=True))
@@ -262,7 +271,7 @@ def test_zip_batch_gives_a_row_and_a_download_per_workbook(client, medical_error
 
 def test_several_files_at_once_are_a_batch(client, medical_error):
     path, _cell = medical_error
-    response = post(client, (path, "甲.xlsx"), (b"plain text", "乙.xlsx"), follow_redirects=True)
+    response = client.get(rendered(client, post(client, (path, "甲.xlsx"), (b"plain text", "乙.xlsx"))))
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert re.findall(r'<tr class="row-(\w+)">', body) == ["errors", "refused"]
@@ -272,8 +281,7 @@ def test_several_files_at_once_are_a_batch(client, medical_error):
 def test_a_batch_offers_its_summary_workbook(client, medical_error, example_document):
     """The finance bureau's 汇总.xlsx, as ``budget-report batch`` writes it, under the clerk's file names."""
     path, _cell = medical_error
-    response = post(client, (EXAMPLE, "甲局.xlsx"), (path, "乙局.xlsx"), (b"plain text", "丙局.xlsx"))
-    report = response.headers["Location"]
+    report = rendered(client, post(client, (EXAMPLE, "甲局.xlsx"), (path, "乙局.xlsx"), (b"plain text", "丙局.xlsx")))
     page = client.get(report).get_data(as_text=True)
     assert f'href="{report}/summary.xlsx"' in page and "下载汇总表（汇总.xlsx）" in page
     download = client.get(f"{report}/summary.xlsx")
@@ -409,7 +417,11 @@ def code_list(rows: list[tuple[str, str]]) -> bytes:
 
 
 def post_with_codes(client, workbook: Path, codes: bytes, codes_name: str):
-    data = {"files": [(io.BytesIO(workbook.read_bytes()), workbook.name)], "codes": (io.BytesIO(codes), codes_name)}
+    data = {
+        "files": [(io.BytesIO(workbook.read_bytes()), workbook.name)],
+        "codes": (io.BytesIO(codes), codes_name),
+        FORM_TOKEN_FIELD: form_token(client),
+    }
     return client.post("/upload", data=data, content_type="multipart/form-data", follow_redirects=True)
 
 
@@ -450,22 +462,31 @@ def test_without_a_code_list_the_bundled_one_is_named(client, medical_error):
 
 
 @pytest.fixture
-def charts_seen(monkeypatch) -> list[object]:
-    """The charts option of each render the page asks the job service for (which renders nothing here)."""
+def charts_seen(app, monkeypatch) -> list[object]:
+    """The charts option of each render the page queues (``web.render_task``'s last argument); the
+    queue here renders nothing: each task is done at once with an empty outcome."""
     from generator.jobs import service
 
     seen: list[object] = []
 
-    def render_job(workbook, outdir, formats, **options):
-        seen.append(options["charts"])
-        return service.Outcome(workbook)
+    def submit(job) -> None:
+        for task in job.tasks:
+            assert task.work is web.render_task
+            seen.append(task.args[-1])
+            task.result, task.state = service.Outcome(task.args[0]), "done"
+        job.finish(job)
+        job.state = "done"
+        job.finished.set()
 
-    monkeypatch.setattr(web.service, "render_job", render_job)
+    monkeypatch.setattr(app.extensions["budget_report_queue"], "submit", submit)
     return seen
 
 
 def post_charts(client, names: list[str], charts: str | None):
-    data: dict[str, object] = {"files": [(io.BytesIO(EXAMPLE.read_bytes()), name) for name in names]}
+    data: dict[str, object] = {
+        "files": [(io.BytesIO(EXAMPLE.read_bytes()), name) for name in names],
+        FORM_TOKEN_FIELD: form_token(client),
+    }
     if charts is not None:
         data["charts"] = charts
     return client.post("/upload", data=data, content_type="multipart/form-data")
@@ -496,9 +517,8 @@ def test_the_charts_box_reaches_every_render_of_a_batch(client, charts_seen, cha
 def test_a_ticked_charts_box_gives_documents_with_their_charts(client, workdir):
     """The whole way, no stand-in: the box ticked, the example's preview, PDF and DOCX carry its six charts."""
     data = {"files": [(io.BytesIO(EXAMPLE.read_bytes()), EXAMPLE.name)], "charts": "1"}
-    response = client.post("/upload", data=data, content_type="multipart/form-data")
-    assert response.status_code == 303, text_of(response)
-    report = response.headers["Location"]
+    data[FORM_TOKEN_FIELD] = form_token(client)
+    report = rendered(client, client.post("/upload", data=data, content_type="multipart/form-data"))
     preview = client.get(f"{report}/0/preview").get_data(as_text=True)
     assert preview.count('<figure class="chart"') == 6 and "图6　" in preview
     pdf = client.get(f"{report}/0/pdf")

@@ -91,9 +91,11 @@ def shot(page, name: str) -> None:
 
 
 def upload(page, files) -> None:
-    """Choose files with the picker (the page sends them at once) and wait for the result page."""
+    """Choose files with the picker (the page sends them at once) and wait for the result page:
+    a queued upload's page says its place in the queue, then shows the results by itself."""
     with page.expect_navigation(timeout=RENDER_TIMEOUT_MS):
         page.set_input_files("#files", files)
+    page.wait_for_selector("#status:not(.pending)", timeout=RENDER_TIMEOUT_MS)
 
 
 def test_index_page(page):
@@ -144,6 +146,18 @@ def test_example_upload_shows_no_errors_a_preview_and_a_pdf_that_opens(page, bas
     assert SENTENCE in preview_page.inner_text("body")
     preview_page.screenshot(path=str(SHOTS / "04-preview.png"))
     preview_page.close()
+
+
+def test_a_queued_upload_says_where_it_is_then_shows_its_results(page):
+    """The page of an upload whose render is queued or running says so, and turns into the results by itself."""
+    with page.expect_navigation(timeout=RENDER_TIMEOUT_MS):
+        page.set_input_files("#files", EXAMPLE)
+    waiting = page.inner_text("#status.pending")
+    assert "排队中，前面还有" in waiting or "正在生成" in waiting
+    shot(page, "09-queued")
+    page.wait_for_selector("#status:not(.pending)", timeout=RENDER_TIMEOUT_MS)
+    assert "检查通过，文档已生成" in page.inner_text("#status")
+    assert page.is_visible("#download-pdf")
 
 
 def test_broken_copy_shows_the_finding_with_its_sheet_and_cell(page, broken, rows):

@@ -9,25 +9,39 @@ the DOCX. It is a thin layer: every workbook goes through the job service
 renderer's restricted fetching apply unchanged. The pages are module-level views of one
 blueprint; ``create_app`` holds the settings and the report store (``app.extensions``).
 
-Files. Each upload request works in a temporary folder of its own, removed when the request
-ends; an uploaded file is stored there under a fixed name (``NNN/upload.xlsx``), never under a
+Work. A single workbook is checked at once, in a child process beside the renders (a workbook
+with errors is answered without waiting for anyone's render); renders go to a queue
+(``webqueue.RenderQueue``) that runs one per core, each in a child process whose memory goes back
+to the system when it ends. The report page of a queued upload says its place in the queue
+(排队中，前面还有 N 个 / 正在生成) from a small JSON status, and shows the results when they are there.
+
+Posts. Every form carries a token (an HMAC under a secret made at each start); a post without a
+valid one, or whose ``Sec-Fetch-Site``, ``Origin`` or ``Referer`` names another site (scheme,
+host and port compared), is refused, whatever headers the browser left out.
+
+Files. Each upload's workbooks are stored in a folder of its own, kept until its renders are done;
+an uploaded file is stored there under a fixed name (``NNN/upload.xlsx``), never under a
 name the browser sent (``uploads.py`` receives the files and zips). The outputs of a processed
 upload (``upload.pdf``, ``.docx``, ``.html``) go to a result folder named by a random token, kept
 for the downloads and removed after ``result_ttl_s`` or when more than ``keep_results`` results
-are held (least recently used first), and all of them when the process exits. The workbook's own
+are held (least recently used first), and all of them when the process exits. Each of these
+folders is a ``scratch.workdir`` (locked while the server lives): a server killed with ``kill -9``
+leaves them, and the next start removes them, never a live server's. The workbook's own
 name is used only for display and, sanitised, in a download's Content-Disposition.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
+import hashlib
+import hmac
 import logging
 import re
 import secrets
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -38,12 +52,24 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
-from generator.errors import SEVERITY_TEXT, BudgetError, Finding
+from generator.errors import SEVERITY_TEXT, BudgetError, CheckFailed, Finding
 from generator.frontends.uploads import (
     LAST_YEAR_NAME,
     MAX_WORKBOOKS,
@@ -57,7 +83,8 @@ from generator.frontends.uploads import (
     receive_codes,
     receive_previous,
 )
-from generator.jobs import service, summary
+from generator.frontends.webqueue import ChildFailed, Job, QueueFull, RenderQueue, Task
+from generator.jobs import pipeline, scratch, service, summary
 from generator.jobs.service import Outcome
 from generator.render.html import TEMPLATES as DOCUMENT_TEMPLATES
 from generator.workbook.schema import TABLES_BY_CODE
@@ -125,11 +152,15 @@ class Entry(Outcome):
 
     @property
     def bureau(self) -> str:
-        return self.budget.bureau if self.budget is not None else ""
+        if self.budget is not None:
+            return self.budget.bureau
+        return self.department  # a render in a child process sends back the figures, not the workbook
 
     @property
     def year(self) -> int | None:
-        return (self.budget.year or None) if self.budget is not None else None
+        if self.budget is not None:
+            return self.budget.year or None
+        return self.budget_year or None
 
     def groups(self) -> list[tuple[str, list[Finding]]]:
         """The findings by table, each table under its code and title, in the check's order."""
@@ -150,13 +181,22 @@ def _table_title(sheet: str) -> str:
 
 @dataclass
 class Report:
-    """What one upload request produced, kept under its token for the downloads."""
+    """What one upload request produced, kept under its token for the downloads.
+
+    A report of renders is ``pending`` while its job waits or runs in the queue; its entries are
+    filled in when the job is done.
+    """
 
     token: str
     folder: Path
     entries: list[Entry]
     batch: bool
     created: float = field(default_factory=time.monotonic)
+    job: Job | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.job is not None and not self.job.finished.is_set()
 
     @property
     def done(self) -> int:
@@ -172,15 +212,17 @@ class ReportStore:
     """The results of recent uploads, by random token, in folders under one temporary root.
 
     Bounded: at most ``keep`` reports (the least recently used goes first) and none older than
-    ``ttl`` seconds. ``close`` removes the root with everything in it.
+    ``ttl`` seconds; a report whose job has not finished is never dropped (its render writes into
+    its folder). ``close`` removes the root with everything in it, then calls each ``on_close``.
     """
 
-    def __init__(self, root: Path, *, keep: int, ttl: float):
+    def __init__(self, root: Path, *, keep: int, ttl: float, on_close: Iterable[Callable[[], object]] = ()):
         self.root = root
         self.keep = max(1, keep)
         self.ttl = ttl
         self._reports: OrderedDict[str, Report] = OrderedDict()
         self._lock = threading.Lock()
+        self._on_close = list(on_close)
 
     def reserve(self) -> tuple[str, Path]:
         """A new token and its (new, empty) folder."""
@@ -206,16 +248,22 @@ class ReportStore:
                 self._reports.move_to_end(token)
             return report
 
+    def discard(self, token: str) -> None:
+        with self._lock:
+            if token in self._reports:
+                self._drop(token)
+
     def __len__(self) -> int:
         return len(self._reports)
 
     def _sweep(self) -> None:
         now = time.monotonic()
         for token, report in list(self._reports.items()):
-            if now - report.created > self.ttl:
+            if now - report.created > self.ttl and not report.pending:
                 self._drop(token)
-        while len(self._reports) > self.keep:
-            self._drop(next(iter(self._reports)))
+        finished = [token for token, report in self._reports.items() if not report.pending]
+        for token in finished[: max(0, len(self._reports) - self.keep)]:
+            self._drop(token)
 
     def _drop(self, token: str) -> None:
         report = self._reports.pop(token)
@@ -224,7 +272,10 @@ class ReportStore:
     def close(self) -> None:
         with self._lock:
             self._reports.clear()
-            shutil.rmtree(self.root, ignore_errors=True)
+            on_close, self._on_close = self._on_close, []
+        for stop in on_close:  # the queue first: no render writes into the root once it goes
+            stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 # --- processing --------------------------------------------------------------------------------
@@ -241,43 +292,72 @@ def _as_uploaded(findings: Iterable[Finding], *references: Reference | None) -> 
     return out
 
 
-def _process(
-    item: Item,
-    outdir: Path,
-    codes: Reference | None = None,
-    previous: Reference | None = None,
-    charts: bool | None = None,
-) -> Entry:
-    """Render one stored workbook into ``outdir`` through the job service, as the command line
-    does, and word its outcome for the page. ``charts`` is the job service's: True draws the
-    charts, None leaves it to the profile."""
-    used = f"科目代码表 {codes.shown} " if codes else "内置科目表"
-    if item.path is None:  # a zip member refused before it was stored: never a path, only its name
-        return Entry(
-            Path(UPLOAD_NAME),
-            error=item.refusal,
-            status="refused",
-            name=item.name,
-            stem=download_stem(item.name),
-            codes=used,
-        )
+def _codes_used(codes: Reference | None) -> str:
+    return f"科目代码表 {codes.shown} " if codes else "内置科目表"
+
+
+def check_task(workbook: Path, codes: Path | None, previous: Path | None) -> Outcome | None:
+    """In a child process: read and check one stored workbook; None when it has no errors (a render
+    may follow), else what became of it, as the job service words it."""
+    from generator.stages.check import has_errors
+
+    try:
+        budget, findings, book = pipeline.inspect(workbook, codes=codes, previous=previous)
+        if has_errors(findings):
+            raise CheckFailed(workbook, findings, budget=budget, book=book)
+    except Exception as exc:
+        outcome = service.failed(workbook, exc, internal=service.INTERNAL_WEB)
+        outcome.budget = None  # the page shows the findings; the workbook stays in the child
+        return outcome
+    return None
+
+
+def render_task(
+    workbook: Path, outdir: Path, codes: Path | None, previous: Path | None, charts: bool | None
+) -> Outcome:
+    """In a child process: render one stored workbook into ``outdir`` through the job service, as the
+    command line does. ``charts`` is the job service's: True draws the charts, None leaves it to the
+    profile. The outcome goes back without the workbook read (its figures are in it)."""
     outdir.mkdir(parents=True, exist_ok=True)
     outcome = service.render_job(
-        item.path,
+        workbook,
         outdir,
         OUTPUT_FORMATS,
-        codes=codes.path if codes else None,
-        previous=previous.path if previous else None,
+        codes=codes,
+        previous=previous,
         internal=service.INTERNAL_WEB,
         summarise=True,  # a batch's 汇总.xlsx states the figures of a workbook with errors too
         charts=charts,
     )
-    entry = Entry(
-        **{f.name: getattr(outcome, f.name) for f in fields(Outcome)},
-        name=item.name,
-        stem=download_stem(item.name),
-        codes=used,
-    )
+    if outcome.ok and outcome.budget is not None:
+        outcome.department = outcome.department or outcome.budget.bureau
+        outcome.budget_year = outcome.budget_year or outcome.budget.year
+    outcome.budget = None
+    return outcome
+
+
+def entry_of(
+    item: Item,
+    result: Outcome | ChildFailed | None,
+    outdir: Path | None,
+    codes: Reference | None = None,
+    previous: Reference | None = None,
+) -> Entry:
+    """One workbook's outcome (from ``check_task`` or ``render_task``, or how its child died), worded
+    for the page: the clerk's file names in place of ours; ``outdir`` removed unless its documents are there."""
+    used = _codes_used(codes)
+    stem = download_stem(item.name)
+    if item.path is None:  # a zip member refused before it was stored: never a path, only its name
+        return Entry(Path(UPLOAD_NAME), error=item.refusal, status="refused", name=item.name, stem=stem, codes=used)
+    if isinstance(result, ChildFailed) or result is None:
+        failure = result or ChildFailed("进程异常退出", "没有结果")
+        result = Outcome(
+            item.path,
+            error=service.INTERNAL_WEB.format(name=item.path.name, kind=failure.kind, message=failure.message),
+            trace=failure.trace,
+            internal=True,
+        )
+    entry = Entry(**{f.name: getattr(result, f.name) for f in fields(Outcome)}, name=item.name, stem=stem, codes=used)
 
     def named(text: str) -> str:  # the library names the stored file; the clerk knows their own
         return _FIXED_NAME.sub(lambda m: item.name if m.group(1) == "xlsx" else f"{entry.stem}.{m.group(1)}", text)
@@ -296,7 +376,7 @@ def _process(
             log.error("rendering %s failed\n%s", item.name, entry.trace)
     else:
         entry.folder = outdir
-    if not entry.ok:
+    if not entry.ok and outdir is not None:
         shutil.rmtree(outdir, ignore_errors=True)
     return entry
 
@@ -305,8 +385,8 @@ def _process(
 def _blank_workbook(year: int) -> bytes:
     from generator.workbook.blank import write_blank
 
-    with tempfile.TemporaryDirectory(prefix="budget-report-blank-") as folder:
-        path = Path(folder) / "blank.xlsx"
+    with scratch.workdir(None, BLANK_PREFIX) as folder:
+        path = folder / "blank.xlsx"
         write_blank(path, year=year)
         return path.read_bytes()
 
@@ -353,6 +433,17 @@ views = Blueprint("web", __name__)
 # Where the app keeps what its views need, beside Flask's own settings.
 _WORKDIR = "BUDGET_REPORT_WORKDIR"  # the folder of the upload and result folders (None: the system's)
 _UPLOAD_MB = "BUDGET_REPORT_UPLOAD_MB"
+_FORM_SECRET = "BUDGET_REPORT_FORM_SECRET"  # the key of the forms' tokens: new at every start
+
+# Our folders under the work folder (each a scratch.workdir: locked while its process lives, so
+# that a later start sweeps what a killed server left, and never a live one's).
+RESULTS_PREFIX = "budget-report-web-"  # the server's results, for as long as it runs
+UPLOAD_PREFIX = "budget-report-upload-"  # one upload's stored workbooks, until its job is done
+NEXT_PREFIX = "budget-report-next-"  # one next-year request
+BLANK_PREFIX = "budget-report-blank-"  # the blank workbook, written once per year (system temp folder)
+
+FORM_TOKEN_FIELD = "form_token"  # the hidden field of every form that posts
+FORM_TOKEN_TTL_S = 24 * 3600  # a page left open longer is asked to be reloaded
 
 
 def create_app(
@@ -362,24 +453,34 @@ def create_app(
     keep_results: int = 20,
     result_ttl_s: float = 2 * 3600,
     trusted_hosts: list[str] | None = None,
+    workers: int | None = None,
 ) -> Flask:
     """The web app. ``workdir`` holds the upload and result folders (default: the system's
     temporary folder); ``trusted_hosts`` are the Host names it answers (default: loopback only,
-    which keeps other web sites out by DNS rebinding); ``[]`` answers any."""
+    which keeps other web sites out by DNS rebinding); ``[]`` answers any. ``workers`` renders run
+    at once, each in a process of its own (default: one per core).
+
+    At the start it removes the folders of ours that a killed server left in ``workdir``.
+    """
     app = Flask(__name__, template_folder=str(UI / "templates"), static_folder=str(UI / "static"))
     app.config.update(
         MAX_CONTENT_LENGTH=max_upload_mb * 1024 * 1024,
         TRUSTED_HOSTS=(list(LOOPBACK_HOSTS) if trusted_hosts is None else trusted_hosts) or None,
         SEND_FILE_MAX_AGE_DEFAULT=0,
-        **{_WORKDIR: workdir, _UPLOAD_MB: max_upload_mb},
+        **{_WORKDIR: workdir, _UPLOAD_MB: max_upload_mb, _FORM_SECRET: secrets.token_bytes(32)},
     )
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
-    store = ReportStore(
-        Path(tempfile.mkdtemp(prefix="budget-report-web-", dir=workdir)), keep=keep_results, ttl=result_ttl_s
-    )
+    for prefix in (RESULTS_PREFIX, UPLOAD_PREFIX, NEXT_PREFIX):
+        scratch.sweep(workdir, prefix)
+    scratch.sweep(None, BLANK_PREFIX)
+    held = contextlib.ExitStack()
+    root = held.enter_context(scratch.workdir(workdir, RESULTS_PREFIX)) / "results"
+    queue = RenderQueue(workers)
+    store = ReportStore(root, keep=keep_results, ttl=result_ttl_s, on_close=[queue.close, held.close])
     atexit.register(store.close)
     app.extensions["budget_report"] = store
+    app.extensions["budget_report_queue"] = queue
     app.register_blueprint(views)
     app.context_processor(_page_globals)
     app.after_request(_security_headers)
@@ -395,6 +496,11 @@ def _store() -> ReportStore:
     return store
 
 
+def _queue() -> RenderQueue:
+    queue: RenderQueue = current_app.extensions["budget_report_queue"]
+    return queue
+
+
 def _limit_text() -> str:
     return f"{current_app.config[_UPLOAD_MB]} MB"
 
@@ -406,6 +512,8 @@ def _page_globals() -> dict[str, object]:
         "max_workbooks": MAX_WORKBOOKS,
         "next_year": date.today().year + 1,
         "severity_text": SEVERITY_TEXT,
+        "form_token": form_token,
+        "form_token_field": FORM_TOKEN_FIELD,
     }
 
 
@@ -457,9 +565,69 @@ def _internal(exc: Exception) -> Response:
     return _refuse(f"内部错误：{type(exc).__name__}。请把这条信息告诉技术人员。", 500, hint=False)
 
 
-def _foreign_origin() -> bool:
+# --- posts from this page only ----------------------------------------------------------------
+
+
+def _token_mac(secret: bytes, issued: str) -> str:
+    return hmac.new(secret, f"budget-report-form:{issued}".encode(), hashlib.sha256).hexdigest()
+
+
+def form_token() -> str:
+    """The hidden field of a form this app serves: when it was issued, and an HMAC of that under
+    the app's secret (made at each start, never sent). Another site cannot read it from our page."""
+    issued = str(int(time.time()))
+    return f"{issued}.{_token_mac(current_app.config[_FORM_SECRET], issued)}"
+
+
+def _token_valid(raw: str | None) -> bool:
+    issued, _, mac = (raw or "").partition(".")
+    if not issued.isdecimal() or not mac:
+        return False
+    if not hmac.compare_digest(mac, _token_mac(current_app.config[_FORM_SECRET], issued)):
+        return False
+    return 0 <= time.time() - int(issued) <= FORM_TOKEN_TTL_S
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> tuple[str, str, int] | None:
+    """A URL's scheme, host and port (the default one when not given); None when it has none."""
+    try:
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return None
+    if not scheme or not host:
+        return None
+    return scheme, host, port if port is not None else _DEFAULT_PORTS.get(scheme, -1)
+
+
+def _same_origin(url: str) -> bool:
+    ours = _origin_of(f"{request.scheme}://{request.host}")
+    return ours is not None and _origin_of(url) == ours
+
+
+def _cross_site_refusal() -> Response | None:
+    """The page refusing a post that did not come from this app's own page, or None.
+
+    Whatever headers a browser leaves out: ``Sec-Fetch-Site`` when sent must say same-origin (or a
+    user's own navigation); ``Origin`` when sent, else ``Referer`` when sent, must be this app's
+    scheme, host and port; and the form's token must be one this app issued (a form of another
+    site has none).
+    """
+    site = request.headers.get("Sec-Fetch-Site")
     origin = request.headers.get("Origin")
-    return origin is not None and urlsplit(origin).netloc != request.host
+    referer = request.headers.get("Referer")
+    if (
+        (site is not None and site not in ("same-origin", "none"))
+        or (origin is not None and not _same_origin(origin))
+        or (origin is None and referer is not None and not _same_origin(referer))
+    ):
+        return _refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
+    if not _token_valid(request.form.get(FORM_TOKEN_FIELD)):
+        return _refuse("页面已过期，或上传不是从本页发出的：请刷新本页后重新上传。", 403, hint=False)
+    return None
 
 
 def _year_refusal(raw: str) -> Response | None:
@@ -491,8 +659,9 @@ def blank() -> Response:
 
 @views.post("/next.xlsx")
 def next_year() -> ResponseReturnValue:
-    if _foreign_origin():
-        return _refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
+    refusal = _cross_site_refusal()
+    if refusal is not None:
+        return refusal
     upload = request.files.get("last")
     if upload is None or not upload.filename:
         return _refuse("没有收到上年的工作簿：请选择上年填好的工作簿（.xlsx）。", 400, hint=False)
@@ -500,10 +669,10 @@ def next_year() -> ResponseReturnValue:
     refusal = _year_refusal(raw) if raw else None
     if refusal is not None:
         return refusal
-    with tempfile.TemporaryDirectory(prefix="budget-report-next-", dir=current_app.config[_WORKDIR]) as work:
+    with scratch.workdir(current_app.config[_WORKDIR], NEXT_PREFIX) as work:
         try:
             content, year = _next_year_workbook(
-                upload, Path(work), int(raw) if raw else None, bool(request.form.get("keep_projects"))
+                upload, work, int(raw) if raw else None, bool(request.form.get("keep_projects"))
             )
         except Refused as exc:
             return _refuse(str(exc), exc.status, hint=False)
@@ -517,35 +686,89 @@ def next_year() -> ResponseReturnValue:
 
 @views.post("/upload")
 def upload() -> ResponseReturnValue:
-    if _foreign_origin():
-        return _refuse("拒绝来自其他网页的上传：请直接在本页上传。", 403, hint=False)
+    """Store the upload, check a single workbook at once (beside the renders, never behind them)
+    and queue the renders; the clerk is sent to the report page, which shows the job's place in
+    the queue until its documents are there."""
+    refusal = _cross_site_refusal()
+    if refusal is not None:
+        return refusal
     files = [f for f in request.files.getlist("files") if f.filename]
     if not files:
         return _refuse("没有收到文件：请选择要上传的工作簿（.xlsx），或把它拖到上传区域。", 400)
-    store = _store()
-    with tempfile.TemporaryDirectory(prefix="budget-report-upload-", dir=current_app.config[_WORKDIR]) as work:
+    store, queue = _store(), _queue()
+    with contextlib.ExitStack() as inputs:
+        work = inputs.enter_context(scratch.workdir(current_app.config[_WORKDIR], UPLOAD_PREFIX))
         try:
-            codes = receive_codes(request.files.get("codes"), Path(work))
-            previous = receive_previous(request.files.get("previous"), Path(work))
-            items = receive(files, Path(work))
+            codes = receive_codes(request.files.get("codes"), work)
+            previous = receive_previous(request.files.get("previous"), work)
+            items = receive(files, work)
         except Refused as exc:
             return _refuse(str(exc), exc.status)
-        charts = _charts_choice()
+        batch = len(items) > 1 or any(item.from_zip for item in items)
+        if not batch and items[0].path is not None:
+            checked = queue.run_now(
+                check_task, items[0].path, codes.path if codes else None, previous.path if previous else None
+            )
+            if checked is not None:  # errors, unreadable or failed: no render to wait for
+                entry = entry_of(items[0], checked, None, codes, previous)
+                if entry.status in ("refused", "failed"):
+                    return _refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
+                token, folder = store.reserve()
+                store.add(Report(token, folder, [entry], batch))
+                return redirect(url_for("web.report", token=token), 303)
         token, folder = store.reserve()
+        report = _queued_report(token, folder, items, batch, codes, previous, _charts_choice(), inputs.pop_all())
+        store.add(report)
+        assert report.job is not None
         try:
-            entries = [_process(item, folder / str(i), codes, previous, charts) for i, item in enumerate(items)]
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-    batch = len(items) > 1 or any(item.from_zip for item in items)
-    if batch:
-        _write_summary(entries, folder)
-    if not batch and entries[0].status in ("refused", "failed"):
-        shutil.rmtree(folder, ignore_errors=True)
-        entry = entries[0]
-        return _refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
-    store.add(Report(token, folder, entries, batch))
+            queue.submit(report.job)
+        except QueueFull:
+            store.discard(token)
+            report.job.finish(report.job)  # removes the stored workbooks
+            return _refuse(
+                f"正在排队的工作簿已有 {queue.waiting()} 个，暂时不能再接收：请过几分钟再上传。", 503, hint=False
+            )
     return redirect(url_for("web.report", token=token), 303)
+
+
+def _queued_report(
+    token: str,
+    folder: Path,
+    items: list[Item],
+    batch: bool,
+    codes: Reference | None,
+    previous: Reference | None,
+    charts: bool | None,
+    inputs: contextlib.ExitStack,
+) -> Report:
+    """The report of an upload whose renders are queued: a task per stored workbook; when all are
+    done, the entries are worded, a batch's 汇总.xlsx is written and the stored workbooks removed."""
+    report = Report(token, folder, [], batch)
+    tasks: dict[int, Task] = {}
+    for i, item in enumerate(items):
+        if item.path is not None:
+            outdir = folder / str(i)
+            args = (item.path, outdir, codes.path if codes else None, previous.path if previous else None, charts)
+            tasks[i] = Task(render_task, args)
+
+    def finish(_job: Job) -> None:
+        try:
+            entries = [
+                entry_of(item, tasks[i].result if i in tasks else None, folder / str(i), codes, previous)
+                for i, item in enumerate(items)
+            ]
+            if batch:
+                _write_summary(entries, folder)
+            report.entries = entries
+        finally:
+            inputs.close()
+
+    report.job = Job(list(tasks.values()), finish)
+    if not tasks:  # every member refused before it was stored: nothing to render
+        report.job.finish(report.job)
+        report.job.state = "done"
+        report.job.finished.set()
+    return report
 
 
 def _charts_choice() -> bool | None:
@@ -579,9 +802,34 @@ def _lookup(token: str, index: int | None = None) -> tuple[Report, Entry | None]
 @views.get("/report/<token>")
 def report(token: str) -> Response:
     found, _ = _lookup(token)
+    if found.pending:
+        return _page("job.html", report=found, job_status=_job_status(found))
     if found.batch:
         return _page("batch.html", report=found)
     return _page("report.html", report=found, entry=found.entries[0], index=0)
+
+
+@views.get("/report/<token>/status")
+def status(token: str) -> Response:
+    """Where the upload's job is, for its page to poll: queued (and how many workbooks are ahead), running, done."""
+    found, _ = _lookup(token)
+    return jsonify(_job_status(found))
+
+
+def _job_status(found: Report) -> dict[str, object]:
+    job = found.job
+    total = len(job.tasks) if job is not None else len(found.entries)
+    if job is None or not found.pending:
+        return {"state": "done", "ahead": 0, "done": total, "total": total, "text": "已完成。"}
+    ahead = _queue().place(job) if job.state == "queued" else 0
+    done = job.done
+    if job.state == "queued":
+        text = f"排队中，前面还有 {ahead} 个工作簿。"
+    elif done < total:
+        text = f"正在生成：已完成 {done} / {total} 个工作簿。" if total > 1 else "正在生成文档……"
+    else:
+        text = "正在整理结果……"
+    return {"state": job.state, "ahead": ahead, "done": done, "total": total, "text": text}
 
 
 @views.get("/report/<token>/<int:index>")
@@ -655,13 +903,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, ready: Callable[[str], N
         ) from exc
     finally:
         listener.close()  # the server holds its own duplicate of the socket
-    if ready is not None:
-        ready(_url(host, server.port))
-    # Ctrl-C, and a plain `kill`, end the server through the clean-up below.
+    # Ctrl-C, and a plain `kill`, end the server through the clean-up below (from the moment it
+    # says it is ready: a `kill` right after that removes its folders too).
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if ready is not None:
+            ready(_url(host, server.port))
         server.serve_forever()
     except KeyboardInterrupt:
         pass

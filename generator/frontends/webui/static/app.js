@@ -82,3 +82,30 @@
     button.disabled = false;
   });
 }());
+
+// The page of a queued upload: ask the server where the job is every second, say it, and show
+// the results once they are there. Without scripts the page refreshes itself (<noscript>).
+(function () {
+  "use strict";
+  var status = document.getElementById("status");
+  var url = status && status.getAttribute("data-status-url");
+  if (!url) { return; }
+  var text = document.getElementById("job-text");
+
+  function poll() {
+    fetch(url, {cache: "no-store", credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (job) {
+      if (job.state === "done") {
+        window.location.reload();
+        return;
+      }
+      text.textContent = job.text;
+      window.setTimeout(poll, 1000);
+    }).catch(function () {
+      window.setTimeout(function () { window.location.reload(); }, 3000);
+    });
+  }
+  window.setTimeout(poll, 500);
+}());
