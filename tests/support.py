@@ -404,8 +404,9 @@ def charts_render(path: Path, outdir: Path, formats: Any, **options: Any) -> tup
 
 # --- the web page's forms ----------------------------------------------------------------------
 
-FORM_TOKEN_FIELD = "form_token"  # generator.frontends.web.FORM_TOKEN_FIELD: the hidden field every form posts
-_FORM_TOKEN = re.compile(r'<input type="hidden" name="form_token" value="([^"]+)">')
+from generator.frontends.web import FORM_TOKEN_FIELD  # noqa: E402  (the hidden field every form posts)
+
+_FORM_TOKEN = re.compile(rf'<input type="hidden" name="{FORM_TOKEN_FIELD}" value="([^"]+)">')
 
 
 def form_token(client: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from support import html_text
+from support import FORM_TOKEN_FIELD, form_token, html_text
 
 from generator.frontends import web
 
@@ -19,7 +19,7 @@ def client(tmp_path):
 
 def test_a_bureau_name_the_document_cannot_hold_is_a_finding_on_the_page(client, broken, rows):
     path = broken(lambda e: e.fact("部门名称", "某" * 241), name="过长.xlsx")
-    data = {"files": [(io.BytesIO(path.read_bytes()), path.name)]}
+    data = {"files": [(io.BytesIO(path.read_bytes()), path.name)], FORM_TOKEN_FIELD: form_token(client)}
     response = client.post("/upload", data=data, content_type="multipart/form-data", follow_redirects=True)
     page = html_text(response.get_data(as_text=True), spaces=True)
     assert response.status_code == 200, page
