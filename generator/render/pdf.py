@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.gcpause import gc_paused
-from generator.render import TEMPLATES
+from generator.render import TEMPLATES, pdftags
 from generator.render.fonts import font_files
 
 STYLESHEET = TEMPLATES / "style.css"
@@ -154,17 +154,33 @@ def render_document(html: str, *, extra_css: str = "") -> Document:
         return _document(html, extra_css)
 
 
+WITHDRAWN_VARIANTS = {
+    # PDF/A-1 allows PDF 1.4's font programs only; WeasyPrint embeds the CFF-flavoured Noto CJK faces
+    # as OpenType (FontFile3 /OpenType, PDF 1.6) and has no option to embed them otherwise.
+    "pdf/a-1b": "PDF/A-1b 已停用：本工具嵌入的中文字体是 OpenType 字体，PDF/A-1b（PDF 1.4）不允许；请改用 pdf/a-2b。",
+}
+
+
 def write_pdf(html: str, target: pathlib.Path, *, variant: str | None = None, extra_css: str = "") -> int:
-    """Write the HTML as a PDF file and return its number of pages; ``variant`` is a WeasyPrint PDF
-    variant such as "pdf/a-2b".
+    """Write the HTML as a tagged PDF file and return its number of pages; ``variant`` is a WeasyPrint
+    PDF variant such as "pdf/a-2b" or "pdf/ua-1".
 
     Title, author and the dcterms.created/modified dates come from the HTML's <head>, so the
     same HTML gives the same bytes. ``extra_css`` (a bureau's stylesheet, its profile's fonts)
     comes after the built-in stylesheet. The page count is the laid-out document's (a batch's
     summary lists it), not read back from the file.
+
+    Every PDF is tagged (a published document is read aloud too): WeasyPrint's structure tree,
+    mended by ``pdftags.mend`` (one element per section and per table, page numbers as artifacts,
+    header cells' scope). "pdf/ua-1" adds the PDF/UA identification. A withdrawn variant
+    (``WITHDRAWN_VARIANTS``) raises ValueError with the message the CLI prints.
     """
+    if variant in WITHDRAWN_VARIANTS:
+        raise ValueError(WITHDRAWN_VARIANTS[variant])
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
+    marked, kinds = pdftags.with_piece_ids(html)
     with gc_paused():
-        document = _document(html, extra_css)
-        document.write_pdf(pathlib.Path(target), **options)
+        document = _document(marked, extra_css)
+        document.write_pdf(pathlib.Path(target), pdf_tags=True, **options)
+        pdftags.mend(pathlib.Path(target), pdftags.pieces(document, kinds), kinds)
         return len(document.pages)
