@@ -423,3 +423,49 @@ def test_a_fangsong_pdf_takes_the_missing_characters_from_song_not_from_a_strang
     names = {line.split()[0].split("+", 1)[1] for line in fonts.splitlines()[2:]}
     assert "Noto-Serif-CJK-SC" in names  # the fallback of the charts' text
     assert {n for n in names if not n.startswith("BR-")} == {"Noto-Serif-CJK-SC"}, names
+
+
+# -- the PDF's pages: a chart that does not fit the rest of its page -------------------------------
+
+TEXT_FOOT_PX = (297 - 35) / 25.4 * 96  # style.css: A4 portrait, 35 mm bottom margin (CSS px from the top)
+
+
+def chart_gaps(html: str) -> list[tuple[str, float, float]]:
+    """(key, room left at the foot of the page before, height the chart needs there at its smallest)
+    for each chart that begins the page after the one its paragraph ends on, in the PDF's layout."""
+    from generator.render import chartfit
+    from generator.render import pdf as pdfmod
+
+    document, _kinds = pdfmod.laid_out(html)
+    anchors = [page.anchors for page in document.pages]
+    found = []
+    for key in re.findall(r'<figure class="chart" id="chart-(\w+)"', html):
+        on = [i for i, a in enumerate(anchors) if f"chart-{key}" in a]
+        before = [i for i, a in enumerate(anchors) if f"{chartfit.BEFORE}{key}" in a]
+        if before[-1] == on[0] - 1:
+            room = TEXT_FOOT_PX - anchors[on[0] - 1][f"{chartfit.BEFORE}{key}"][3]
+            svg_pt = float(re.search(rf'id="chart-{key}"[^>]*><svg\b[^>]*?height="([\d.]+)pt"', html)[1])
+            _x1, y1, _x2, y2 = anchors[on[0]][f"chart-{key}"]
+            caption = (y2 - y1) - svg_pt * 4 / 3  # as laid out at full size
+            need = float(chartfit.MIN_SCALE) * svg_pt * 4 / 3 + caption + 2 * 8
+            found.append((key, room, need))
+    return found
+
+
+def test_a_chart_too_tall_for_the_rest_of_its_page_is_drawn_smaller_there_not_moved_on():
+    """柳溪县's 图3 (支出预算构成) left a third of page 6 empty; at 0.75 of its size or more it fits there."""
+    workbook = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
+    html = pipeline.prepare(workbook, charts=True).html
+    block = TEXT_FOOT_PX - 37 / 25.4 * 96
+    for key, room, need in chart_gaps(html):
+        assert room < need or room < block * 0.15, (key, room, need)
+
+
+def test_a_chart_is_scaled_only_within_limits_and_centred():
+    from generator.render import chartfit
+
+    html = '<figure class="chart" id="chart-x" data-chart="x"><svg width="442.2pt" height="208.8pt">'
+    out = chartfit.scaled(html, {"x": Decimal("0.8")})
+    assert 'style="width: 80.0%; height: 167.04pt; margin-left: auto; margin-right: auto"' in out
+    assert chartfit.scaled(html, {}) == html
+    assert chartfit.MIN_SCALE == Decimal("0.75")

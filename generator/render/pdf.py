@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.gcpause import gc_paused
-from generator.render import TEMPLATES, pdftags
+from generator.render import TEMPLATES, chartfit, pdftags
 from generator.render.fonts import font_files
 
 STYLESHEET = TEMPLATES / "style.css"
@@ -154,6 +154,19 @@ def render_document(html: str, *, extra_css: str = "") -> Document:
         return _document(html, extra_css)
 
 
+def laid_out(html: str, *, extra_css: str = "") -> tuple[Document, dict[str, str]]:
+    """The pages ``write_pdf`` writes, and the ids it gave the sections and tables (``pdftags.with_piece_ids``).
+
+    With charts, a chart too tall for the rest of its page is fitted there (``chartfit``): a
+    second layout, only when one is.
+    """
+    marked, kinds = pdftags.with_piece_ids(html)
+    if '<figure class="chart"' not in marked:
+        return _document(marked, extra_css), kinds
+    sections = {name for name, kind in kinds.items() if kind == "/Sect"}
+    return chartfit.fitted(marked, lambda text: _document(text, extra_css), sections), kinds
+
+
 WITHDRAWN_VARIANTS = {
     # PDF/A-1 allows PDF 1.4's font programs only; WeasyPrint embeds the CFF-flavoured Noto CJK faces
     # as OpenType (FontFile3 /OpenType, PDF 1.6) and has no option to embed them otherwise.
@@ -172,15 +185,16 @@ def write_pdf(html: str, target: pathlib.Path, *, variant: str | None = None, ex
 
     Every PDF is tagged (a published document is read aloud too): WeasyPrint's structure tree,
     mended by ``pdftags.mend`` (one element per section and per table, page numbers as artifacts,
-    header cells' scope). "pdf/ua-1" adds the PDF/UA identification. A withdrawn variant
-    (``WITHDRAWN_VARIANTS``) raises ValueError with the message the CLI prints.
+    header cells' scope). With charts, a chart that does not fit the rest of its page is drawn
+    smaller there when it can be (``chartfit``, ``laid_out``), at the cost of a second layout.
+    "pdf/ua-1" adds the PDF/UA identification. A withdrawn variant (``WITHDRAWN_VARIANTS``)
+    raises ValueError with the message the CLI prints.
     """
     if variant in WITHDRAWN_VARIANTS:
         raise ValueError(WITHDRAWN_VARIANTS[variant])
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
-    marked, kinds = pdftags.with_piece_ids(html)
     with gc_paused():
-        document = _document(marked, extra_css)
+        document, kinds = laid_out(html, extra_css=extra_css)
         document.write_pdf(pathlib.Path(target), pdf_tags=True, **options)
         pdftags.mend(pathlib.Path(target), pdftags.pieces(document, kinds), kinds)
         return len(document.pages)
