@@ -143,11 +143,23 @@ _output_option = click.option(
 _formats_option = click.option(
     "--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。"
 )
+
+
+def _variant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A withdrawn variant (pdf/a-1b) is a usage error naming the one to use instead."""
+    if value == "pdf/a-1b":
+        from generator.render.pdf import WITHDRAWN_VARIANTS
+
+        raise click.UsageError(WITHDRAWN_VARIANTS[value])
+    return value
+
+
 _variant_option = click.option(
     "--pdf-variant",
     type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]),
     default=None,
-    help="PDF 存档格式，如 pdf/a-2b。",
+    callback=_variant,
+    help="PDF 存档格式：pdf/a-2b、pdf/a-3b（存档）或 pdf/ua-1（无障碍标识；所有 PDF 都带结构标签）。pdf/a-1b 已停用。",
 )
 _codes_option = click.option(
     "--codes",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import io
 import math
 import re
@@ -318,13 +319,38 @@ def _draw(chart: Chart, face: str, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+def alt_text(chart: Chart) -> str:
+    """The chart in words, for a reader who cannot see it: its caption, then every figure it prints.
+
+    "2025年收入预算构成：一般公共预算1959.63万元，占90.50%；单位资金205.60万元，占9.50%。"
+    Bars name each year's figure ("收入总计2024年…万元、2025年…万元"); a part with no share states none.
+    """
+    parts = []
+    if chart.kind == BARS:
+        for i, category in enumerate(chart.categories):
+            years = [f"{s.name}{with_unit(v)}" for s in chart.series if (v := s.values[i]) is not None]
+            parts.append(category + "、".join(years))
+    else:
+        values = chart.series[0].values
+        for category, value, percent in zip(chart.categories, values, chart.percents, strict=True):
+            text = f"{category}{with_unit(value)}" if value is not None else category
+            parts.append(f"{text}，{share(percent)}" if percent is not None else text)
+    return f"{chart.caption}：{'；'.join(parts)}。"
+
+
 def svg(chart: Chart, face: str = "宋体") -> str:
-    """The chart as an inline ``<svg>`` element (no XML prolog), for the document HTML and so the PDF."""
+    """The chart as an inline ``<svg>`` element (no XML prolog), for the document HTML and so the PDF.
+
+    Its first child is a ``<title>``, the chart in words (``alt_text``): WeasyPrint makes an inline
+    SVG a tagged PDF's ``/Figure`` and takes its ``/Alt`` from that title, which PDF/UA requires.
+    """
     text = _draw(chart, face, "svg").decode("utf-8")
     # WeasyPrint 70 splits an SVG font-family list at the commas and keeps the spaces after them, so
     # "'A', 'B'" loses B (the fallback face); matplotlib writes that space. The declarations only.
     text = _FONT_FAMILY.sub(lambda m: m[1] + m[2].replace(", ", ","), text)
-    return text[text.index("<svg") :].strip()
+    text = text[text.index("<svg") :].strip()
+    opened = text.index(">") + 1  # the end of the <svg …> start tag (its attributes hold no ">")
+    return f"{text[:opened]}\n <title>{html.escape(alt_text(chart), quote=False)}</title>{text[opened:]}"
 
 
 def png(chart: Chart, face: str = "宋体") -> bytes:

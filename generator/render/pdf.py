@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from generator.gcpause import gc_paused
-from generator.render import TEMPLATES, breaks, justify
+from generator.render import TEMPLATES, breaks, chartfit, justify, pdftags
 from generator.render.fonts import font_files
 
 STYLESHEET = TEMPLATES / "style.css"
@@ -192,6 +192,26 @@ def anchor_pages(document: Document) -> dict[str, int]:
     return pages
 
 
+def laid_out(html: str, *, extra_css: str = "") -> tuple[Document, dict[str, str]]:
+    """The pages ``write_pdf`` writes, and the ids it gave the sections and tables (``pdftags.with_piece_ids``).
+
+    With charts, a chart too tall for the rest of its page is fitted there (``chartfit``): a
+    second layout, only when one is.
+    """
+    marked, kinds = pdftags.with_piece_ids(html)
+    if '<figure class="chart"' not in marked:
+        return _document(marked, extra_css), kinds
+    sections = {name for name, kind in kinds.items() if kind == "/Sect"}
+    return chartfit.fitted(marked, lambda text: _document(text, extra_css), sections), kinds
+
+
+WITHDRAWN_VARIANTS = {
+    # PDF/A-1 allows PDF 1.4's font programs only; WeasyPrint embeds the CFF-flavoured Noto CJK faces
+    # as OpenType (FontFile3 /OpenType, PDF 1.6) and has no option to embed them otherwise.
+    "pdf/a-1b": "PDF/A-1b 已停用：本工具嵌入的中文字体是 OpenType 字体，PDF/A-1b（PDF 1.4）不允许；请改用 pdf/a-2b。",
+}
+
+
 def write_pdf(
     html: str,
     target: pathlib.Path,
@@ -200,19 +220,29 @@ def write_pdf(
     extra_css: str = "",
     on_layout: Callable[[Document], None] | None = None,
 ) -> int:
-    """Write the HTML as a PDF file and return its number of pages; ``variant`` is a WeasyPrint PDF
-    variant such as "pdf/a-2b".
+    """Write the HTML as a tagged PDF file and return its number of pages; ``variant`` is a WeasyPrint
+    PDF variant such as "pdf/a-2b" or "pdf/ua-1".
 
     Title, author and the dcterms.created/modified dates come from the HTML's <head>, so the
     same HTML gives the same bytes. ``extra_css`` (a bureau's stylesheet, its profile's fonts)
     comes after the built-in stylesheet. The page count is the laid-out document's (a batch's
     summary lists it), not read back from the file. ``on_layout(document)`` is called once the
     pages are laid out, before the file is written (the DOCX takes its 目录's page numbers there).
+
+    Every PDF is tagged (a published document is read aloud too): WeasyPrint's structure tree,
+    mended by ``pdftags.mend`` (one element per section and per table, page numbers as artifacts,
+    header cells' scope). With charts, a chart that does not fit the rest of its page is drawn
+    smaller there when it can be (``chartfit``, ``laid_out``), at the cost of a second layout.
+    "pdf/ua-1" adds the PDF/UA identification. A withdrawn variant (``WITHDRAWN_VARIANTS``)
+    raises ValueError with the message the CLI prints.
     """
+    if variant in WITHDRAWN_VARIANTS:
+        raise ValueError(WITHDRAWN_VARIANTS[variant])
     options: dict[str, object] = {"pdf_variant": variant} if variant else {}
     with gc_paused():
-        document = _document(html, extra_css)
+        document, kinds = laid_out(html, extra_css=extra_css)
         if on_layout is not None:
             on_layout(document)
-        document.write_pdf(pathlib.Path(target), **options)
+        document.write_pdf(pathlib.Path(target), pdf_tags=True, **options)
+        pdftags.mend(pathlib.Path(target), pdftags.pieces(document, kinds), kinds)
         return len(document.pages)

@@ -17,7 +17,8 @@ key                       after                 shows
 
 Every number is taken from the ``Document`` (the figures its sentences print, already rounded to
 the cent), never from the tables again, so a bar reads what its sentence says. A chart with
-nothing to show (every figure zero or unknown) is left out. Drawing is the renderer's
+nothing to show (every figure zero or unknown) is left out, and so is a pie of one part: a whole of
+one part is a circle reading 100%, and its sentence already states no share. Drawing is the renderer's
 (``render/charts.py``); nothing here imports a plotting library.
 """
 
@@ -90,6 +91,9 @@ def _shares(key: str, kind: str, caption: str, doc: Document, shares: tuple[Shar
 
 
 def _something(chart: Chart) -> bool:
+    """Whether the chart shows anything: a figure that is not zero, and a pie at least two slices."""
+    if chart.kind == PIE and len(chart.categories) < 2:
+        return False
     return any(v is not None and v != ZERO for s in chart.series for v in s.values)
 
 
