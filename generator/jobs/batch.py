@@ -176,7 +176,7 @@ def run(
     def finished(done: workers.Finished[Outcome]) -> None:
         index, workbook = todo[done.index]
         if done.result is None:
-            pipeline.remove_partial_files(outdir, workbook.stem, formats)
+            pipeline.remove_partial_files(outdir, workbook.stem)
             outcome = Outcome(workbook, error=f"{workbook.name}：工作进程意外退出（{done.death}），未生成文档")
         else:
             outcome = done.result

@@ -280,7 +280,7 @@ class OutputSet:
         through ``on_wait``), finish or remove what a killed one left, and make the temporary files."""
         self._made_folder = not self.folder.is_dir()
         self.folder.mkdir(parents=True, exist_ok=True)
-        sweep(self.folder, but=self.stem)
+        sweep_once(self.folder, but=self.stem)
         deadline = time.monotonic() + timeout
         said = False
         while True:
@@ -399,6 +399,8 @@ def sweep(folder: Path, *, but: str | None = None) -> list[Path]:
 
     Returns the temporary files removed.
     """
+    if but is None:
+        _swept.add((os.getpid(), folder.resolve()))
     stems: set[str] = set()
     for path in _entries(folder):
         name = path.name
@@ -419,6 +421,19 @@ def sweep(folder: Path, *, but: str | None = None) -> list[Path]:
         finally:
             _remove_locked(lock_path(folder, stem), fd)
     return removed
+
+
+_swept: set[tuple[int, Path]] = set()
+
+
+def sweep_once(folder: Path, *, but: str | None = None) -> None:
+    """``sweep`` the folder once a process: what killed runs left is there from before this process
+    started, and a run of many workbooks into one folder (a batch, whose workers inherit the set
+    when forked after its start's sweep) would otherwise list the whole folder again for each."""
+    key = (os.getpid(), folder.resolve())
+    if key not in _swept:
+        sweep(folder, but=but)
+        _swept.add(key)
 
 
 def remove_partial_files(folder: Path, stem: str) -> list[Path]:

@@ -144,7 +144,7 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     outputs.write_atomic(target, write)
 
 
-def remove_partial_files(outdir: Path, stem: str, formats: Iterable[str] = FORMATS) -> None:
+def remove_partial_files(outdir: Path, stem: str) -> None:
     """The temporary files left for ``stem``'s outputs by a process that died while writing them
     (those no live process holds); a set it left half renamed is finished first."""
     outputs.remove_partial_files(outdir, stem)
@@ -181,7 +181,7 @@ def render(
     ``on_wait``) for up to ``outputs.WAIT_SECONDS`` and then gives up (``outputs.Busy``).
     """
     formats = tuple(formats)
-    scratch.sweep(prefix=scratch.PROCESS_PREFIX)  # what killed renders' processes left in the temporary folder
+    scratch.sweep_once(prefix=scratch.PROCESS_PREFIX)  # what killed renders' processes left in the temporary folder
     targets = {fmt: outdir / f"{path.stem}.{fmt}" for fmt in formats}
     written = outputs.OutputSet(outdir, path.stem, targets.values())
     pdf_process = (

@@ -102,6 +102,7 @@ def held(folder: Path) -> bool:
 def sweep(parent: Path | None = None, prefix: str = "budget-report-") -> list[Path]:
     """Remove the folders of ``prefix`` under ``parent`` that no live process holds; return them."""
     base = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    _swept.add((os.getpid(), base, prefix))
     removed: list[Path] = []
     try:
         entries = list(base.iterdir())
@@ -113,6 +114,19 @@ def sweep(parent: Path | None = None, prefix: str = "budget-report-") -> list[Pa
         if _remove_unheld(entry):
             removed.append(entry)
     return removed
+
+
+_swept: set[tuple[int, Path, str]] = set()
+
+
+def sweep_once(parent: Path | None = None, prefix: str = "budget-report-") -> None:
+    """``sweep`` once a process: what killed runs left is there from before this process started;
+    a run of many workbooks (a batch, whose forked workers inherit the set) need not list the
+    temporary folder again for each."""
+    base = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+    key = (os.getpid(), base, prefix)
+    if key not in _swept:
+        sweep(base, prefix)
 
 
 def _remove_unheld(folder: Path) -> bool:
