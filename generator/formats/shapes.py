@@ -1,0 +1,231 @@
+"""Declare the shape of a format folder's files: every key, its type, its default and what it means.
+
+The reader (``declare.py``) checks each file against these shapes; the README's section on formats
+is written from them (``tools/readme_formats.py``), so what a key means is said once, here.
+"""
+
+from __future__ import annotations
+
+from generator.formats.declare import Key, Shape
+
+# The files of a format folder, in the order they are read, with what each declares.
+FILES: tuple[tuple[str, str, str], ...] = (
+    ("format.yaml", "format", "the format's name, title and units"),
+    ("tables.yaml", "tables_file", "the published tables: columns, header tree, row grammar, sums, notes"),
+    ("workbook.yaml", "workbook_file", "the narrative facts (基本信息) and last year's figures (上年数)"),
+    ("document.yaml", "document_file", "the document: parts and numbered sections, the 附件's tables, the 名词解释"),
+)
+
+COLUMN_KINDS = ("code", "text", "amount", "choice")
+# How a table's data rows are told apart (``workbook/load.classify``): each grammar names the row kinds it yields.
+ROW_GRAMMARS: dict[str, str] = {
+    "subjects": "功能分类 rows under unit rows: item (类/款/项 given), unit (单位代码 given), sum (合计), total",
+    "lines": "fixed labelled lines (a 收支总表, the 三公 row): every row is a line",
+    "economic": "经济分类 items (first code column given), then sum (合计) and total rows",
+    "classes": "经济分类 类 rows (class) with their 款 rows (item), sum and total",
+    "projects": "projects (类型 given), unit rows (名称 or 单位 given), total",
+    "indicators": "projects (编码 and 名称 given), their continuation rows (neither), unit and total rows (编码 only)",
+    "form": "a form's entries; the first column carries down to the rows below it",
+}
+# The columns each grammar reads by name (``economic`` reads its first two columns: a code, then a name).
+ROW_GRAMMAR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "subjects": ("lei", "kuan", "xiang", "unit_code", "name"),
+    "lines": (),
+    "economic": (),
+    "classes": ("lei", "kuan", "name"),
+    "projects": ("kind", "name", "unit"),
+    "indicators": ("code", "name"),
+    "form": (),
+}
+TABLE_KINDS = ("grid", "form")
+UNITS = ("万元",)  # 元 comes with the formats that print it (Shanghai's tables)
+FACT_KINDS = ("text", "list", "year", "amount", "count", "code")
+FORMAT_KINDS = ("budget",)  # 决算 (final accounts) is the next kind
+
+SHAPES: dict[str, Shape] = {
+    s.name: s
+    for s in (
+        Shape(
+            "format",
+            "format.yaml: who the format is",
+            (
+                Key("name", "text", "the name a workbook gives in 基本信息's 公开格式 and `init --format` takes", True),
+                Key("title", "text", "the format's name as a clerk reads it, in Chinese", True),
+                Key("kind", "text", "budget (预算公开)", default="budget", choices=FORMAT_KINDS),
+                Key("unit", "text", "the unit of the tables and the narrative", default="万元", choices=UNITS),
+                Key("source", "text", "where the format comes from (the document or rule it follows)", default=""),
+            ),
+        ),
+        Shape(
+            "tables_file",
+            "tables.yaml: the published tables",
+            (
+                Key("column_sets", "column_sets", "named lists of columns tables share (`- use: NAME`)", default={}),
+                Key("header_sets", "header_sets", "named header trees that tables share (`header: NAME`)", default={}),
+                Key("tables", "list", "the tables, one mapping each", True, shape="table"),
+            ),
+        ),
+        Shape(
+            "table",
+            "one published table, and its sheet in the workbook",
+            (
+                Key("code", "text", "the table's code, its sheet's first word (YS03)", True),
+                Key("title", "text", "the title printed above the table and on its sheet", True),
+                Key(
+                    "rows",
+                    "text",
+                    "how its data rows are told apart (a row grammar, below)",
+                    True,
+                    choices=tuple(ROW_GRAMMARS),
+                ),
+                Key("columns", "columns", "its columns, left to right; `- use: NAME` inserts a column set", True),
+                Key(
+                    "header",
+                    "header",
+                    "the published header: rows of cells (text, colspan, rowspan), or a header set's name",
+                    True,
+                ),
+                Key("hint", "text", "the line under the title on the sheet: what the clerk fills", default=""),
+                Key("unit", "text", "the unit its amounts are in", default="万元", choices=UNITS),
+                Key(
+                    "kind",
+                    "text",
+                    "grid (a table) or form (label and value cells)",
+                    default="grid",
+                    choices=TABLE_KINDS,
+                ),
+                Key(
+                    "derived",
+                    "bool",
+                    "may be left empty: derived from other tables, cross-checked when filled",
+                    default=False,
+                ),
+                Key("empty_note", "text", "printed under the table when it has no data", default=""),
+                Key("footnote", "text", "printed under the table always", default=""),
+                Key("landscape", "bool", "printed on a landscape page", default=False),
+                Key("widths", "numbers", "printed column widths, in percent of the text width", default=[]),
+                Key(
+                    "sums",
+                    "sums",
+                    "row-internal sums, innermost first: `parent: [parts]`; derived where the "
+                    "parent is empty, checked where filled",
+                    default=[],
+                ),
+                Key(
+                    "detail",
+                    "texts",
+                    "the row kinds a total row sums, for tables not shaped like the 功能分类 tables",
+                    default=[],
+                ),
+                Key("sangong", "sums", "三公 columns and the 经济分类 款 their spending is booked under", default=[]),
+            ),
+        ),
+        Shape(
+            "column",
+            "one column of a table (a list item; `use: NAME` instead inserts a column set)",
+            (
+                Key("key", "text", "the column's name in the declarations (letters, digits, _)", True),
+                Key("label", "text", "its lowest header text, used in messages", True),
+                Key("kind", "text", "what a cell holds", True, choices=COLUMN_KINDS),
+                Key("width", "number", "Excel column width, in characters", default=12.0),
+                Key("printed", "bool", "false: an input the published table does not show", default=True),
+                Key("choices", "texts", "for kind choice: the values a cell may hold", default=[]),
+                Key("hint", "text", "the cell comment on the sheet", default=""),
+                Key(
+                    "digits", "int", "a code typed as a number is left-padded with zeros to this many digits", default=0
+                ),
+            ),
+        ),
+        Shape(
+            "header_cell",
+            "one cell of a header row",
+            (
+                Key("text", "text", "the printed text", True),
+                Key("colspan", "int", "columns it spans", default=1),
+                Key("rowspan", "int", "header rows it spans", default=1),
+            ),
+        ),
+        Shape(
+            "workbook_file",
+            "workbook.yaml: what the workbook asks for besides the tables",
+            (
+                Key("facts", "list", "the 基本信息 sheet's facts, in order", True, shape="fact"),
+                Key("prior", "list", "the 上年数 sheet's figures, in order", True, shape="prior"),
+            ),
+        ),
+        Shape(
+            "fact",
+            "one narrative fact (基本信息): label in column A, value in column B",
+            (
+                Key("key", "text", "its name in the templates (doc.facts.KEY)", True),
+                Key("label", "text", "the label in column A", True),
+                Key("kind", "text", "what the value is", True, choices=FACT_KINDS),
+                Key("required", "bool", "must be filled", default=True),
+                Key("hint", "text", "the 填写说明 beside it", default=""),
+                Key("default", "text", "used when an optional fact is left empty and the tables agree", default=""),
+                Key(
+                    "carry",
+                    "bool",
+                    "describes the bureau: `init --from` carries it into next year's workbook",
+                    default=False,
+                ),
+            ),
+        ),
+        Shape(
+            "prior",
+            "one of last year's figures (上年数) the narrative compares with",
+            (
+                Key("key", "text", "its name", True),
+                Key("label", "text", "the label in column A", True),
+                Key("hint", "text", "the 填写说明 beside it", default=""),
+            ),
+        ),
+        Shape(
+            "document_file",
+            "document.yaml: the document's frame",
+            (
+                Key("parts", "list", "the parts of the document, in order", True, shape="part"),
+                Key(
+                    "annex", "texts", "the tables of the 附件, in order (their codes); numbered 一、二… as listed", True
+                ),
+                Key(
+                    "glossary",
+                    "list",
+                    "the standard 名词解释, used when the workbook gives none",
+                    default=[],
+                    shape="term",
+                ),
+            ),
+        ),
+        Shape(
+            "part",
+            "one part (第一部分 …) and its numbered sections",
+            (
+                Key("id", "text", "the part's template block and anchor (part1)", True),
+                Key("sections", "list", "its sections, numbered 一、二… in this order", default=[], shape="section"),
+            ),
+        ),
+        Shape(
+            "section",
+            "one numbered section: the template block that writes it, and its heading",
+            (
+                Key("id", "text", "the template block that writes the section (s8, duties)", True),
+                Key("heading", "text", "the heading after its number; {bureau} and {year} are filled in", True),
+                Key(
+                    "toc",
+                    "text",
+                    "listed in the 目录 with this text (and anchored by its id); empty: not listed",
+                    default="",
+                ),
+            ),
+        ),
+        Shape(
+            "term",
+            "one 名词解释 item",
+            (
+                Key("term", "text", "the term", True),
+                Key("text", "text", "its explanation; {财政级次} is filled in (市级, 县级…)", True),
+            ),
+        ),
+    )
+}

@@ -1,0 +1,216 @@
+"""Hold the declared things as typed values: a table's columns and header, a narrative fact, a prior figure, a format.
+
+A format folder's files (``formats/<name>/*.yaml``) are read into these (``formats/format.py``); the
+workbook, the stages and the templates read them, never the files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+ColumnKind = Literal["code", "text", "amount", "choice"]
+
+TITLE_ROW = 1
+HINT_ROW = 2
+HEADER_ROW = 3
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table sheet."""
+
+    key: str
+    label: str  # the column's own header text (its lowest header cell), for messages
+    kind: ColumnKind
+    width: float = 12.0  # Excel column width, in characters
+    printed: bool = True  # False: an input the published table does not show
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+    digits: int = 0  # a code typed as a number is left-padded with zeros to this many digits
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """One cell of a published header, placed as in an HTML ``<thead>``."""
+
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One published table: its sheet, header and columns."""
+
+    code: str
+    title: str
+    columns: tuple[Column, ...]
+    header: tuple[tuple[HeaderCell, ...], ...]
+    hint: str
+    derived: bool = False  # derived from other sheets when left empty, cross-checked when filled
+    empty_note: str = ""  # printed under the table when it has no data
+    landscape: bool = False
+    widths: tuple[float, ...] = ()  # printed column widths, in percent of the text width
+    footnote: str = ""  # printed under the table always
+    # Row-internal sums, innermost first: (parent, its parts). Derived where the parent is left
+    # empty (``derive.fill_row_sums``), checked where it is filled (小计不符).
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The row kinds a total or unit row of this table sums (合计不符), for the tables not shaped like YS03.
+    detail: tuple[str, ...] = ()
+    # YS08: each 三公 column and the 部门经济分类 款 its spending is booked under, in the order checked (三公经费).
+    sangong: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    rows: str = "subjects"  # the row grammar its data rows are told apart by (formats/shapes.ROW_GRAMMARS)
+    unit: str = "万元"  # the unit of its amounts, printed in its heading line
+    kind: str = "grid"  # "grid", or "form" (label and value cells, YS11)
+
+    @property
+    def sheet_name(self) -> str:
+        """The sheet's name: code and title, cut to Excel's 31 characters (never the code)."""
+        return f"{self.code} {self.title}"[:31]
+
+    @property
+    def data_row(self) -> int:
+        """The first row of data on the sheet."""
+        return HEADER_ROW + len(self.header)
+
+    @property
+    def printed_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.printed)
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"{self.code} has no column {key!r}")
+
+    def column_index(self, key: str) -> int:
+        """1-based sheet column of ``key``."""
+        for i, col in enumerate(self.columns, start=1):
+            if col.key == key:
+                return i
+        raise KeyError(f"{self.code} has no column {key!r}")
+
+    def amount_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.kind == "amount")
+
+
+def place_header(header: tuple[tuple[HeaderCell, ...], ...]) -> list[tuple[int, int, HeaderCell]]:
+    """Place header cells on a grid as HTML does: (row, column, cell), 0-based, skipping spanned slots."""
+    taken: set[tuple[int, int]] = set()
+    placed: list[tuple[int, int, HeaderCell]] = []
+    for r, cells in enumerate(header):
+        c = 0
+        for cell in cells:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, cell))
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    taken.add((r + dr, c + dc))
+            c += cell.colspan
+    return placed
+
+
+FactKind = Literal["text", "list", "year", "amount", "count", "code"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One labelled fact on the 基本信息 sheet."""
+
+    key: str
+    label: str
+    kind: FactKind
+    required: bool = True
+    hint: str = ""
+    default: str = ""  # used when the cell is left empty (only for optional facts)
+    # True: the fact describes the bureau, not the year, and ``init --from`` carries it into next
+    # year's workbook (unless worded with the old year); False: the clerk fills it anew each year.
+    carry: bool = False
+
+
+@dataclass(frozen=True)
+class PriorFigure:
+    """One of last year's figures that the narrative compares with."""
+
+    key: str
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered section of a part: the template block that writes it, and its heading."""
+
+    id: str
+    heading: str  # after its number; {bureau} and {year} are filled in
+    toc: str = ""  # the 目录's text for it; empty: not listed
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the document (第一部分 …) and its sections, numbered 一、二… in order."""
+
+    id: str
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class Format:
+    """A disclosure format: its tables, the workbook's facts and prior figures, the document's frame.
+
+    A bureau's variant (``profile.toml``'s ``[format]``) is the same format with tables, sections or
+    名词解释 items dropped (``without``); everything numbered closes up.
+    """
+
+    name: str
+    title: str
+    kind: str
+    unit: str
+    source: str
+    tables: tuple[TableSpec, ...]
+    facts: tuple[Fact, ...]
+    prior: tuple[PriorFigure, ...]
+    parts: tuple[Part, ...]
+    annex: tuple[str, ...]  # the codes of the 附件's tables, in order
+    glossary: tuple[tuple[str, str], ...]
+    folder: str = ""  # where it was read from, for messages
+    dropped: frozenset[str] = field(default_factory=frozenset)  # tables the bureau does not publish
+
+    def table(self, code: str) -> TableSpec:
+        for spec in self.tables:
+            if spec.code == code:
+                return spec
+        raise KeyError(f"format {self.name} has no table {code!r}")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(t.code for t in self.tables)
+
+    @property
+    def published(self) -> tuple[TableSpec, ...]:
+        """The 附件's tables in order, without those dropped."""
+        return tuple(self.table(code) for code in self.annex if code not in self.dropped)
+
+    def publishes(self, code: str) -> bool:
+        return code not in self.dropped
+
+    @property
+    def section_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for p in self.parts for s in p.sections)
+
+    def part(self, id: str) -> Part | None:
+        return next((p for p in self.parts if p.id == id), None)
+
+    def without(
+        self, tables: tuple[str, ...] = (), sections: tuple[str, ...] = (), glossary: tuple[str, ...] = ()
+    ) -> Format:
+        """This format less the tables, sections and 名词解释 items named (each known: the caller checks)."""
+        parts = tuple(replace(p, sections=tuple(s for s in p.sections if s.id not in sections)) for p in self.parts)
+        return replace(
+            self,
+            parts=parts,
+            glossary=tuple(g for g in self.glossary if g[0] not in glossary),
+            dropped=self.dropped | frozenset(tables),
+        )
