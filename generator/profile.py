@@ -16,6 +16,11 @@ A bureau's template folder (``render --templates DIR``) may hold a ``profile.tom
     body = "宋体"                                  # 宋体, 黑体, 楷体 or 仿宋
     heading = "黑体"
 
+    [format]                                       # what the bureau does not publish of its format:
+    drop_tables = ["YS13", "YS14"]                 # tables (by code), the others renumbered
+    drop_sections = ["s7", "divisions"]            # sections (by id, formats/<name>/document.yaml)
+    drop_glossary = ["财政专户管理资金"]            # standard 名词解释 items (by term)
+
 Every key is optional; a missing file means the built-in settings. Every text is checked at load
 so that the DOCX and PDF can hold it, and refused naming the file and key: no control character,
 a length limit (a font name 31 characters, as Word keeps them, holding letters, digits, spaces and
@@ -33,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import BudgetError
+from generator.formats.spec import Variant
 
 PROFILE_FILE = "profile.toml"
 DEFAULT_TITLE = "{year}年{bureau}部门（单位）预算公开"
@@ -64,6 +70,7 @@ class Profile:
     pdf_body: str = ""
     pdf_heading: str = ""
     charts: bool = False  # draw the charts of the narrative (stages/charts.py)
+    variant: Variant = field(default_factory=Variant)  # what of its format the bureau does not publish
 
     @property
     def chart_face(self) -> str:
@@ -131,6 +138,23 @@ def _check_title(title: str, path: Path) -> None:
         )
 
 
+VARIANT_KEYS = ("drop_tables", "drop_sections", "drop_glossary")
+
+
+def _variant(data: dict[str, Any], path: Path) -> Variant:
+    """The ``[format]`` section: lists of names, each checked against the format when it is applied."""
+    unknown = sorted(set(data) - set(VARIANT_KEYS))
+    if unknown:
+        raise ProfileError(f"{path}：[format] 不认识 {', '.join(unknown)}（可用：{', '.join(VARIANT_KEYS)}）")
+    lists = {}
+    for key in VARIANT_KEYS:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise ProfileError(f'{path}：[format] {key} 应为列表（如 ["YS13"]），实为 {value!r}')
+        lists[key] = tuple(_text({key: item}, key, path, "[format] ") for item in value)
+    return Variant(lists["drop_tables"], lists["drop_sections"], lists["drop_glossary"], str(path))
+
+
 def load_profile(folder: Path | None) -> Profile:
     """The profile in ``folder`` (a bureau's template folder), or the built-in one."""
     from generator.render.sandbox import bureau_file
@@ -143,7 +167,7 @@ def load_profile(folder: Path | None) -> Profile:
         data = tomllib.loads(found.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}：格式不对（{exc}）") from None
-    known = {"title", "fiscal_level", "charts", "docx", "pdf"}
+    known = {"title", "fiscal_level", "charts", "docx", "pdf", "format"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ProfileError(f"{path}：不认识的设置 {', '.join(unknown)}（可用：{', '.join(sorted(known))}）")
@@ -168,6 +192,7 @@ def load_profile(folder: Path | None) -> Profile:
     if not isinstance(charts, bool):
         raise ProfileError(f"{path}：charts 应为 true 或 false（不加引号），实为 {charts!r}")
     return Profile(
+        variant=_variant(_table(data, "format", path), path),
         title=title,
         charts=charts,
         fiscal_level=_text(data, "fiscal_level", path, limit=FISCAL_LEVEL_MAX),

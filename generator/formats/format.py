@@ -144,6 +144,7 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         header=header,
         hint=t["hint"],
         derived=t["derived"],
+        optional=t["optional"],
         empty_note=t["empty_note"],
         landscape=t["landscape"],
         widths=tuple(t["widths"]),
@@ -180,9 +181,15 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     dr, doc = readers["document.yaml"], data["document.yaml"]
     _unique(dr, doc["parts"], "id", "部分的 id")
     _unique(dr, [s for p in doc["parts"] for s in p["sections"]], "id", "节的 id")
+    fact_keys, prior_keys = {f.key for f in facts}, {p.key for p in prior}
     for p in doc["parts"]:
         for s in p["sections"]:
             _placeholders(dr, s, "heading", ("bureau", "year"))
+            for key, known in (("facts", fact_keys), ("prior", prior_keys)):
+                for i, name in enumerate(s[key]):
+                    if name not in known:
+                        place = dr.where(f"{s['_path']}.{key}[{i}]")
+                        raise FormatError(f"{place}：workbook.yaml 的 {key} 中没有“{name}”（{dr.file}）")
     seen: set[str] = set()
     for i, code in enumerate(doc["annex"]):
         path = f"annex[{i}]"
@@ -197,7 +204,13 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     for g in doc["glossary"]:
         _placeholders(dr, g, "text", ("财政级次",))
     parts = tuple(
-        Part(p["id"], tuple(Section(s["id"], s["heading"], s["toc"]) for s in p["sections"])) for p in doc["parts"]
+        Part(
+            p["id"],
+            tuple(
+                Section(s["id"], s["heading"], s["toc"], tuple(s["facts"]), tuple(s["prior"])) for s in p["sections"]
+            ),
+        )
+        for p in doc["parts"]
     )
     return Format(
         name=head["name"],

@@ -100,6 +100,12 @@ SHAPES: dict[str, Shape] = {
                     "may be left empty: derived from other tables, cross-checked when filled",
                     default=False,
                 ),
+                Key(
+                    "optional",
+                    "bool",
+                    "a bureau may leave it out of its publication (profile.toml's [format] drop_tables)",
+                    default=False,
+                ),
                 Key("empty_note", "text", "printed under the table when it has no data", default=""),
                 Key("footnote", "text", "printed under the table always", default=""),
                 Key("landscape", "bool", "printed on a landscape page", default=False),
@@ -211,6 +217,18 @@ SHAPES: dict[str, Shape] = {
             (
                 Key("id", "text", "the template block that writes the section (s8, duties)", True),
                 Key("heading", "text", "the heading after its number; {bureau} and {year} are filled in", True),
+                Key(
+                    "facts",
+                    "texts",
+                    "the 基本信息 facts it prints: not asked for when the bureau drops the section",
+                    default=[],
+                ),
+                Key(
+                    "prior",
+                    "texts",
+                    "the 上年数 figures it compares with: not asked for when the bureau drops the section",
+                    default=[],
+                ),
                 Key(
                     "toc",
                     "text",

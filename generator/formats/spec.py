@@ -60,6 +60,7 @@ class TableSpec:
     detail: tuple[str, ...] = ()
     # YS08: each 三公 column and the 部门经济分类 款 its spending is booked under, in the order checked (三公经费).
     sangong: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    optional: bool = False  # a bureau may leave it out (its profile's [format] drop_tables)
     rows: str = "subjects"  # the row grammar its data rows are told apart by (formats/shapes.ROW_GRAMMARS)
     unit: str = "万元"  # the unit of its amounts, printed in its heading line
     kind: str = "grid"  # "grid", or "form" (label and value cells, YS11)
@@ -146,6 +147,8 @@ class Section:
     id: str
     heading: str  # after its number; {bureau} and {year} are filled in
     toc: str = ""  # the 目录's text for it; empty: not listed
+    facts: tuple[str, ...] = ()  # the 基本信息 facts it prints
+    prior: tuple[str, ...] = ()  # the 上年数 figures it compares with
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,9 @@ class Format:
     glossary: tuple[tuple[str, str], ...]
     folder: str = ""  # where it was read from, for messages
     dropped: frozenset[str] = field(default_factory=frozenset)  # tables the bureau does not publish
+    # Facts and 上年数 figures that only the sections the bureau dropped print: not asked for.
+    unused_facts: frozenset[str] = field(default_factory=frozenset)
+    unused_prior: frozenset[str] = field(default_factory=frozenset)
 
     def table(self, code: str) -> TableSpec:
         for spec in self.tables:
@@ -208,9 +214,48 @@ class Format:
     ) -> Format:
         """This format less the tables, sections and 名词解释 items named (each known: the caller checks)."""
         parts = tuple(replace(p, sections=tuple(s for s in p.sections if s.id not in sections)) for p in self.parts)
+        kept = [s for p in parts for s in p.sections]
+        gone = [s for p in self.parts for s in p.sections if s.id in sections]
         return replace(
             self,
             parts=parts,
+            unused_facts=self.unused_facts | ({f for s in gone for f in s.facts} - {f for s in kept for f in s.facts}),
+            unused_prior=self.unused_prior | ({f for s in gone for f in s.prior} - {f for s in kept for f in s.prior}),
             glossary=tuple(g for g in self.glossary if g[0] not in glossary),
             dropped=self.dropped | frozenset(tables),
         )
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A bureau's changes to its format (its profile's ``[format]``): the tables, sections, 名词解释 it omits."""
+
+    tables: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    glossary: tuple[str, ...] = ()
+    source: str = ""  # the file that says so, for messages
+
+    def apply(self, fmt: Format) -> Format:
+        """``fmt`` without what this variant drops; a name ``fmt`` does not have is refused, naming the key."""
+        from generator.formats.declare import FormatError
+
+        known = {
+            "drop_tables": (self.tables, fmt.codes, "表"),
+            "drop_sections": (self.sections, fmt.section_ids, "节"),
+            "drop_glossary": (self.glossary, tuple(term for term, _ in fmt.glossary), "名词解释"),
+        }
+        for key, (names, have, what) in known.items():
+            for name in names:
+                if name not in have:
+                    raise FormatError(
+                        f"{self.source}：[format] {key} 中的“{name}”不是{fmt.name}格式的{what}"
+                        f"（可用：{'、'.join(have)}）"
+                    )
+        for code in self.tables:
+            if not fmt.table(code).optional:
+                optional = "、".join(t.code for t in fmt.tables if t.optional) or "没有"
+                raise FormatError(
+                    f"{self.source}：[format] drop_tables 中的“{code}”不能删去：{fmt.name}格式规定必须公开此表"
+                    f"（可删去的表：{optional}）"
+                )
+        return fmt.without(self.tables, self.sections, self.glossary)

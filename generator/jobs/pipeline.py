@@ -90,7 +90,8 @@ def _inspect(
 
     with gc_paused():
         last = read_last_year(previous) if previous is not None else None
-        budget = load_workbook(path)
+        # the bureau's profile first: its [format] says which of the format's tables it does not publish
+        budget = load_workbook(path, load_profile(templates).variant)
         book = codelist.code_book(budget.year, codes=codes, templates=templates)
         done = derive.complete(budget, book)
         return budget, check(budget, book, last, done), book, done

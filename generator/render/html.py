@@ -134,7 +134,6 @@ EXPORTED = (
     "macros.html.j2",
     "tables.html.j2",
     "charts.html.j2",
-    "glossary.html.j2",
     "style.css",
     "reference.docx",
 )

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from generator.formats import Format
 from generator.profile import Profile
 from generator.reference.codes import CodeBook, load_codes
 from generator.stages import derive
 from generator.stages.derive import Complete, q2, total
 from generator.stages.figures import CHANGES, Figures, headline
 from generator.workbook.model import ZERO, Budget, Row
-from generator.workbook.schema import FACTS, INCOME_SOURCES, TABLES, TableSpec, place_header
+from generator.workbook.schema import INCOME_SOURCES, TableSpec, place_header
 
 HUNDRED = Decimal(100)
 BIG_PROJECT = Decimal(100)  # 万元: "100万元及以上项目"
@@ -120,6 +121,7 @@ class TableView:
     empty_note: str = ""
     footnote: str = ""
     kind: str = "grid"  # "grid", or "form" for YS11
+    unit: str = "万元"  # its amounts' unit, printed in its heading line
 
     @property
     def anchor(self) -> str:
@@ -150,6 +152,16 @@ class PerformanceForm:
     basic: Decimal
     project: Decimal
     indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """One numbered section as printed: its number among the sections of its part that are published."""
+
+    id: str  # the template block that writes it, and its anchor
+    number: str  # 一, 二 …
+    title: str  # "八、“三公”经费支出预算情况说明", {bureau} and {year} filled in
+    toc: str = ""  # "二、机构设置" when the 目录 lists it, else ""
 
 
 @dataclass
@@ -195,6 +207,10 @@ class Document:
     tables: tuple[TableView, ...]
     performance: PerformanceForm
     extra: dict[str, object] = field(default_factory=dict)
+    # The sections the format declares and the bureau publishes, by id, numbered within their part
+    sections: dict[str, SectionView] = field(default_factory=dict)
+    toc_sections: dict[str, tuple[SectionView, ...]] = field(default_factory=dict)  # by part id: the 目录's
+    standard_glossary: tuple[tuple[str, str], ...] = ()  # the format's, used when the workbook gives none
 
     title: str = ""
 
@@ -239,9 +255,22 @@ def _row_view(spec: TableSpec, row: Row) -> RowView:
     return RowView(tuple(cells), cls.get(row.kind, ""))
 
 
-def table_views(done: Complete) -> tuple[TableView, ...]:
+def section_views(fmt: Format, bureau: str, year: int) -> dict[str, SectionView]:
+    """Each published section by id, numbered 一、二… within its part in the format's order."""
+    views = {}
+    for part in fmt.parts:
+        for i, section in enumerate(part.sections, start=1):
+            number = cn_number(i)
+            heading = section.heading.replace("{bureau}", bureau).replace("{year}", str(year))
+            toc = f"{number}、{section.toc}" if section.toc else ""
+            views[section.id] = SectionView(section.id, number, f"{number}、{heading}", toc)
+    return views
+
+
+def table_views(done: Complete, fmt: Format) -> tuple[TableView, ...]:
+    """The 附件's tables the bureau publishes, in the format's order, numbered 一、二… as printed."""
     views = []
-    for i, spec in enumerate(TABLES, start=1):
+    for i, spec in enumerate(fmt.published, start=1):
         rows = tuple(_row_view(spec, r) for r in done.tables.get(spec.code, []))
         views.append(
             TableView(
@@ -254,7 +283,8 @@ def table_views(done: Complete) -> tuple[TableView, ...]:
                 rows=rows,
                 empty_note=spec.empty_note,
                 footnote=spec.footnote,
-                kind="form" if spec.code == "YS11" else "grid",
+                kind=spec.kind,
+                unit=spec.unit,
             )
         )
     return tuple(views)
@@ -336,7 +366,7 @@ def _facts(budget: Budget, nothing: dict[str, bool]) -> dict[str, object]:
     the fact stays empty and the template leaves out the clause it would fill.
     """
     values: dict[str, object] = dict(budget.facts.values)
-    for fact in FACTS:
+    for fact in budget.format.facts:
         value = values.get(fact.key)
         if value in (None, "", []) and fact.default and nothing.get(fact.key, True):
             values[fact.key] = fact.default
@@ -417,6 +447,7 @@ def build_document(
         "vehicles_other_note": vehicles["other"] == 0,
         "transfer_note": transfer_count == 0,
     }
+    sections = section_views(budget.format, budget.bureau, budget.year)
     return Document(
         bureau=budget.bureau,
         year=budget.year,
@@ -462,6 +493,9 @@ def build_document(
         project_total=q2(total(projects, "total")),
         big_project_count=len(big),
         big_project_total=q2(total(big, "total")),
-        tables=table_views(done),
+        tables=table_views(done, budget.format),
         performance=performance_form(budget, done),
+        sections=sections,
+        toc_sections={part.id: tuple(sections[s.id] for s in part.sections if s.toc) for part in budget.format.parts},
+        standard_glossary=budget.format.glossary,
     )

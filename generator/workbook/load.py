@@ -33,14 +33,14 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from generator.errors import Finding, Problem, WorkbookError, sheet_code
+from generator.formats import DEFAULT, Format, FormatError, builtin, builtin_names
+from generator.formats.spec import Variant
 from generator.workbook import xlsx
 from generator.workbook.model import Budget, Facts, Prior, Row, RowKind, Table, Value
 from generator.workbook.schema import (
-    FACTS,
     FACTS_SHEET,
-    PRIOR,
+    FORMAT_LABEL,
     PRIOR_SHEET,
-    TABLES,
     Column,
     TableSpec,
     place_header,
@@ -211,6 +211,7 @@ class _Reader:
         self.notes: list[Finding] = []  # warnings: what was read, but a clerk may not have seen
         self.own_codes: set[str] = set()  # 部门, 单位 and 所属单位 codes: YS12's summary rows carry them
         self.used: set[str] = set()  # the titles of the sheets read
+        self.format: Format = builtin(DEFAULT)  # the workbook's format (``which_format``)
 
     def problem(self, message: str, sheet: str | None = None, cell: str | None = None) -> None:
         self.problems.append(Problem(message, sheet, cell))
@@ -308,6 +309,21 @@ class _Reader:
                     f"{letter} 列被隐藏，其中的数据已照常读取{_STALE}",
                 )
 
+    def unpublished(self, spec: TableSpec, source: str) -> None:
+        """The sheet of a table the bureau does not publish: not read; a warning when its data rows hold data."""
+        for ws in self.book.worksheets:
+            if ws.title not in self.used and normalize_text(ws.title).startswith(spec.code):
+                self.used.add(ws.title)
+                rows = range(spec.data_row, min(ws.max_row, MAX_ROWS) + 1)
+                if _filled(ws, rows, range(1, min(ws.max_column, MAX_COLUMNS) + 1)):
+                    self.note(
+                        ws.title,
+                        None,
+                        "多余工作表",
+                        f"本单位不公开{spec.code}（{source} 的 [format] drop_tables），表中的数据不会读取",
+                    )
+                return
+
     def extra_sheets(self) -> None:
         """Warn of sheets outside the standard layout that hold data: they are not read."""
         for ws in self.book.worksheets:
@@ -366,16 +382,42 @@ class _Reader:
             values = {col.key: self.read(ws, number, i, col) for i, col in enumerate(spec.columns, start=1)}
             if all(v is None for v in values.values()):
                 continue
-            if spec.code == "YS11":
-                section = str(values.get("section") or section)
-                values["section"] = section or None
-            kind = classify(spec.code, values)
-            if spec.code == "YS12" and kind == "project" and values.get("code") in self.own_codes:
+            if spec.rows == "form":  # a form's first column carries down to the rows below it
+                first = spec.columns[0].key
+                section = str(values.get(first) or section)
+                values[first] = section or None
+            kind = classify(spec, values)
+            if spec.rows == "indicators" and kind == "project" and values.get("code") in self.own_codes:
                 kind = "total"  # the 单位 row as published (code and name), not a project
             table.rows.append(Row(spec.code, number, kind, values))
         return table
 
     # --- facts and last year ----------------------------------------------------------
+
+    def which_format(self, variant: Variant | None) -> None:
+        """The format the workbook names on its 基本信息 sheet (公开格式), less what ``variant`` drops.
+
+        A workbook that names none is in the default format (every workbook made before formats
+        existed); a name no format has is a problem at its cell.
+        """
+        ws = next((w for w in self.book.worksheets if normalize_text(w.title) == FACTS_SHEET), None)
+        name, ref = "", ""
+        if ws is not None:
+            for number in range(2, min(ws.max_row, MAX_ROWS) + 1):  # values as saved: ``facts`` reports the cells
+                label = ws.values.get((number, 1))
+                if isinstance(label, str) and normalize_text(label) == FORMAT_LABEL:
+                    value = ws.values.get((number, 2))
+                    name, ref = normalize_text(str(value)) if value is not None else "", f"B{number}"
+                    break
+        if name and name not in builtin_names():
+            known = "、".join(f"{n}（{builtin(n).title}）" for n in builtin_names())
+            self.problem(f"不认识的公开格式“{name}”（可用：{known}）", FACTS_SHEET, ref)
+            name = ""
+        fmt = builtin(name or DEFAULT)
+        try:
+            self.format = variant.apply(fmt) if variant is not None else fmt
+        except FormatError as exc:
+            raise WorkbookError(self.path, [Problem(str(exc))]) from None
 
     def facts(self) -> Facts:
         values: dict[str, str | list[str] | Decimal | int | None] = {}
@@ -385,13 +427,16 @@ class _Reader:
         if ws is None:
             return Facts(values, cells, item_cells)
         self.unseen(ws, 2, 2)
-        by_label = {normalize_text(f.label): f for f in FACTS}
+        by_label = {normalize_text(f.label): f for f in self.format.facts}
         current = None
         for number in range(2, min(ws.max_row, MAX_ROWS) + 1):
             label_raw = self.raw(ws, number, 1)
             value_raw = self.raw(ws, number, 2)
             label = normalize_text(str(label_raw)) if label_raw is not None else ""
             ref = f"B{number}"
+            if label == FORMAT_LABEL:  # read before the facts (``which_format``)
+                current = None
+                continue
             if label:
                 fact = by_label.get(label)
                 if fact is None:
@@ -450,7 +495,7 @@ class _Reader:
         if ws is None:
             return Prior(values, cells)
         self.unseen(ws, 2, 2)
-        by_label = {normalize_text(p.label): p for p in PRIOR}
+        by_label = {normalize_text(p.label): p for p in self.format.prior}
         for number in range(2, min(ws.max_row, MAX_ROWS) + 1):
             label_raw = self.raw(ws, number, 1)
             if label_raw is None:
@@ -471,45 +516,44 @@ class _Reader:
         return Prior(values, cells)
 
 
-def classify(code: str, values: dict[str, Value]) -> RowKind:
-    """What a data row is, from which of its cells are filled."""
+def classify(spec: TableSpec, values: dict[str, Value]) -> RowKind:
+    """What a data row is, from which of its cells are filled, by the table's row grammar (``spec.rows``)."""
 
     def has(key: str) -> bool:
         return values.get(key) not in (None, "")
 
-    if code in ("YS01", "YS04", "YS08"):
+    grammar = spec.rows
+    name_key = "name"
+    if grammar == "lines":
         return "line"
-    if code == "YS11":
+    if grammar == "form":
         return "entry"
-    if code == "YS10":
+    if grammar == "projects":
         if has("kind"):
             return "project"
         if has("name") or has("unit"):
             return "unit"
         return "total"
-    if code == "YS12":
+    if grammar == "indicators":
         if has("code") and has("name"):
             return "project"
         if has("code"):
             return "total"
         return "continuation"
-    if code == "YS06":
-        if has("dept_code"):
+    if grammar == "economic":  # a code column, then its name
+        code, name_key = spec.columns[0].key, spec.columns[1].key
+        if has(code):
             return "item"
-    elif code == "YS14":
-        if has("code"):
-            return "item"
-    elif code == "YS07":
+    elif grammar == "classes":
         if has("kuan"):
             return "item"
         if has("lei"):
             return "class"
-    else:  # the spending-shaped tables YS02, YS03, YS05, YS09, YS13
+    else:  # subjects: the 功能分类 tables
         if has("lei") or has("kuan") or has("xiang"):
             return "item"
         if has("unit_code"):
             return "unit"
-    name_key = "dept_name" if code == "YS06" else "name"
     name = values.get(name_key)
     return "sum" if isinstance(name, str) and normalize_text(name) == "合计" else "total"
 
@@ -712,20 +756,29 @@ def _root_cause(exc: BaseException) -> BaseException:
         exc = inner
 
 
-def load_workbook(path: Path | str) -> Budget:
-    """Read the standard workbook at ``path`` into a ``Budget``, or raise ``WorkbookError``."""
+def load_workbook(path: Path | str, variant: Variant | None = None) -> Budget:
+    """Read the standard workbook at ``path`` into a ``Budget``, or raise ``WorkbookError``.
+
+    The workbook's tables are those of the format it names, less what the bureau's ``variant``
+    (its profile's ``[format]``) does not publish: a table dropped there is not read.
+    """
     path = Path(path)
     check_archive(path)
     reader = _Reader(path, _open(path))
+    reader.which_format(variant)
     facts = reader.facts()
     reader.own_codes = {facts.text("dept_code"), facts.text("unit_code")} - {""}
     prior = reader.prior()
     tables: dict[str, Table] = {}
-    for spec in TABLES:
+    for spec in reader.format.tables:
+        if not reader.format.publishes(spec.code):
+            tables[spec.code] = Table(spec)  # not published: read as empty, derived where it can be
+            reader.unpublished(spec, variant.source if variant is not None else "")
+            continue
         tables[spec.code] = table = reader.table(spec)
         # The 所属单位 of the spending-shaped tables: YS12's summary rows may carry their codes too
         reader.own_codes |= {r.text("unit_code") for r in table.rows} - {""}
     if reader.problems:
         raise WorkbookError(path, reader.problems)
     reader.extra_sheets()
-    return Budget(path, facts, prior, tables, notes=reader.notes)
+    return Budget(path, facts, prior, tables, notes=reader.notes, format=reader.format)

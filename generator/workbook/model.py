@@ -10,7 +10,8 @@ from typing import Literal
 from openpyxl.utils import get_column_letter
 
 from generator.errors import Finding
-from generator.workbook.schema import TABLES_BY_CODE, TableSpec
+from generator.formats import Format
+from generator.workbook.schema import HENAN, TABLES_BY_CODE, TableSpec
 
 Value = Decimal | str | None
 RowKind = Literal[
@@ -140,6 +141,8 @@ class Budget:
     # The loader's warnings: merged cells, hidden data, extra sheets, removed control characters.
     # ``check`` reports them with its own findings.
     notes: list[Finding] = field(default_factory=list)
+    # The format it is written in, less what the bureau does not publish (its profile's [format]).
+    format: Format = HENAN
 
     @property
     def year(self) -> int:

@@ -103,6 +103,9 @@ FUND_TABLES: tuple[tuple[str, str], ...] = (("gpb", "YS05"), ("gov_fund", "YS09"
 # --- The narrative facts (基本信息) and last year's figures (上年数): their sheets ----------------
 
 FACTS_SHEET = "基本信息"
+# The 基本信息 row naming the workbook's format (``formats.builtin_names``): read before the facts,
+# which are the format's; a workbook without it is in the default format.
+FORMAT_LABEL = "公开格式"
 FACTS_HEADER = ("项目", "内容", "填写说明")
 PRIOR_SHEET = "上年数"
 PRIOR_HEADER = ("项目", "上年预算数（万元）", "填写说明")

@@ -5,22 +5,25 @@ from __future__ import annotations
 
 from generator.profile import BUREAU_MAX
 from generator.stages.check.registry import PLACEHOLDER, REQUIRED, TOO_LONG, Context, checks
-from generator.workbook.schema import FACTS, FACTS_SHEET, PLACEHOLDERS, PRIOR, PRIOR_SHEET
+from generator.workbook.schema import FACTS_SHEET, PLACEHOLDERS, PRIOR_SHEET
 
 
 @checks(REQUIRED)
 def required(c: Context) -> None:
-    """The required facts, some spending in YS03, and every 上年数 (0 when there was none)."""
-    facts = c.budget.facts
-    for fact in FACTS:
+    """The required facts, some spending in YS03, and every 上年数 (0 when there was none).
+
+    What only the sections the bureau does not publish would print is not asked for.
+    """
+    facts, fmt = c.budget.facts, c.budget.format
+    for fact in fmt.facts:
         value = facts.values.get(fact.key)
         empty = value is None or value == [] or value == ""
-        if empty and fact.required:
+        if empty and fact.required and fact.key not in fmt.unused_facts:
             c.add(REQUIRED, FACTS_SHEET, facts.cells.get(fact.key), f"“{fact.label}”未填写")
     if c.budget.year and c.done.tables["YS03"] == []:
         c.add(REQUIRED, "YS03", None, "部门支出总体情况表没有数据")
-    for prior in PRIOR:
-        if c.budget.prior.values.get(prior.key) is None:
+    for prior in fmt.prior:
+        if c.budget.prior.values.get(prior.key) is None and prior.key not in fmt.unused_prior:
             c.add(
                 REQUIRED,
                 PRIOR_SHEET,
@@ -46,7 +49,7 @@ def lengths(c: Context) -> None:
 def placeholders(c: Context) -> None:
     """No text, in the facts or a table, still holds a placeholder (``schema.PLACEHOLDERS``)."""
     facts = c.budget.facts
-    for fact in FACTS:
+    for fact in c.budget.format.facts:
         item_cells = facts.item_cells.get(fact.key, [])
         for i, text in enumerate(facts.items(fact.key) if fact.kind in ("list", "text") else []):
             cell = item_cells[i] if i < len(item_cells) else facts.cells.get(fact.key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.stages.check.registry import LAST_YEAR, Context, checks, fmt
 from generator.stages.derive import q2
-from generator.workbook.schema import FACTS_SHEET, PRIOR, PRIOR_SHEET
+from generator.workbook.schema import FACTS_SHEET, PRIOR_SHEET
 
 
 @checks(LAST_YEAR)
@@ -39,7 +39,7 @@ def against_last_year(c: Context) -> None:
             severity="warning",
         )
     prior = budget.prior
-    for figure in PRIOR:
+    for figure in budget.format.prior:
         given = prior.amount(figure.key)
         expected = last.figures[figure.key]
         if given is None or q2(given) == expected:

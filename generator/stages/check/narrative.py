@@ -5,7 +5,7 @@ from __future__ import annotations
 from generator.stages.check.registry import REASON, Context, checks
 from generator.stages.derive import q2
 from generator.stages.figures import CHANGES, headline
-from generator.workbook.schema import FACTS, FACTS_SHEET
+from generator.workbook.schema import FACTS_SHEET
 
 
 @checks(REASON)
@@ -14,13 +14,13 @@ def reasons(c: Context) -> None:
     figures = headline(c.budget, c.done)
     facts = c.budget.facts
     for change in CHANGES:
-        if change.reason is None:
+        if change.reason is None or change.reason in c.budget.format.unused_facts:
             continue
         current, prior = figures.current[change.key], figures.prior.get(change.key)
         if prior is None or q2(current) == q2(prior):
             continue
         if not facts.text(change.reason):
-            label = next(f.label for f in FACTS if f.key == change.reason)
+            label = next(f.label for f in c.budget.format.facts if f.key == change.reason)
             c.add(
                 REASON,
                 FACTS_SHEET,
