@@ -684,5 +684,5 @@ def test_check_of_a_budget_without_year_uses_a_code_book(broken, rows):
 def test_blank_workbook_reports_what_is_missing(blank_values):
     lines = lines_of(blank_values)
     assert "[错误] YS03 必填项：部门支出总体情况表没有数据" in lines
-    assert "[错误] 基本信息!B2 必填项：“部门名称”未填写" in lines
+    assert "[错误] 基本信息!B3 必填项：“部门名称”未填写" in lines
     assert "[错误] 上年数!B2 必填项：上年数“收入总计”未填写（没有填 0）" in lines

@@ -276,7 +276,7 @@ def test_last_with_errors_is_refused_with_its_findings(broken, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == (
         "上年工作簿 有错误.xlsx 有 1 处错误，不能据以生成新年度工作簿：请先改正\n"
-        "  [错误] 基本信息!B2 必填项：“部门名称”未填写\n"
+        "  [错误] 基本信息!B3 必填项：“部门名称”未填写\n"
     )
     assert not target.exists() and list(tmp_path.glob("*.part")) == []
     assert digest(last) == before
@@ -304,7 +304,7 @@ def test_a_year_not_after_last_years_is_refused(tmp_path, year):
     result = run("init", tmp_path / "new.xlsx", "--from", EXAMPLE, "--year", year)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"预算年度 {year} 应在上年工作簿 {EXAMPLE.name} 的预算年度之后：该工作簿 基本信息!B3 为 2024 年\n"
+        f"预算年度 {year} 应在上年工作簿 {EXAMPLE.name} 的预算年度之后：该工作簿 基本信息!B4 为 2024 年\n"
     )
     assert not (tmp_path / "new.xlsx").exists()
 
@@ -373,7 +373,7 @@ def test_the_second_example_against_the_first(example_path):
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["findings"]
     mismatched = [f for f in findings if f["rule"] == "上年数不符"]
-    assert [f["where"] for f in mismatched] == ["基本信息!B4"] + [f"上年数!B{n}" for n in (2, 3, 4, 5, 8, 9, 10, 11)]
+    assert [f["where"] for f in mismatched] == ["基本信息!B5"] + [f"上年数!B{n}" for n in (2, 3, 4, 5, 8, 9, 10, 11)]
     assert mismatched[0]["severity"] == "warning"  # another bureau's workbook
     mismatched = mismatched[1:]
     assert mismatched[0]["expected"] == "1959.63" and mismatched[0]["found"] == "3296.50"
@@ -382,8 +382,8 @@ def test_the_second_example_against_the_first(example_path):
 def test_a_workbook_of_another_year_or_bureau_is_named(example_path):
     findings = check(load_workbook(example_path), last=read_last_year(SECOND))
     assert [f.line() for f in findings if f.sheet == schema.FACTS_SHEET] == [
-        f"[警告] 基本信息!B3 上年数不符：上年工作簿 {SECOND.name} 的预算年度为 2025 年，不是 2023 年：请核对是否选错了文件",
-        f"[警告] 基本信息!B4 上年数不符：上年工作簿 {SECOND.name} 是柳溪县卫生健康局（部门编码 305）的，不是部门编码 021：请核对是否选错了文件",
+        f"[警告] 基本信息!B4 上年数不符：上年工作簿 {SECOND.name} 的预算年度为 2025 年，不是 2023 年：请核对是否选错了文件",
+        f"[警告] 基本信息!B5 上年数不符：上年工作簿 {SECOND.name} 是柳溪县卫生健康局（部门编码 305）的，不是部门编码 021：请核对是否选错了文件",
     ]
 
 

@@ -173,11 +173,13 @@ def test_ys04_labels_prefilled(blank):
 def test_facts_and_prior_sheets(blank):
     ws = blank[schema.FACTS_SHEET]
     assert [ws.cell(1, c).value for c in (1, 2, 3)] == list(schema.FACTS_HEADER)
-    assert [ws.cell(2 + i, 1).value for i in range(len(schema.FACTS))] == [f.label for f in schema.FACTS]
-    year_row = 2 + [f.key for f in schema.FACTS].index("year")
+    # the format's name first (read before the facts, which are the format's), then the facts
+    assert (ws.cell(2, 1).value, ws.cell(2, 2).value) == ("公开格式", "henan")
+    assert [ws.cell(3 + i, 1).value for i in range(len(schema.FACTS))] == [f.label for f in schema.FACTS]
+    year_row = 3 + [f.key for f in schema.FACTS].index("year")
     assert ws.cell(year_row, 2).value == YEAR
     for i, fact in enumerate(schema.FACTS):
-        row = 2 + i
+        row = 3 + i
         assert ws.cell(row, 1).protection.locked and not ws.cell(row, 2).protection.locked
         if fact.kind == "amount":
             assert ws.cell(row, 2).number_format == "#,##0.00"

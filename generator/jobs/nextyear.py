@@ -135,7 +135,7 @@ def _facts(wb: openpyxl.Workbook, budget: Budget, year: int, started: Started) -
     last = budget.year
     values: dict[str, object] = {}
     notes: dict[str, str] = {}
-    for fact in schema.FACTS:
+    for fact in budget.format.facts:
         value = budget.facts.values.get(fact.key)
         if fact.key == "year" or _is_empty(value):
             continue
@@ -148,8 +148,8 @@ def _facts(wb: openpyxl.Workbook, budget: Budget, year: int, started: Started) -
         why = f"上年的内容写有“{last}”" if fact.carry else "每年按当年情况填写"
         notes[fact.key] = f"{why}，未带入，请重新填写。{last}年为：{_old_text(value)}"
     ws = replace_sheet(wb, schema.FACTS_SHEET)
-    write_facts_sheet(ws, year=year, values=values)
-    for row, (fact, first, _value) in enumerate(facts_rows(year, values), start=2):
+    write_facts_sheet(ws, year=year, values=values, fmt=budget.format)
+    for row, (fact, first, _value) in enumerate(facts_rows(year, values, budget.format), start=2):
         coordinate = f"B{row}"
         if fact.key in values:
             _mark(ws, coordinate, notes[fact.key] if first else None)
@@ -233,7 +233,7 @@ def start_from(
         raise LastYearError(
             f"预算年度 {year} 应在上年工作簿 {last_path.name} 的预算年度之后：该工作簿 {where} 为 {budget.year} 年"
         )
-    started = Started(blank_workbook(year), year, last_year(budget, done))
+    started = Started(blank_workbook(year, budget.format), year, last_year(budget, done))
     _facts(started.workbook, budget, year, started)
     _prior(started.workbook, started.last)
     if keep_projects:

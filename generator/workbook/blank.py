@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from generator.formats import Format, builtin, builtin_names
 from generator.reference.codes import load_codes
 from generator.workbook import schema
 from generator.workbook.schema import Column, Fact, TableSpec
@@ -374,12 +375,22 @@ def _fact_hint(fact: Fact) -> str:
     return "；".join(p.rstrip("；。") for p in parts if p) + ("。" if parts else "")
 
 
-def facts_rows(year: int, values: Mapping[str, object] | None = None) -> list[tuple[Fact, bool, object]]:
-    """(fact, is_first_row, value) for each row of the 基本信息 sheet below its header."""
+def format_fact(fmt: Format) -> Fact:
+    """The 基本信息 row naming the workbook's format (``schema.FORMAT_LABEL``), read before the facts."""
+    known = "、".join(f"{name}（{builtin(name).title}）" for name in builtin_names())
+    hint = f"本工作簿的公开格式，由 budget-report init --format 写入（可用：{known}）；留空即 {schema.HENAN.name}"
+    return Fact("format", schema.FORMAT_LABEL, "text", required=False, hint=hint)
+
+
+def facts_rows(
+    year: int, values: Mapping[str, object] | None = None, fmt: Format = schema.HENAN
+) -> list[tuple[Fact, bool, object]]:
+    """(fact, is_first_row, value) for each row of the 基本信息 sheet below its header: the format's name, then
+    the format's facts."""
     values = dict(values or {})
     values.setdefault("year", year)
-    rows: list[tuple[Fact, bool, object]] = []
-    for fact in schema.FACTS:
+    rows: list[tuple[Fact, bool, object]] = [(format_fact(fmt), True, fmt.name)]
+    for fact in fmt.facts:
         value = values.get(fact.key)
         if fact.kind == "list":
             items = list(value) if isinstance(value, Iterable) and not isinstance(value, str) else [value]
@@ -423,8 +434,10 @@ def _fact_validation(kind: str, hint: str) -> DataValidation | None:
     return None
 
 
-def write_facts_sheet(ws: Worksheet, *, year: int, values: Mapping[str, object] | None = None) -> None:
-    """Lay out the 基本信息 sheet: one row per fact; a list fact one row per item (at least one).
+def write_facts_sheet(
+    ws: Worksheet, *, year: int, values: Mapping[str, object] | None = None, fmt: Format = schema.HENAN
+) -> None:
+    """Lay out the 基本信息 sheet: the format's name, then one row per fact; a list fact one row per item.
 
     ``values`` (by fact key; a list for list facts) fills the sheet, for the example workbook.
     """
@@ -434,7 +447,7 @@ def write_facts_sheet(ws: Worksheet, *, year: int, values: Mapping[str, object] 
     ws.column_dimensions["C"].width = 48
     groups: dict[tuple[str, str], list[str]] = {}  # (kind, hint) -> value cells, one validation each
     row = 1
-    for fact, first, value in facts_rows(year, values):
+    for fact, first, value in facts_rows(year, values, fmt):
         row += 1
         label = ws.cell(row=row, column=1, value=fact.label if first else None)
         label.font = HEADER_FONT if fact.required else Font()
@@ -472,7 +485,7 @@ def write_facts_sheet(ws: Worksheet, *, year: int, values: Mapping[str, object] 
     _protect(ws)
 
 
-def write_prior_sheet(ws: Worksheet, *, values: Mapping[str, object] | None = None) -> None:
+def write_prior_sheet(ws: Worksheet, *, values: Mapping[str, object] | None = None, fmt: Format = schema.HENAN) -> None:
     """Lay out the 上年数 sheet: label, last year's amount, hint; one row per figure."""
     values = values or {}
     _header_row(ws, schema.PRIOR_HEADER)
@@ -480,7 +493,7 @@ def write_prior_sheet(ws: Worksheet, *, values: Mapping[str, object] | None = No
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 40
     dv = _amount_validation(AMOUNT_PROMPT, "上年预算数")
-    for row, figure in enumerate(schema.PRIOR, start=2):
+    for row, figure in enumerate(fmt.prior, start=2):
         label = ws.cell(row=row, column=1, value=figure.label)
         label.protection = LOCKED
         label.border = BORDER
@@ -510,14 +523,14 @@ def replace_sheet(wb: openpyxl.Workbook, title: str) -> Worksheet:
     return wb.create_sheet(title, index)
 
 
-def blank_workbook(year: int) -> openpyxl.Workbook:
-    """The blank standard workbook for budget ``year``: every sheet of the schema, in order."""
+def blank_workbook(year: int, fmt: Format = schema.HENAN) -> openpyxl.Workbook:
+    """The blank standard workbook of format ``fmt`` for budget ``year``: every sheet of the format, in order."""
     wb = openpyxl.Workbook()
     facts = wb.active
     facts.title = schema.FACTS_SHEET
-    write_facts_sheet(facts, year=year)
-    write_prior_sheet(wb.create_sheet(schema.PRIOR_SHEET))
-    for spec in schema.TABLES:
+    write_facts_sheet(facts, year=year, fmt=fmt)
+    write_prior_sheet(wb.create_sheet(schema.PRIOR_SHEET), fmt=fmt)
+    for spec in fmt.tables:
         write_table_sheet(wb.create_sheet(spec.sheet_name), spec, year=year)
     wb.active = 0
     wb.properties.title = WORKBOOK_TITLE
@@ -550,6 +563,6 @@ def save(wb: openpyxl.Workbook, path: pathlib.Path, *, stamp: _dt.datetime | Non
     path.write_bytes(fixed.getvalue())
 
 
-def write_blank(path: pathlib.Path, *, year: int) -> None:
-    """Write the blank standard workbook for ``year`` to ``path``."""
-    save(blank_workbook(year), path)
+def write_blank(path: pathlib.Path, *, year: int, fmt: Format = schema.HENAN) -> None:
+    """Write the blank standard workbook of format ``fmt`` for ``year`` to ``path``."""
+    save(blank_workbook(year, fmt), path)
