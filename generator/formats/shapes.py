@@ -74,7 +74,7 @@ SHAPES: dict[str, Shape] = {
                 Key(
                     "rows",
                     "text",
-                    "how its data rows are told apart (a row grammar, below)",
+                    "how its data rows are told apart: its row grammar",
                     True,
                     choices=tuple(ROW_GRAMMARS),
                 ),
