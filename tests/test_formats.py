@@ -1,4 +1,4 @@
-"""Formats as data: a bad declaration refused naming file, line and key, in Chinese.
+"""Formats as data: a bad declaration refused naming file, line and key; README's reference made from the shapes.
 
 Each refusal copies the built-in Henan format, changes one thing with a plain text edit, reads the
 copy and compares the whole message.
@@ -6,17 +6,36 @@ copy and compares the whole message.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from generator.formats import FormatError, builtin, read_folder
 from generator.formats.declare import MAX_FILE_BYTES, MAX_NODES
 from generator.formats.spec import Variant
 
+REGENERATE = "python tools/readme_formats.py"
 HENAN = files("generator.formats") / "henan"
+
+
+def _readme_tool():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("readme_formats", ROOT / "tools" / "readme_formats.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_reference_is_the_shapes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "<!-- formats:begin -->" in readme and "<!-- formats:end -->" in readme
+    assert _readme_tool().with_formats(readme) == readme, (
+        f"README.md's reference of formats differs from generator/formats/shapes.py: run `{REGENERATE}`"
+    )
 
 
 @pytest.fixture
