@@ -137,7 +137,7 @@ class Reader:
         if kind == "text":
             value: Any = self.text(node, path)
             if key.choices and value not in key.choices:
-                raise self.fail(node, path, f"应为 {'、'.join(key.choices)} 之一，实为“{value}”")
+                raise self.fail(node, path, f"应为{_choices(key)}，实为“{value}”")
             return value
         if kind == "int":
             return self.integer(node, path)
@@ -191,7 +191,8 @@ class Reader:
             if key.name in given:
                 out[key.name] = self.value(key, given[key.name], _join(path, key.name))
             elif key.required:
-                raise self.fail(node, path, f"缺少 {key.name}（{key.meaning}）")
+                allowed = f"，应为{_choices(key)}" if key.choices else ""
+                raise self.fail(node, path, f"缺少 {key.name}（{key.meaning}）{allowed}")
             else:
                 out[key.name] = key.default
         out["_line"] = node.start_mark.line + 1
@@ -232,6 +233,13 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _choices(key: Key) -> str:
+    """ " code、text、amount、choice 之一", or the one value allowed (" 万元")."""
+    if len(key.choices) == 1:
+        return f" {key.choices[0]}"
+    return f" {'、'.join(key.choices)} 之一"
+
+
 def _node_kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "一组“键: 值”"
@@ -252,8 +260,11 @@ def compose(path: Path, read: Callable[[], bytes]) -> yaml.Node:
         raise FormatError(f"{path.name}：文件过大（{len(data)} 字节，最多 {MAX_FILE_BYTES} 字节）（{path}）")
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{path.name}：不是 UTF-8 编码的文字（第 {exc.start} 字节）（{path}）") from None
+    except UnicodeDecodeError as exc:  # the line, and the byte as a hex editor counts it (from 1)
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError(
+            f"{path.name} 第 {line} 行：不是 UTF-8 编码的文字（第 {exc.start + 1} 个字节），请存为 UTF-8（{path}）"
+        ) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

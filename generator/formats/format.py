@@ -110,26 +110,23 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
     height = len(header)
     if not header or slots != {(r, col) for r in range(height) for col in range(len(columns))}:
         raise FormatError(
-            f"{reader.where(where + '.header')}：表头不能恰好铺满 {height} 行 × {len(columns)} 列"
+            f"{reader.where(where + '.header')}：表头没有恰好铺满 {height} 行 × {len(columns)} 列"
             f"（每列须有表头，跨度不能超出表格）（{reader.file}）"
         )
     printed = sum(1 for c in columns if c.printed)
     if t["widths"] and len(t["widths"]) != printed:
         raise _fail(reader, t, "widths", f"应有 {printed} 个宽度（每个公开的列一个），实为 {len(t['widths'])} 个")
     amounts = {c.key for c in columns if c.kind == "amount"}
+    listed = "、".join(c.key for c in columns if c.kind == "amount") or "没有"  # in the table's order
     for name in ("sums", "sangong"):
         for parent, parts in t[name]:
-            if parent not in amounts:
-                raise FormatError(
-                    f"{reader.where(f'{where}.{name}.{parent}')}：“{parent}”不是本表的金额列"
-                    f"（金额列：{'、'.join(sorted(amounts)) or '没有'}）（{reader.file}）"
-                )
-            if name == "sums":
-                for part in parts:
-                    if part not in amounts:
-                        raise FormatError(
-                            f"{reader.where(f'{where}.sums.{parent}')}：“{part}”不是本表的金额列（{reader.file}）"
-                        )
+            # a 三公 column's parts are 经济分类 款 codes, not columns
+            for column in [parent, *parts] if name == "sums" else [parent]:
+                if column not in amounts:
+                    raise FormatError(
+                        f"{reader.where(f'{where}.{name}.{parent}')}：“{column}”不是本表的金额列"
+                        f"（金额列：{listed}）（{reader.file}）"
+                    )
     for kind in t["detail"]:
         if kind not in _ROW_KINDS:
             raise _fail(reader, t, "detail", f"不认识的行类型“{kind}”（可用：{'、'.join(_ROW_KINDS)}）")

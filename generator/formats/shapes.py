@@ -49,7 +49,12 @@ SHAPES: dict[str, Shape] = {
             "format",
             "format.yaml: who the format is",
             (
-                Key("name", "text", "the name a workbook gives in 基本信息's 公开格式 and `init --format` takes", True),
+                Key(
+                    "name",
+                    "text",
+                    "the name a workbook gives on 基本信息 in the row 公开格式 (lowercase letters, digits, - and _)",
+                    True,
+                ),
                 Key("title", "text", "the format's name as a clerk reads it, in Chinese", True),
                 Key("kind", "text", "budget (预算公开)", default="budget", choices=FORMAT_KINDS),
                 Key("unit", "text", "the unit of the tables and the narrative", default="万元", choices=UNITS),
@@ -74,7 +79,7 @@ SHAPES: dict[str, Shape] = {
                 Key(
                     "rows",
                     "text",
-                    "how its data rows are told apart (a row grammar, below)",
+                    "how its data rows are told apart: its row grammar",
                     True,
                     choices=tuple(ROW_GRAMMARS),
                 ),
@@ -130,7 +135,7 @@ SHAPES: dict[str, Shape] = {
             "column",
             "one column of a table (a list item; `use: NAME` instead inserts a column set)",
             (
-                Key("key", "text", "the column's name in the declarations (letters, digits, _)", True),
+                Key("key", "text", "the column's name in the declarations (lowercase letters, digits and _)", True),
                 Key("label", "text", "its lowest header text, used in messages", True),
                 Key("kind", "text", "what a cell holds", True, choices=COLUMN_KINDS),
                 Key("width", "number", "Excel column width, in characters", default=12.0),
