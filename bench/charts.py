@@ -33,8 +33,9 @@ _STAGES = r"""
 import json, sys, time
 from pathlib import Path
 from generator.jobs import pipeline
+from generator.options import RenderOptions
 from generator.stages.charts import charts_of
-document = pipeline.prepare(Path(sys.argv[1]), charts=False).document  # the figures, nothing drawn yet
+document = pipeline.prepare(Path(sys.argv[1]), RenderOptions(charts=False)).document  # the figures, nothing drawn yet
 start = time.perf_counter()
 specs = charts_of(document)
 times = {"compute the charts' figures": time.perf_counter() - start}

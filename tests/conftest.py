@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from support import EXAMPLE, YEAR, Editor, Rows, fill_small, values_copy
 
+from generator.options import RenderOptions
 from generator.workbook.blank import write_blank
 
 Edit = Callable[[Editor], object]
@@ -52,7 +53,7 @@ def charted(example_path: Path, tmp_path_factory: pytest.TempPathFactory):
     from generator.jobs import pipeline
 
     out = tmp_path_factory.mktemp("charted")
-    prepared, written = pipeline.render(example_path, out, ("pdf", "docx", "html"), charts=True)
+    prepared, written = pipeline.render(example_path, out, ("pdf", "docx", "html"), options=RenderOptions(charts=True))
     return prepared, {p.suffix.lstrip("."): p for p in written}
 
 

@@ -386,12 +386,12 @@ def dec(value: str) -> Decimal:
     return Decimal(value)
 
 
-def charts_render(path: Path, outdir: Path, formats: Any, **options: Any) -> tuple[Any, list[Path]]:
+def charts_render(path: Path, outdir: Path, formats: Any, **kwargs: Any) -> tuple[Any, list[Path]]:
     """Stands in for ``pipeline.render`` (in batch's forked workers too): writes the charts option it was given."""
     from generator.jobs import pipeline
 
     target = outdir / f"{path.stem}.html"
-    pipeline.write_atomic(target, lambda tmp: tmp.write_text(repr(options["charts"]), encoding="utf-8"))
+    pipeline.write_atomic(target, lambda tmp: tmp.write_text(repr(kwargs["options"].charts), encoding="utf-8"))
 
     class Prepared:
         findings = ()

@@ -16,6 +16,7 @@ from support import charts_render
 from generator.errors import BudgetError
 from generator.frontends import cli
 from generator.jobs import batch, pipeline, workers
+from generator.options import RenderOptions
 
 
 def run(*args: object):
@@ -145,8 +146,8 @@ def test_a_dying_worker_is_a_failure_and_leaves_no_temporary_file(monkeypatch, t
 def test_batch_command_passes_the_charts_option_to_the_batch(monkeypatch, tmp_path: Path, flags, expected):
     seen: list[object] = []
 
-    def fake_run(workbooks, outdir, formats, **options):
-        seen.append(options["charts"])
+    def fake_run(workbooks, outdir, formats, **kwargs):
+        seen.append(kwargs["options"].charts)
         return batch.BatchResult([], 0.0, 1)
 
     monkeypatch.setattr(batch, "run", fake_run)
@@ -164,7 +165,7 @@ def test_every_worker_renders_with_the_batch_s_charts_option(monkeypatch, tmp_pa
     for name in names:
         (tmp_path / name).write_bytes(b"x")
     out = tmp_path / "out"
-    result = batch.run([tmp_path / n for n in names], out, ("html",), jobs=2, charts=charts)
+    result = batch.run([tmp_path / n for n in names], out, ("html",), RenderOptions(charts=charts), jobs=2)
     assert [o.ok for o in result.outcomes] == [True, True, True], [o.error for o in result.outcomes]
     assert {(out / f"{Path(n).stem}.html").read_text(encoding="utf-8") for n in names} == {repr(charts)}
 

@@ -13,6 +13,7 @@ from support import EXAMPLE, ROOT, SECOND, html_text
 from generator.errors import BudgetError
 from generator.frontends.cli import main
 from generator.jobs.pipeline import prepare, render
+from generator.options import RenderOptions
 from generator.profile import ProfileError, load_profile
 from generator.render.html import TemplateProblem, export_templates
 
@@ -25,7 +26,7 @@ def test_override_a_block_keeps_the_rest(tmp_path):
         "{% block s7 %}<h2>七、支出预算经济分类情况说明</h2><p>本局按两套科目编列。</p>{% endblock %}",
         encoding="utf-8",
     )
-    html = prepare(EXAMPLE, templates=tmp_path).html
+    html = prepare(EXAMPLE, RenderOptions(templates=tmp_path)).html
     text = html_text(html)
     assert "本局按两套科目编列。" in text
     assert "财预〔2017〕98号" not in text  # the overridden block is gone
@@ -40,7 +41,7 @@ def test_override_a_table_note_and_the_glossary(tmp_path):
         "{% block glossary %}<p>一、本表金额单位为万元。</p>{% endblock %}",
         encoding="utf-8",
     )
-    text = html_text(prepare(EXAMPLE, templates=tmp_path).html)
+    text = html_text(prepare(EXAMPLE, RenderOptions(templates=tmp_path)).html)
     assert "说明：本局无政府性基金。" in text
     assert "说明：没有政府性基金预算安排的部门单位" not in text
     assert "说明：没有国有资本经营支出预算安排的部门单位，本表无数据。" in text  # other notes kept
@@ -48,7 +49,7 @@ def test_override_a_table_note_and_the_glossary(tmp_path):
 
 
 def test_example_bureau_folder(tmp_path):
-    prepared, _written = render(SECOND, tmp_path, ("html", "docx"), templates=BUREAU)
+    prepared, _written = render(SECOND, tmp_path, ("html", "docx"), options=RenderOptions(templates=BUREAU))
     text = html_text(prepared.html)
     assert "<title>柳溪县卫生健康局2025年部门预算公开</title>" in prepared.html  # profile's title pattern
     assert "说明：柳溪县卫生健康局2025年没有国有资本经营预算安排，本表无数据。" in text
@@ -95,7 +96,7 @@ def test_bad_profile_is_refused_with_its_key(tmp_path, content, message):
 def test_bureau_templates_run_sandboxed(tmp_path):
     (tmp_path / "document.html.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
     with pytest.raises(TemplateProblem) as info:
-        prepare(EXAMPLE, templates=tmp_path)
+        prepare(EXAMPLE, RenderOptions(templates=tmp_path))
     assert "沙箱" in str(info.value)
     result = CliRunner().invoke(
         main, ["render", str(EXAMPLE), "-o", str(tmp_path / "out"), "--templates", str(tmp_path)]
@@ -110,7 +111,7 @@ def test_templates_export_then_render_unchanged(tmp_path):
     written = export_templates(folder)
     assert {p.name for p in written} >= {"document.html.j2", "style.css", "reference.docx", "profile.toml"}
     assert load_profile(folder).title == "{year}年{bureau}部门（单位）预算公开"  # the sample is all comments
-    assert prepare(EXAMPLE, templates=folder).html == prepare(EXAMPLE).html
+    assert prepare(EXAMPLE, RenderOptions(templates=folder)).html == prepare(EXAMPLE).html
     with pytest.raises(BudgetError, match="已有"):
         export_templates(folder)
     result = CliRunner().invoke(main, ["templates", "export", str(tmp_path / "via-cli")])
@@ -138,4 +139,4 @@ def test_shutil_copy_of_bureau_folder_is_enough(tmp_path):
     """A bureau's folder is self-contained: copied anywhere, it renders the same."""
     copy = tmp_path / "copy"
     shutil.copytree(BUREAU, copy)
-    assert prepare(SECOND, templates=copy).html == prepare(SECOND, templates=BUREAU).html
+    assert prepare(SECOND, RenderOptions(templates=copy)).html == prepare(SECOND, RenderOptions(templates=BUREAU)).html

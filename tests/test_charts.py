@@ -24,6 +24,7 @@ from PIL import Image
 from support import EXAMPLE, ROOT, html_text, tool
 
 from generator.jobs import pipeline
+from generator.options import RenderOptions
 from generator.profile import ProfileError, load_profile
 from generator.render import charts as draw
 from generator.stages.charts import BARS, HBARS, PIE, Chart, Series, charts_of
@@ -275,8 +276,10 @@ def test_the_same_chart_gives_the_same_bytes_in_another_process(shown):
     script = (
         "import sys, hashlib\n"
         "from generator.jobs import pipeline\n"
+        "from generator.options import RenderOptions\n"
         "from generator.render import charts\n"
-        f"c = pipeline.prepare(__import__('pathlib').Path({str(EXAMPLE)!r}), charts=True).charts['spending']\n"
+        f"workbook = __import__('pathlib').Path({str(EXAMPLE)!r})\n"
+        "c = pipeline.prepare(workbook, RenderOptions(charts=True)).charts['spending']\n"
         "print(hashlib.sha256(charts.svg(c).encode()).hexdigest(), hashlib.sha256(charts.png(c)).hexdigest())\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
@@ -286,7 +289,7 @@ def test_the_same_chart_gives_the_same_bytes_in_another_process(shown):
 
 
 def test_rendering_again_gives_the_same_pdf_and_docx(charted, tmp_path):
-    _prepared, written = pipeline.render(EXAMPLE, tmp_path, ("pdf", "docx"), charts=True)
+    _prepared, written = pipeline.render(EXAMPLE, tmp_path, ("pdf", "docx"), options=RenderOptions(charts=True))
     for path in written:
         assert path.read_bytes() == charted[1][path.suffix.lstrip(".")].read_bytes(), path.name
 
@@ -311,8 +314,8 @@ def test_charts_are_off_by_default_and_never_load_matplotlib(tmp_path):
 def test_the_profile_turns_charts_on_and_the_option_overrides_it(tmp_path):
     (tmp_path / "profile.toml").write_text("charts = true\n", encoding="utf-8")
     assert load_profile(tmp_path).charts
-    assert tuple(pipeline.prepare(EXAMPLE, templates=tmp_path).charts) == KEYS
-    assert pipeline.prepare(EXAMPLE, templates=tmp_path, charts=False).charts == {}
+    assert tuple(pipeline.prepare(EXAMPLE, RenderOptions(templates=tmp_path)).charts) == KEYS
+    assert pipeline.prepare(EXAMPLE, RenderOptions(templates=tmp_path, charts=False)).charts == {}
     (tmp_path / "profile.toml").write_text('charts = "yes"\n', encoding="utf-8")
     with pytest.raises(ProfileError, match="charts 应为 true 或 false"):
         load_profile(tmp_path)
@@ -329,7 +332,9 @@ def test_a_bureau_block_removes_one_chart_and_another_moves_one(tmp_path):
         "{% block chart_operating_cost %}{% endblock %}\n",
         encoding="utf-8",
     )
-    prepared, _written = pipeline.render(EXAMPLE, tmp_path / "out", ("docx", "html"), templates=tmp_path)
+    prepared, _written = pipeline.render(
+        EXAMPLE, tmp_path / "out", ("docx", "html"), options=RenderOptions(templates=tmp_path)
+    )
     html = (tmp_path / "out" / EXAMPLE.with_suffix(".html").name).read_text(encoding="utf-8")
     found = figures_in(html)
     assert [f["key"] for f in found] == ["totals", "operating_cost", "spending", "gpb_classes"]
@@ -343,7 +348,7 @@ def test_a_bureau_folder_with_its_own_older_macros_still_gets_its_charts(tmp_pat
     (tmp_path / "macros.html.j2").write_bytes((ROOT / "templates" / "macros.html.j2").read_bytes())
     assert "figure" not in (tmp_path / "macros.html.j2").read_text(encoding="utf-8")
     (tmp_path / "profile.toml").write_text("charts = true\n", encoding="utf-8")
-    html = pipeline.prepare(EXAMPLE, templates=tmp_path).html
+    html = pipeline.prepare(EXAMPLE, RenderOptions(templates=tmp_path)).html
     assert [f["key"] for f in figures_in(html)] == list(KEYS)
 
 
@@ -418,7 +423,7 @@ def test_no_word_on_a_chart_is_cut_off_or_printed_over_another(chart):
 def test_a_fangsong_pdf_takes_the_missing_characters_from_song_not_from_a_stranger(tmp_path):
     """The SVG names 宋体 after 仿宋; WeasyPrint must see both (no system default face in the PDF)."""
     (tmp_path / "profile.toml").write_text('charts = true\n[pdf.fonts]\nbody = "仿宋"\n', encoding="utf-8")
-    _prepared, written = pipeline.render(EXAMPLE, tmp_path / "out", ("pdf",), templates=tmp_path)
+    _prepared, written = pipeline.render(EXAMPLE, tmp_path / "out", ("pdf",), options=RenderOptions(templates=tmp_path))
     fonts = subprocess.run([tool("pdffonts"), str(written[0])], capture_output=True, text=True).stdout
     names = {line.split()[0].split("+", 1)[1] for line in fonts.splitlines()[2:]}
     assert "Noto-Serif-CJK-SC" in names  # the fallback of the charts' text
@@ -456,7 +461,7 @@ def chart_gaps(html: str) -> list[tuple[str, float, float]]:
 def test_a_chart_too_tall_for_the_rest_of_its_page_is_drawn_smaller_there_not_moved_on():
     """柳溪县's 图3 (支出预算构成) left a third of page 6 empty; at 0.75 of its size or more it fits there."""
     workbook = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
-    html = pipeline.prepare(workbook, charts=True).html
+    html = pipeline.prepare(workbook, RenderOptions(charts=True)).html
     block = TEXT_FOOT_PX - 37 / 25.4 * 96
     for key, room, need in chart_gaps(html):
         assert room < need or room < block * 0.15, (key, room, need)

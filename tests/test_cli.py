@@ -311,8 +311,8 @@ def test_render_passes_the_charts_option_to_the_job_service(monkeypatch, tmp_pat
 
     seen: list[object] = []
 
-    def render_job(workbook, outdir, formats, **options):
-        seen.append(options["charts"])
+    def render_job(workbook, outdir, formats, **kwargs):
+        seen.append(kwargs["options"].charts)
         return service.Outcome(workbook)
 
     monkeypatch.setattr(service, "render_job", render_job)
@@ -326,7 +326,7 @@ def test_watch_passes_the_charts_option_to_the_watch(monkeypatch, tmp_path, flag
     from generator.frontends import watch
 
     seen: list[object] = []
-    monkeypatch.setattr(watch, "watch", lambda *args, **options: seen.append(options["charts"]))
+    monkeypatch.setattr(watch, "watch", lambda *args, **kwargs: seen.append(kwargs["options"].charts))
     result = run("watch", tmp_path / "甲.xlsx", "-o", tmp_path / "out", *flags)
     assert result.exit_code == 0, result.output
     assert seen == [expected]

@@ -16,6 +16,7 @@ from support import EXAMPLE_NAME, where
 
 from generator.frontends import cli
 from generator.jobs import pipeline
+from generator.options import RenderOptions
 from generator.reference import codelist
 from generator.reference.codelist import CodeListError, load_code_list
 from generator.reference.codes import CodeBook, load_codes
@@ -262,7 +263,7 @@ def test_names_from_the_supplied_list_are_warnings_and_the_document_keeps_the_wo
     assert lines[0] == (
         f"[警告] {where('YS03', 'name', row)} 科目名称：科目2069999的名称与科目代码表 codes.csv 不同（应为 其他科技支出，实为 其他科学技术支出）"
     )
-    prepared = pipeline.prepare(example_values, codes=codes)
+    prepared = pipeline.prepare(example_values, RenderOptions(codes=codes))
     assert "其他科学技术支出" in prepared.html and "其他科技支出" not in prepared.html
 
 
@@ -331,7 +332,14 @@ def test_watch_with_codes(example_values, short_list, bad_list, tmp_path):
     from generator.frontends.watch import watch
 
     lines: list[str] = []
-    watch(example_values, tmp_path / "out", ("html",), codes=short_list, echo=lines.append, keep_going=lambda: False)
+    watch(
+        example_values,
+        tmp_path / "out",
+        ("html",),
+        options=RenderOptions(codes=short_list),
+        echo=lines.append,
+        keep_going=lambda: False,
+    )
     assert any("不在科目代码表 codes.csv 中" in line for line in lines)
     result = run("watch", example_values, "-o", tmp_path / "out", "--codes", bad_list)
     assert (result.exit_code, result.stderr) == (1, BAD)

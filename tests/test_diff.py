@@ -14,6 +14,7 @@ from support import EXAMPLE
 from generator.frontends.cli import main
 from generator.frontends.watch import watch
 from generator.jobs.diff import diff, narrative_sentences
+from generator.options import RenderOptions
 from generator.workbook.schema import PRIOR_SHEET, TABLES_BY_CODE
 
 
@@ -139,14 +140,14 @@ def test_watch_survives_a_broken_save(tmp_path):
 
 
 def test_watch_carries_the_charts_option_to_every_render(monkeypatch, tmp_path):
-    """``watch(charts=…)`` reaches the job service on the first render and on each after a save."""
+    """``watch``'s options (here their charts) reach the job service on the first render and on each after a save."""
     from generator.frontends import watch as watch_module
     from generator.jobs.service import Outcome
 
     seen: list[object] = []
 
-    def render_job(path, outdir, formats, **options):
-        seen.append(options["charts"])
+    def render_job(path, outdir, formats, **kwargs):
+        seen.append(kwargs["options"].charts)
         return Outcome(path)
 
     monkeypatch.setattr(watch_module, "render_job", render_job)
@@ -172,6 +173,6 @@ def test_watch_carries_the_charts_option_to_every_render(monkeypatch, tmp_path):
             settle=0.01,
             echo=lambda _line: None,
             keep_going=keep_going,
-            charts=charts,
+            options=RenderOptions(charts=charts),
         )
         assert seen == [charts, charts]

@@ -22,6 +22,7 @@ from support import Editor, charts_render
 from generator.errors import Finding
 from generator.frontends import cli
 from generator.jobs import batch, manifest, pipeline, service, workers
+from generator.options import RenderOptions
 
 NAMES = ("甲局.xlsx", "乙局.xlsx", "丙局.xlsx")
 COMPOSITION = "预算单位构成"
@@ -163,8 +164,8 @@ def test_changed_options_templates_and_codes_render_everything(pair: Path, tmp_p
     everything = {"乙局.xlsx": False, "甲局.xlsx": False}
     nothing = {"乙局.xlsx": True, "甲局.xlsx": True}
 
-    def again(formats: tuple[str, ...] = ("html",), **options: Any) -> dict[str, bool]:
-        result = batch.run(workbooks, out, formats, jobs=2, **options)
+    def again(formats: tuple[str, ...] = ("html",), **chosen: Any) -> dict[str, bool]:
+        result = batch.run(workbooks, out, formats, RenderOptions(**chosen), jobs=2)
         assert [o.ok for o in result.outcomes] == [True, True], [o.error for o in result.outcomes]
         return reused(result)
 
@@ -346,8 +347,8 @@ def test_a_changed_charts_option_renders_everything_the_same_one_reuses(monkeypa
     everything = dict.fromkeys(names, False)
     nothing = dict.fromkeys(names, True)
 
-    def again(**options: Any) -> dict[str, bool]:
-        result = batch.run(workbooks, out, ("html",), jobs=2, **options)
+    def again(force: bool = False, **chosen: Any) -> dict[str, bool]:
+        result = batch.run(workbooks, out, ("html",), RenderOptions(**chosen), jobs=2, force=force)
         assert [o.ok for o in result.outcomes] == [True, True], [o.error for o in result.outcomes]
         return reused(result)
 
@@ -443,7 +444,7 @@ def test_the_key_follows_the_bytes_of_the_workbook_and_of_last_years(tmp_path: P
     workbook, last, copy = tmp_path / "2025.xlsx", tmp_path / "2024.xlsx", tmp_path / "copy.xlsx"
     workbook.write_bytes(b"this year")
     last.write_bytes(b"last year")
-    shared = manifest.run_inputs(("html",), templates=None, codes=None, pdf_variant=None)
+    shared = manifest.run_inputs(("html",), RenderOptions())
     key = manifest.workbook_key(workbook, last, shared)
     shutil.copyfile(last, copy)
     assert manifest.workbook_key(workbook, copy, shared) == key  # another file, the same bytes
@@ -451,7 +452,7 @@ def test_the_key_follows_the_bytes_of_the_workbook_and_of_last_years(tmp_path: P
     last.write_bytes(b"last year, corrected")
     assert manifest.workbook_key(workbook, last, shared) != key
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567891")  # dates printed in the documents
-    assert manifest.run_inputs(("html",), templates=None, codes=None, pdf_variant=None) != shared
+    assert manifest.run_inputs(("html",), RenderOptions()) != shared
     assert set(shared["versions"]) == {"budget-report", "weasyprint", "python-docx", "openpyxl", "jinja2"}
     assert all(shared["versions"].values())
 
@@ -461,13 +462,13 @@ def test_the_charts_option_is_part_of_the_key(tmp_path: Path):
     workbook.write_bytes(b"this year")
 
     def key(charts: bool | None) -> str:
-        shared = manifest.run_inputs(("pdf",), templates=None, codes=None, pdf_variant=None, charts=charts)
+        shared = manifest.run_inputs(("pdf",), RenderOptions(charts=charts))
         return manifest.workbook_key(workbook, None, shared)
 
     keys = {charts: key(charts) for charts in (True, False, None)}
     assert len(set(keys.values())) == 3
     assert key(True) == keys[True]  # the same option, the same key
-    assert manifest.run_inputs(("pdf",), templates=None, codes=None, pdf_variant=None)["charts"] is None
+    assert manifest.run_inputs(("pdf",), RenderOptions())["charts"] is None
 
 
 def test_the_package_s_own_files_are_part_of_the_key(tmp_path: Path) -> None:
@@ -483,6 +484,4 @@ def test_the_package_s_own_files_are_part_of_the_key(tmp_path: Path) -> None:
     assert manifest.package_hash(package) == first  # compiled and hidden files are not the package's content
     (package / "templates" / "document.html.j2").write_text("{{ b }}", encoding="utf-8")
     assert manifest.package_hash(package) != first
-    assert manifest.run_inputs(("pdf",), templates=None, codes=None, pdf_variant=None)["package"] == (
-        manifest.package_hash()
-    )
+    assert manifest.run_inputs(("pdf",), RenderOptions())["package"] == (manifest.package_hash())

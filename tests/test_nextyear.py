@@ -20,6 +20,7 @@ from support import EXAMPLE, SECOND, Editor, spec, values_copy
 
 from generator.frontends import cli
 from generator.jobs.nextyear import CARRIED_FILL, YS10_KEPT, LastYearError, read_last_year, start_from
+from generator.options import RenderOptions
 from generator.stages.check import check, has_errors
 from generator.stages.derive import complete
 from generator.stages.figures import headline
@@ -522,7 +523,7 @@ def test_watch_checks_against_previous(tmp_path, example_path):
     from generator.frontends.watch import run_once
 
     said: list[str] = []
-    assert not run_once(SECOND, tmp_path, ("html",), None, said.append, previous=example_path)
+    assert not run_once(SECOND, tmp_path, ("html",), RenderOptions(previous=example_path), said.append)
     lines = said[0].splitlines()
     assert lines[0] == f"工作簿 {SECOND.name} 有 8 处错误，未生成文档："
     assert lines[1].strip().startswith("[错误] 上年数!B2 上年数不符")

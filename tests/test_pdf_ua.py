@@ -22,6 +22,7 @@ from support import EXAMPLE
 
 from generator.frontends.cli import main
 from generator.jobs import pipeline
+from generator.options import RenderOptions
 from generator.render import pdf as pdfmod
 from generator.render import pdftags
 
@@ -72,7 +73,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("ua")
     found: dict[str, Any] = {}
     for workbook in sorted(EXAMPLE.parent.glob("*.xlsx")):
-        _prepared, written = pipeline.render(workbook, out / workbook.stem, ("pdf", "html"), charts=True)
+        _prepared, written = pipeline.render(
+            workbook, out / workbook.stem, ("pdf", "html"), options=RenderOptions(charts=True)
+        )
         paths = {p.suffix: p for p in written}
         found[workbook.stem] = (paths[".pdf"], paths[".html"].read_text(encoding="utf-8"))
     return found

@@ -10,6 +10,7 @@ from support import small_row
 
 from generator.errors import BudgetError
 from generator.jobs import pipeline, service, workers
+from generator.options import RenderOptions
 
 
 def test_a_budget_error_is_its_own_message_and_anything_else_an_internal_error_in_each_wording():
@@ -119,7 +120,7 @@ def test_the_web_page_words_an_internal_error_with_the_clerks_file_name(monkeypa
     stored = tmp_path / "000" / uploads.UPLOAD_NAME
     stored.parent.mkdir()
     stored.write_bytes(b"x")
-    outcome = web.render_task(stored, tmp_path / "out", None, None, None)
+    outcome = web.render_task(stored, tmp_path / "out", RenderOptions())
     entry = web.entry_of(uploads.Item("本局.xlsx", stored), outcome, tmp_path / "out")
     assert entry.status == "failed" and not (tmp_path / "out").exists()
     assert entry.message == "本局.xlsx：内部错误（RuntimeError：boom in 本局.xlsx），未生成文档。"

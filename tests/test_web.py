@@ -463,7 +463,7 @@ def test_without_a_code_list_the_bundled_one_is_named(client, medical_error):
 
 @pytest.fixture
 def charts_seen(app, monkeypatch) -> list[object]:
-    """The charts option of each render the page queues (``web.render_task``'s last argument); the
+    """The charts option of each render the page queues (of ``web.render_task``'s last argument); the
     queue here renders nothing: each task is done at once with an empty outcome."""
     from generator.jobs import service
 
@@ -472,7 +472,7 @@ def charts_seen(app, monkeypatch) -> list[object]:
     def submit(job) -> None:
         for task in job.tasks:
             assert task.work is web.render_task
-            seen.append(task.args[-1])
+            seen.append(task.args[-1].charts)
             task.result, task.state = service.Outcome(task.args[0]), "done"
         job.finish(job)
         job.state = "done"

@@ -7,17 +7,22 @@ Nothing here computes anything.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from generator.errors import Finding
 from generator.jobs import pipeline, service
+from generator.options import RenderOptions
 from generator.reference import codelist
 from generator.workbook.schema import TABLES_BY_CODE
 
@@ -188,11 +193,28 @@ _previous_option = click.option(
 )
 
 
-def _check_inputs(codes: Path | None, templates: Path | None, previous: Path | None = None) -> None:
+def _render_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The command given its render options as one ``options`` value (``RenderOptions``), made from
+    the parameters named as its fields; put it right above the function, under the click options.
+
+    So a new render option is its field, its click option and the commands that take it: no
+    command lists the options one by one again.
+    """
+    names = {field.name for field in dataclasses.fields(RenderOptions)}
+
+    @functools.wraps(command)
+    def with_options(**params: Any) -> None:
+        chosen = {name: params.pop(name) for name in params.keys() & names}
+        command(options=RenderOptions(**chosen), **params)
+
+    return with_options
+
+
+def _check_inputs(options: RenderOptions) -> None:
     """Refuse a bad official code list or an unreadable last year's workbook once, before any workbook is read."""
     try:
-        codelist.check_code_list(codes, templates)
-        pipeline.check_previous(previous)
+        codelist.check_code_list(options.codes, options.templates)
+        pipeline.check_previous(options.previous)
     except Exception as exc:
         _fail(exc)
 
@@ -206,9 +228,8 @@ def _check_inputs(codes: Path | None, templates: Path | None, previous: Path | N
 @_templates_option
 @_previous_option
 @click.option("--rules", "list_rules", is_flag=True, help="列出全部检查规则（规则名、级别、检查内容），不检查工作簿。")
-def check_cmd(
-    workbook: Path | None, fmt: str, codes: Path | None, templates: Path | None, previous: Path | None, list_rules: bool
-) -> None:
+@_render_options
+def check_cmd(workbook: Path | None, fmt: str, options: RenderOptions, list_rules: bool) -> None:
     """检查工作簿的勾稽关系、必填项和科目编码（有 --previous 时还有上年数）；有错误时退出码为 1。"""
     if list_rules:
         from generator.stages.check import rules_text
@@ -223,7 +244,7 @@ def check_cmd(
             "请给出要检查的工作簿；列出全部检查规则请用 --rules", ctx=ctx, param=param, param_hint="'WORKBOOK'"
         )
     try:
-        _budget, findings, book = pipeline.inspect(workbook, codes=codes, templates=templates, previous=previous)
+        _budget, findings, book = pipeline.inspect(workbook, options=options)
     except Exception as exc:
         _fail(exc)
     errors = sum(f.severity == "error" for f in findings)
@@ -261,32 +282,14 @@ def _formats(value: str) -> tuple[str, ...]:
 @_codes_option
 @_previous_option
 @_charts_option
-def render_cmd(
-    workbooks: tuple[Path, ...],
-    outdir: Path,
-    formats: str,
-    pdf_variant: str | None,
-    templates: Path | None,
-    codes: Path | None,
-    previous: Path | None,
-    charts: bool | None,
-) -> None:
+@_render_options
+def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, options: RenderOptions) -> None:
     """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
     chosen = _formats(formats)
-    _check_inputs(codes, templates, previous)
+    _check_inputs(options)
     failed = False
     for workbook in workbooks:
-        outcome = service.render_job(
-            workbook,
-            outdir,
-            chosen,
-            templates=templates,
-            pdf_variant=pdf_variant,
-            codes=codes,
-            previous=previous,
-            charts=charts,
-            on_wait=_say,
-        )
+        outcome = service.render_job(workbook, outdir, chosen, options=options, on_wait=_say)
         if outcome.internal:  # a bug: stop here, as any other command does
             if _State.debug and outcome.trace:
                 click.echo(outcome.trace, err=True, nl=False)
@@ -319,17 +322,9 @@ def render_cmd(
 )
 @_charts_option
 @click.option("--force", is_flag=True, help="全部重新生成：不沿用上次生成后未变的工作簿的文档。")
+@_render_options
 def batch_cmd(
-    paths: tuple[Path, ...],
-    outdir: Path,
-    jobs: int | None,
-    formats: str,
-    pdf_variant: str | None,
-    templates: Path | None,
-    codes: Path | None,
-    previous: Path | None,
-    charts: bool | None,
-    force: bool,
+    paths: tuple[Path, ...], outdir: Path, jobs: int | None, formats: str, options: RenderOptions, force: bool
 ) -> None:
     """批量生成：PATHS 为工作簿或文件夹（处理其中的 .xlsx），出错的跳过，最后列出全部失败。
 
@@ -338,7 +333,9 @@ def batch_cmd(
     from generator.jobs import batch, summary
 
     chosen = _formats(formats)
-    _check_inputs(codes, templates, previous if previous is None or previous.is_file() else None)
+    # A folder of last years' workbooks is read workbook by workbook, as the batch finds each one's own.
+    folder = options.previous is not None and not options.previous.is_file()
+    _check_inputs(dataclasses.replace(options, previous=None) if folder else options)
     workbooks = batch.collect(paths)
     if not workbooks:
         raise click.UsageError("没有找到 .xlsx 工作簿")
@@ -347,14 +344,10 @@ def batch_cmd(
             workbooks,
             outdir,
             chosen,
+            options=options,
             jobs=jobs,
-            templates=templates,
-            pdf_variant=pdf_variant,
             on_done=lambda _: bar.update(1),
-            codes=codes,
-            previous=previous,
             force=force,
-            charts=charts,
             on_wait=_say,
         )
     for failure in result.failures:
@@ -389,12 +382,13 @@ def batch_cmd(
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @_templates_option
 @_codes_option
-def diff_cmd(old: Path, new: Path, templates: Path | None, codes: Path | None) -> None:
+@_render_options
+def diff_cmd(old: Path, new: Path, options: RenderOptions) -> None:
     """比较工作簿的两个版本：列出改动的数字，以及因此改变的每一句叙述。"""
     from generator.jobs.diff import diff
 
     try:
-        result = diff(old, new, templates=templates, codes=codes)
+        result = diff(old, new, options=options)
     except Exception as exc:
         _fail(exc)
     click.echo(f"数字的变化（{len(result.figures)} 处）：")
@@ -426,33 +420,15 @@ def diff_cmd(old: Path, new: Path, templates: Path | None, codes: Path | None) -
 @_codes_option
 @_previous_option
 @_charts_option
-def watch_cmd(
-    workbook: Path,
-    outdir: Path,
-    formats: str,
-    templates: Path | None,
-    interval: float,
-    codes: Path | None,
-    previous: Path | None,
-    charts: bool | None,
-) -> None:
+@_render_options
+def watch_cmd(workbook: Path, outdir: Path, formats: str, interval: float, options: RenderOptions) -> None:
     """监视工作簿：每次保存后自动检查并重新生成文档（按 Ctrl+C 退出）。"""
     from generator.frontends.watch import watch
 
     chosen = _formats(formats)
-    _check_inputs(codes, templates, previous)
+    _check_inputs(options)
     try:
-        watch(
-            workbook,
-            outdir,
-            chosen,
-            templates=templates,
-            interval=interval,
-            echo=click.echo,
-            codes=codes,
-            previous=previous,
-            charts=charts,
-        )
+        watch(workbook, outdir, chosen, options=options, interval=interval, echo=click.echo)
     except KeyboardInterrupt:
         click.echo("已停止监视。")
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.jobs.service import render_job
+from generator.options import DEFAULT_OPTIONS, RenderOptions
 
 Echo = Callable[[str], None]
 
@@ -29,19 +30,11 @@ def run_once(
     path: Path,
     outdir: Path,
     formats: Iterable[str],
-    templates: Path | None,
+    options: RenderOptions,
     echo: Echo,
-    codes: Path | None = None,
-    previous: Path | None = None,
-    charts: bool | None = None,
 ) -> bool:
-    """Check and render once, printing what a clerk needs; True when documents were written.
-
-    ``charts`` is ``render_job``'s: None leaves it to the templates folder's profile.toml.
-    """
-    outcome = render_job(
-        path, outdir, tuple(formats), templates=templates, codes=codes, previous=previous, charts=charts, on_wait=echo
-    )
+    """Check and render once with ``options``, printing what a clerk needs; True when documents were written."""
+    outcome = render_job(path, outdir, tuple(formats), options=options, on_wait=echo)
     if outcome.error is not None:
         echo(outcome.error)
         return False
@@ -55,24 +48,18 @@ def watch(
     path: Path,
     outdir: Path,
     formats: Iterable[str],
+    options: RenderOptions = DEFAULT_OPTIONS,
     *,
-    templates: Path | None = None,
     interval: float = 1.0,
     settle: float = 0.5,
     echo: Echo = print,
     keep_going: Callable[[], bool] = lambda: True,
-    codes: Path | None = None,
-    previous: Path | None = None,
-    charts: bool | None = None,
 ) -> None:
-    """Render ``path`` now and after every save until ``keep_going()`` is false (or Ctrl+C).
-
-    ``charts`` is ``run_once``'s, the same for every render.
-    """
+    """Render ``path`` with ``options`` now and after every save until ``keep_going()`` is false (or Ctrl+C)."""
     formats = tuple(formats)
     echo(f"正在监视 {path}（保存后自动重新生成，按 Ctrl+C 退出）")
     last = _stamp(path)
-    run_once(path, outdir, formats, templates, echo, codes, previous, charts)
+    run_once(path, outdir, formats, options, echo)
     while keep_going():
         time.sleep(interval)
         now = _stamp(path)
@@ -86,4 +73,4 @@ def watch(
                 break
             now = again
         last = now
-        run_once(path, outdir, formats, templates, echo, codes, previous, charts)
+        run_once(path, outdir, formats, options, echo)

@@ -86,6 +86,7 @@ from generator.frontends.uploads import (
 from generator.frontends.webqueue import ChildFailed, Job, QueueFull, RenderQueue, Task
 from generator.jobs import pipeline, scratch, service, summary
 from generator.jobs.service import Outcome
+from generator.options import RenderOptions
 from generator.render.html import TEMPLATES as DOCUMENT_TEMPLATES
 from generator.workbook.schema import TABLES_BY_CODE
 
@@ -296,13 +297,13 @@ def _codes_used(codes: Reference | None) -> str:
     return f"科目代码表 {codes.shown} " if codes else "内置科目表"
 
 
-def check_task(workbook: Path, codes: Path | None, previous: Path | None) -> Outcome | None:
-    """In a child process: read and check one stored workbook; None when it has no errors (a render
-    may follow), else what became of it, as the job service words it."""
+def check_task(workbook: Path, options: RenderOptions) -> Outcome | None:
+    """In a child process: read and check one stored workbook with the upload's ``options``; None when
+    it has no errors (a render may follow), else what became of it, as the job service words it."""
     from generator.stages.check import has_errors
 
     try:
-        budget, findings, book = pipeline.inspect(workbook, codes=codes, previous=previous)
+        budget, findings, book = pipeline.inspect(workbook, options=options)
         if has_errors(findings):
             raise CheckFailed(workbook, findings, budget=budget, book=book)
     except Exception as exc:
@@ -312,22 +313,18 @@ def check_task(workbook: Path, codes: Path | None, previous: Path | None) -> Out
     return None
 
 
-def render_task(
-    workbook: Path, outdir: Path, codes: Path | None, previous: Path | None, charts: bool | None
-) -> Outcome:
-    """In a child process: render one stored workbook into ``outdir`` through the job service, as the
-    command line does. ``charts`` is the job service's: True draws the charts, None leaves it to the
-    profile. The outcome goes back without the workbook read (its figures are in it)."""
+def render_task(workbook: Path, outdir: Path, options: RenderOptions) -> Outcome:
+    """In a child process: render one stored workbook into ``outdir`` with the upload's ``options``
+    through the job service, as the command line does. The outcome goes back without the workbook
+    read (its figures are in it)."""
     outdir.mkdir(parents=True, exist_ok=True)
     outcome = service.render_job(
         workbook,
         outdir,
         OUTPUT_FORMATS,
-        codes=codes,
-        previous=previous,
+        options=options,
         internal=service.INTERNAL_WEB,
         summarise=True,  # a batch's 汇总.xlsx states the figures of a workbook with errors too
-        charts=charts,
     )
     if outcome.ok and outcome.budget is not None:
         outcome.department = outcome.department or outcome.budget.bureau
@@ -705,10 +702,9 @@ def upload() -> ResponseReturnValue:
         except Refused as exc:
             return _refuse(str(exc), exc.status)
         batch = len(items) > 1 or any(item.from_zip for item in items)
+        options = _form_options(codes, previous)
         if not batch and items[0].path is not None:
-            checked = queue.run_now(
-                check_task, items[0].path, codes.path if codes else None, previous.path if previous else None
-            )
+            checked = queue.run_now(check_task, items[0].path, options)
             if checked is not None:  # errors, unreadable or failed: no render to wait for
                 entry = entry_of(items[0], checked, None, codes, previous)
                 if entry.status in ("refused", "failed"):
@@ -717,7 +713,7 @@ def upload() -> ResponseReturnValue:
                 store.add(Report(token, folder, [entry], batch))
                 return redirect(url_for("web.report", token=token), 303)
         token, folder = store.reserve()
-        report = _queued_report(token, folder, items, batch, codes, previous, _charts_choice(), inputs.pop_all())
+        report = _queued_report(token, folder, items, batch, codes, previous, options, inputs.pop_all())
         store.add(report)
         assert report.job is not None
         try:
@@ -738,18 +734,18 @@ def _queued_report(
     batch: bool,
     codes: Reference | None,
     previous: Reference | None,
-    charts: bool | None,
+    options: RenderOptions,
     inputs: contextlib.ExitStack,
 ) -> Report:
-    """The report of an upload whose renders are queued: a task per stored workbook; when all are
-    done, the entries are worded, a batch's 汇总.xlsx is written and the stored workbooks removed."""
+    """The report of an upload whose renders are queued: a task per stored workbook, rendered with
+    ``options``; when all are done, the entries are worded (``codes`` and ``previous`` by the clerk's
+    file names), a batch's 汇总.xlsx is written and the stored workbooks removed."""
     report = Report(token, folder, [], batch)
     tasks: dict[int, Task] = {}
     for i, item in enumerate(items):
         if item.path is not None:
             outdir = folder / str(i)
-            args = (item.path, outdir, codes.path if codes else None, previous.path if previous else None, charts)
-            tasks[i] = Task(render_task, args)
+            tasks[i] = Task(render_task, (item.path, outdir, options))
 
     def finish(_job: Job) -> None:
         try:
@@ -769,6 +765,14 @@ def _queued_report(
         report.job.state = "done"
         report.job.finished.set()
     return report
+
+
+def _form_options(codes: Reference | None, previous: Reference | None) -> RenderOptions:
+    """The render options of an upload: the code list and last year's workbook it stored, and the
+    form's 附统计图 box; the page offers no templates folder and no PDF variant (the built-in ones)."""
+    return RenderOptions(
+        codes=codes.path if codes else None, previous=previous.path if previous else None, charts=_charts_choice()
+    )
 
 
 def _charts_choice() -> bool | None:

@@ -8,11 +8,12 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.errors import BudgetError
 from generator.jobs import manifest, outputs, pipeline, scratch, service, workers
+from generator.options import DEFAULT_OPTIONS, RenderOptions
 
 # What became of one workbook: the service's outcome, as every front end has it.
 Outcome = service.Outcome
@@ -84,23 +85,18 @@ def run(
     workbooks: Sequence[Path],
     outdir: Path,
     formats: Iterable[str] = pipeline.DEFAULT_FORMATS,
+    options: RenderOptions = DEFAULT_OPTIONS,
     *,
     jobs: int | None = None,
-    templates: Path | None = None,
-    pdf_variant: str | None = None,
     on_done: Callable[[Outcome], None] | None = None,
-    codes: Path | None = None,
-    previous: Path | None = None,
     force: bool = False,
-    charts: bool | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> BatchResult:
-    """Render every workbook into ``outdir``, ``jobs`` at a time, each in a process of its own.
+    """Render every workbook into ``outdir`` with ``options``, ``jobs`` at a time, each in a process of its own.
 
-    ``previous`` is last year's workbook for all of them, or a folder holding each one's own
-    (``last_years_workbook``); a workbook without one there fails, and the batch goes on.
-    ``charts`` is ``service.render_job``'s, the same for every workbook: True draws the charts,
-    False leaves them out, None leaves it to the templates folder's profile.toml.
+    ``options.previous`` is last year's workbook for all of them, or a folder holding each one's
+    own (``last_years_workbook``); a workbook without one there fails, and the batch goes on.
+    The other options are the same for every workbook.
 
     The processes are forked from this one once it has loaded WeasyPrint and the fonts, so each
     starts ready; each ends after its workbook, which returns WeasyPrint's layout memory. A
@@ -126,9 +122,8 @@ def run(
     todo: list[tuple[int, Path]] = []
     lasts: dict[int, Path | None] = {}  # each workbook's last year's workbook
     stems: dict[str, int] = {}
-    record = manifest.Record(
-        outdir, formats, templates=templates, codes=codes, pdf_variant=pdf_variant, force=force, charts=charts
-    )
+    record = manifest.Record(outdir, formats, options, force=force)
+    previous = options.previous
     for index, workbook in enumerate(workbooks):
         first = stems.setdefault(workbook.stem.casefold(), index)
         if first != index:
@@ -161,15 +156,7 @@ def run(
         _load_for_workers(formats)
     # A worker lays out its PDF in a second process only when there are spare CPUs for it.
     work = functools.partial(
-        _render_one,
-        outdir=outdir,
-        formats=formats,
-        templates=templates,
-        pdf_variant=pdf_variant,
-        parallel=len(todo) < jobs,
-        codes=codes,
-        charts=charts,
-        on_wait=on_wait,
+        _render_one, outdir=outdir, formats=formats, options=options, parallel=len(todo) < jobs, on_wait=on_wait
     )
     peak = [0]
 
@@ -214,28 +201,22 @@ def _render_one(
     *,
     outdir: Path,
     formats: tuple[str, ...],
-    templates: Path | None,
-    pdf_variant: str | None,
+    options: RenderOptions,
     parallel: bool,
-    codes: Path | None,
-    charts: bool | None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Outcome:
-    """In a worker process: render one workbook (with its last year's) and say what became of it."""
+    """In a worker process: render one workbook with the batch's ``options`` and its own last year's workbook
+    (the batch's, or the one found in the batch's folder of them), and say what became of it."""
     workbook, previous = task
     try:
         outcome = service.render_job(
             workbook,
             outdir,
             formats,
-            templates=templates,
-            pdf_variant=pdf_variant,
+            options=replace(options, previous=previous),
             parallel=parallel,
-            codes=codes,
-            previous=previous,
             internal=service.INTERNAL_BATCH,
             summarise=True,
-            charts=charts,
             on_wait=on_wait,
         )
     finally:

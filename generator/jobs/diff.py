@@ -13,10 +13,11 @@ import difflib
 import html as htmllib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from generator.options import DEFAULT_OPTIONS, RenderOptions
 from generator.workbook.model import Budget, Row
 from generator.workbook.schema import FACTS, FACTS_SHEET, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
 
@@ -147,16 +148,18 @@ def sentence_changes(old_html: str, new_html: str) -> list[SentenceChange]:
     return changes
 
 
-def diff(old_path: Path, new_path: Path, *, templates: Path | None = None, codes: Path | None = None) -> Diff:
-    """What changed from ``old_path`` to ``new_path``: figures, and the sentences they change."""
+def diff(old_path: Path, new_path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Diff:
+    """What changed from ``old_path`` to ``new_path``: figures, and the sentences they change, both
+    rendered with ``options`` (but the charts)."""
     from generator.errors import CheckFailed
     from generator.jobs.pipeline import prepare
     from generator.workbook.load import load_workbook
 
     result = Diff(figure_changes(load_workbook(old_path), load_workbook(new_path)))
     try:  # the sentences only: a profile's charts are not drawn for them
-        old_html = prepare(old_path, templates=templates, codes=codes, charts=False).html
-        new_html = prepare(new_path, templates=templates, codes=codes, charts=False).html
+        sentences = replace(options, charts=False)
+        old_html = prepare(old_path, sentences).html
+        new_html = prepare(new_path, sentences).html
     except CheckFailed as exc:
         result.note = f"{exc.path.name} 有错误，无法生成文档，因此不比较叙述：请先用 check 修正。"
         return result

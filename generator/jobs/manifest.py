@@ -3,11 +3,12 @@
 The record (the manifest, ``OUT/.budget-report/manifest.json``) keeps for each workbook of the
 last batch into ``OUT``:
 
-- ``key``: a sha256 over everything its documents are made from: the workbook's bytes, last
-  year's workbook's bytes (``--previous``), the files of the templates folder, the code list, the
-  formats, the PDF variant, the charts option (``--charts``, ``--no-charts`` or neither),
-  ``SOURCE_DATE_EPOCH`` and the versions of the tool and of the libraries that write the
-  documents. Content hashes, never mtimes: a copy or a touch changes nothing, an edit does.
+- ``key``: a sha256 over everything its documents are made from: the workbook's bytes, the
+  formats, every render option (``RenderOptions``: last year's workbook's bytes (``--previous``),
+  the files of the templates folder, the code list, the PDF variant, the charts option
+  (``--charts``, ``--no-charts`` or neither)), ``SOURCE_DATE_EPOCH`` and the versions of the tool
+  and of the libraries that write the documents. Content hashes, never mtimes: a copy or a touch
+  changes nothing, an edit does.
 - ``outputs``: each document as written (name, size, mtime, sha256).
 - ``outcome``: its ``Outcome``, field by field (but the workbook read and the traceback), so that
   a workbook not rendered again is reported as it was.
@@ -33,6 +34,7 @@ from typing import Any
 import generator
 from generator.errors import Finding
 from generator.jobs import outputs, pipeline, service
+from generator.options import DEFAULT_OPTIONS, RenderOptions
 
 FORMAT = 1
 FOLDER = ".budget-report"
@@ -45,6 +47,9 @@ NOT_STORED = frozenset({"budget", "trace"})
 # Outcomes that follow from the inputs alone, and so stand while the key does. A failed render
 # (a worker that died, a full disk, a bug) may not happen again: it is always rendered again.
 REUSABLE = frozenset({"ok", "errors", "refused"})
+# The render options that are not the same for every workbook of a batch: each workbook's last
+# year's workbook (``--previous`` names one for all, or a folder of them) is in its own key.
+PER_WORKBOOK = frozenset({"previous"})
 # The dataclasses a recorded value may hold, by name.
 DATACLASSES: dict[str, type] = {"Finding": Finding}
 
@@ -118,25 +123,36 @@ def folder_hashes(folder: Path) -> dict[str, str]:
     return found
 
 
-def run_inputs(
-    formats: Iterable[str],
-    *,
-    templates: Path | None,
-    codes: Path | None,
-    pdf_variant: str | None,
-    charts: bool | None = None,
-) -> dict[str, Json]:
+def option_input(name: str, value: object) -> Json:
+    """How one render option enters the key: a folder by its files' hashes, a file by its hash (content,
+    never a name or a date), a choice (True, False, a variant, None) as it is.
+
+    A templates folder that is not one is recorded as None, as no folder is: the render then uses
+    the built-in templates.
+    """
+    if not isinstance(value, Path):
+        return value
+    if value.is_dir():
+        return folder_hashes(value)
+    return None if name == "templates" else file_hash(value)
+
+
+def run_inputs(formats: Iterable[str], options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, Json]:
     """What every workbook of a batch is rendered with: the part of each key they share.
 
-    ``charts`` is kept as given (True, False or None): None leaves it to the templates folder's
-    profile.toml, whose bytes the templates' hashes already cover.
+    Every render option is in it by its field's name (``option_input``), but those ``PER_WORKBOOK``:
+    an option added to ``RenderOptions`` changes the key with no code here. ``charts`` is kept as
+    given (True, False or None): None leaves it to the templates folder's profile.toml, whose bytes
+    the templates' hashes already cover.
     """
+    chosen = {
+        field.name: option_input(field.name, getattr(options, field.name))
+        for field in dataclasses.fields(options)
+        if field.name not in PER_WORKBOOK
+    }
     return {
         "formats": sorted(set(formats)),
-        "pdf_variant": pdf_variant,
-        "charts": charts,
-        "templates": folder_hashes(templates) if templates is not None and templates.is_dir() else None,
-        "codes": file_hash(codes) if codes is not None else None,
+        **chosen,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "versions": tool_versions(),
         "package": package_hash(),
@@ -333,18 +349,15 @@ class Record:
         self,
         outdir: Path,
         formats: Iterable[str],
+        options: RenderOptions = DEFAULT_OPTIONS,
         *,
-        templates: Path | None = None,
-        codes: Path | None = None,
-        pdf_variant: str | None = None,
         force: bool = False,
-        charts: bool | None = None,
     ) -> None:
         self.outdir = outdir
         self.formats = tuple(formats)
         self.force = force
         self.old = load(outdir)
-        self.shared = run_inputs(self.formats, templates=templates, codes=codes, pdf_variant=pdf_variant, charts=charts)
+        self.shared = run_inputs(self.formats, options)
         self.entries: dict[str, dict[str, Json]] = {}
         self.keys: dict[str, str | None] = {}
         self.before: dict[str, dict[Path, tuple[int, int]]] = {}  # each rendered workbook's outputs before

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from generator.errors import BudgetError, CheckFailed
 from generator.gcpause import gc_paused
 from generator.jobs import outputs, scratch, workers
+from generator.options import DEFAULT_OPTIONS, RenderOptions
 from generator.profile import Profile, load_profile
 
 if TYPE_CHECKING:
@@ -66,21 +67,17 @@ def check_previous(previous: Path | None) -> None:
         read_last_year(previous)
 
 
-def inspect(
-    path: Path, *, codes: Path | None = None, templates: Path | None = None, previous: Path | None = None
-) -> tuple[Budget, list[Finding], CodeBook]:
+def inspect(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> tuple[Budget, list[Finding], CodeBook]:
     """Load and check: the findings and the code book they were checked against, without the document.
 
-    With ``previous`` (last year's workbook) each 上年数 figure is checked against the figure that
-    workbook gives; one that cannot be read raises ``LastYearError`` before ``path`` is read.
+    With ``options.previous`` (last year's workbook) each 上年数 figure is checked against the
+    figure that workbook gives; one that cannot be read raises ``LastYearError`` before ``path`` is read.
     """
-    budget, findings, book, _done = _inspect(path, codes=codes, templates=templates, previous=previous)
+    budget, findings, book, _done = _inspect(path, options)
     return budget, findings, book
 
 
-def _inspect(
-    path: Path, *, codes: Path | None, templates: Path | None, previous: Path | None
-) -> tuple[Budget, list[Finding], CodeBook, Complete]:
+def _inspect(path: Path, options: RenderOptions) -> tuple[Budget, list[Finding], CodeBook, Complete]:
     """Load → derive → check: the stages' values, the tables derived once for the check and the document."""
     from generator.jobs.nextyear import read_last_year
     from generator.reference import codelist
@@ -89,25 +86,18 @@ def _inspect(
     from generator.workbook.load import load_workbook
 
     with gc_paused():
-        last = read_last_year(previous) if previous is not None else None
+        last = read_last_year(options.previous) if options.previous is not None else None
         # the bureau's profile first: its [format] says which of the format's tables it does not publish
-        budget = load_workbook(path, load_profile(templates).variant)
-        book = codelist.code_book(budget.year, codes=codes, templates=templates)
+        budget = load_workbook(path, load_profile(options.templates).variant)
+        book = codelist.code_book(budget.year, codes=options.codes, templates=options.templates)
         done = derive.complete(budget, book)
         return budget, check(budget, book, last, done), book, done
 
 
-def prepare(
-    path: Path,
-    *,
-    templates: Path | None = None,
-    codes: Path | None = None,
-    previous: Path | None = None,
-    charts: bool | None = None,
-) -> Prepared:
+def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:
     """Load, derive, check and compute ``path``; raise ``CheckFailed`` when the check finds errors.
 
-    ``charts`` turns the narrative's charts on (True) or off (False) whatever the bureau's
+    ``options.charts`` turns the narrative's charts on (True) or off (False) whatever the bureau's
     ``profile.toml`` says; None leaves it to the profile (off without one).
     """
     from generator.render.html import render_html
@@ -116,16 +106,16 @@ def prepare(
     from generator.stages.compute import build_document
 
     with gc_paused():
-        budget, findings, book, done = _inspect(path, codes=codes, templates=templates, previous=previous)
+        budget, findings, book, done = _inspect(path, options)
         if has_errors(findings):
             raise CheckFailed(path, findings, budget=budget, book=book, done=done)
-        profile = load_profile(templates)
-        if charts is not None:
-            profile = replace(profile, charts=charts)
+        profile = load_profile(options.templates)
+        if options.charts is not None:
+            profile = replace(profile, charts=options.charts)
         document = build_document(budget, book, profile, done)
         shown = charts_of(document) if profile.charts else {}
-        html = render_html(document, templates, charts=shown, chart_face=profile.chart_face)
-        return Prepared(budget, findings, document, html, profile, _bureau_css(templates), done, shown)
+        html = render_html(document, options.templates, charts=shown, chart_face=profile.chart_face)
+        return Prepared(budget, findings, document, html, profile, _bureau_css(options.templates), done, shown)
 
 
 def _bureau_css(templates: Path | None) -> str:
@@ -159,16 +149,13 @@ def render(
     path: Path,
     outdir: Path,
     formats: Iterable[str] = DEFAULT_FORMATS,
+    options: RenderOptions = DEFAULT_OPTIONS,
     *,
-    templates: Path | None = None,
-    pdf_variant: str | None = None,
     parallel: bool = True,
-    codes: Path | None = None,
-    previous: Path | None = None,
-    charts: bool | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> tuple[Prepared, list[Path]]:
-    """Render the workbook at ``path`` into ``outdir`` as ``<stem>.pdf``/``.docx``/``.html``.
+    """Render the workbook at ``path`` into ``outdir`` as ``<stem>.pdf``/``.docx``/``.html``, made
+    with ``options`` (``prepare``'s; and ``options.pdf_variant`` for the PDF).
 
     With ``parallel`` (and where processes can be forked) the PDF is laid out in a process of its
     own, started before the workbook is read: WeasyPrint loads while the workbook does, the other
@@ -186,13 +173,15 @@ def render(
     targets = {fmt: outdir / f"{path.stem}.{fmt}" for fmt in formats}
     written = outputs.OutputSet(outdir, path.stem, targets.values())
     pdf_process = (
-        workers.PdfProcess.start(targets["pdf"], pdf_variant, written.fill) if parallel and "pdf" in formats else None
+        workers.PdfProcess.start(targets["pdf"], options.pdf_variant, written.fill)
+        if parallel and "pdf" in formats
+        else None
     )
     done: set[str] = set()
     failed: dict[str, BaseException] = {}
     finished = False
     try:
-        prepared = prepare(path, templates=templates, codes=codes, previous=previous, charts=charts)
+        prepared = prepare(path, options)
         written.claim(on_wait=on_wait)  # the one writer of these names now; the temporary files are made
         if pdf_process is not None:
             pdf_process.submit(prepared.html, prepared.extra_css)
@@ -201,7 +190,7 @@ def render(
             if fmt == "pdf" and pdf_process is not None:
                 continue
             try:
-                written.fill(targets[fmt], _writer(fmt, prepared, templates, pdf_variant))
+                written.fill(targets[fmt], _writer(fmt, prepared, options))
             except BudgetError:
                 raise
             except Exception as exc:
@@ -249,7 +238,7 @@ def _pictures(prepared: Prepared) -> Callable[[str], bytes]:
     return picture
 
 
-def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: str | None) -> Callable[[Path], None]:
+def _writer(fmt: str, prepared: Prepared, options: RenderOptions) -> Callable[[Path], None]:
     if fmt == "html":
 
         def write_html(tmp: Path) -> None:
@@ -261,7 +250,7 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
 
         def write_pdf_file(tmp: Path) -> None:
             prepared.pages = write_pdf(
-                prepared.html, tmp, variant=pdf_variant, extra_css=prepared.extra_css, on_layout=keep_anchors
+                prepared.html, tmp, variant=options.pdf_variant, extra_css=prepared.extra_css, on_layout=keep_anchors
             )
 
         def keep_anchors(document: object) -> None:
@@ -275,7 +264,7 @@ def _writer(fmt: str, prepared: Prepared, templates: Path | None, pdf_variant: s
         from generator.render.docx import DocxFonts, write_docx
         from generator.render.sandbox import bureau_file  # a link out of the folder is refused
 
-        reference = bureau_file(templates, "reference.docx") if templates is not None else None
+        reference = bureau_file(options.templates, "reference.docx") if options.templates is not None else None
         fonts = DocxFonts(**prepared.profile.docx_fonts)
         return lambda tmp: write_docx(
             prepared.html,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from generator.errors import BudgetError, CheckFailed, Finding, WorkbookError
 from generator.jobs import pipeline, workers
+from generator.options import DEFAULT_OPTIONS, RenderOptions
 
 if TYPE_CHECKING:
     from generator.workbook.model import Budget
@@ -120,44 +121,31 @@ def render_job(
     workbook: Path,
     outdir: Path,
     formats: Iterable[str] = pipeline.DEFAULT_FORMATS,
+    options: RenderOptions = DEFAULT_OPTIONS,
     *,
-    templates: Path | None = None,
-    pdf_variant: str | None = None,
     parallel: bool = True,
-    codes: Path | None = None,
-    previous: Path | None = None,
     internal: str = INTERNAL,
     summarise: bool = False,
-    charts: bool | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Outcome:
-    """Check and render ``workbook`` into ``outdir`` (``pipeline.render``) and say what became of it.
+    """Check and render ``workbook`` into ``outdir`` with ``options`` (``pipeline.render``) and say what became of it.
 
     Never raises but for Ctrl+C: every error is in the outcome, worded with ``clerk_message``.
     The outcome of a render carries its document's headline figures and its PDF's pages; with
     ``summarise`` (a batch's summary) a workbook the check found errors in gets its figures too,
-    read once more, since the failed render kept nothing of it. ``charts`` is ``pipeline.prepare``'s,
-    ``on_wait`` ``pipeline.render``'s (told when another process is writing the same outputs).
+    read once more, since the failed render kept nothing of it. ``on_wait`` is ``pipeline.render``'s
+    (told when another process is writing the same outputs).
     """
     serial = contextlib.nullcontext() if workers.can_fork() else _IN_PROCESS
     try:
         with serial:
             prepared, written = pipeline.render(
-                workbook,
-                outdir,
-                formats,
-                templates=templates,
-                pdf_variant=pdf_variant,
-                parallel=parallel,
-                codes=codes,
-                previous=previous,
-                charts=charts,
-                on_wait=on_wait,
+                workbook, outdir, formats, options=options, parallel=parallel, on_wait=on_wait
             )
     except CheckFailed as exc:
         outcome = failed(workbook, exc, internal=internal)
         if summarise:
-            _refused_figures(outcome, exc, templates)
+            _refused_figures(outcome, exc, options)
         return outcome
     except Exception as exc:
         return failed(workbook, exc, internal=internal)
@@ -172,7 +160,7 @@ def render_job(
     return outcome
 
 
-def _refused_figures(outcome: Outcome, refusal: CheckFailed, templates: Path | None) -> None:
+def _refused_figures(outcome: Outcome, refusal: CheckFailed, options: RenderOptions) -> None:
     """The figures of a workbook the check refused, computed as its document would state them from
     the tables the check read, so that a batch's summary shows them.
 
@@ -184,7 +172,7 @@ def _refused_figures(outcome: Outcome, refusal: CheckFailed, templates: Path | N
         return
     try:
         outcome.department, outcome.budget_year, outcome.figures, outcome.projects = summary.refused_figures(
-            refusal.budget, refusal.book, refusal.done, templates
+            refusal.budget, refusal.book, refusal.done, options.templates
         )
     except Exception:  # the figures are a courtesy; the findings are the outcome
         return
