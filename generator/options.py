@@ -36,6 +36,11 @@ class RenderOptions:
     """The narrative's charts (``--charts/--no-charts``): True draws them, False leaves them out,
     None leaves it to the templates folder's profile.toml (off without one)."""
 
+    format_dir: Path | None = None
+    """A folder of the bureau's or province's own disclosure formats (``--format-dir``): a format folder
+    (with its format.yaml) or a folder of them, which a workbook's 公开格式 may name besides the
+    built-in ones (README "Formats"). None: the templates folder's profile.toml ``formats``, if any."""
+
     pdf_variant: str | None = None
     """The PDF's archive or accessibility variant (``--pdf-variant``: pdf/a-2b, pdf/a-3b, pdf/ua-1).
     None: a plain (tagged) PDF."""

@@ -16,6 +16,8 @@ A bureau's template folder (``render --templates DIR``) may hold a ``profile.tom
     body = "宋体"                                  # 宋体, 黑体, 楷体 or 仿宋
     heading = "黑体"
 
+    formats = "格式"                               # a folder (inside this one) of the bureau's own formats
+
     [format]                                       # what the bureau does not publish of its format:
     drop_tables = ["YS13", "YS14"]                 # tables (by code), the others renumbered
     drop_sections = ["s7", "divisions"]            # sections (by id, formats/<name>/document.yaml)
@@ -71,6 +73,7 @@ class Profile:
     pdf_heading: str = ""
     charts: bool = False  # draw the charts of the narrative (stages/charts.py)
     variant: Variant = field(default_factory=Variant)  # what of its format the bureau does not publish
+    formats: Path | None = None  # a folder of the bureau's own format folders (README "Formats")
 
     @property
     def chart_face(self) -> str:
@@ -155,6 +158,20 @@ def _variant(data: dict[str, Any], path: Path) -> Variant:
     return Variant(lists["drop_tables"], lists["drop_sections"], lists["drop_glossary"], str(path))
 
 
+def _formats(data: dict[str, Any], folder: Path, path: Path) -> Path | None:
+    """``formats``: a folder of the bureau's own formats, inside the templates folder once links are resolved."""
+    name = _text(data, "formats", path, limit=200)
+    if not name:
+        return None
+    inside = folder.resolve()
+    target = (folder / name).resolve()
+    if target != inside and inside not in target.parents:
+        raise ProfileError(f"{path}：formats 应为本文件夹中的文件夹，“{name}”在文件夹之外")
+    if not target.is_dir():
+        raise ProfileError(f"{path}：formats 所指的文件夹“{name}”不存在")
+    return target
+
+
 def load_profile(folder: Path | None) -> Profile:
     """The profile in ``folder`` (a bureau's template folder), or the built-in one."""
     from generator.render.sandbox import bureau_file
@@ -167,7 +184,7 @@ def load_profile(folder: Path | None) -> Profile:
         data = tomllib.loads(found.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}：格式不对（{exc}）") from None
-    known = {"title", "fiscal_level", "charts", "docx", "pdf", "format"}
+    known = {"title", "fiscal_level", "charts", "docx", "pdf", "format", "formats"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ProfileError(f"{path}：不认识的设置 {', '.join(unknown)}（可用：{', '.join(sorted(known))}）")
@@ -193,6 +210,7 @@ def load_profile(folder: Path | None) -> Profile:
         raise ProfileError(f"{path}：charts 应为 true 或 false（不加引号），实为 {charts!r}")
     return Profile(
         variant=_variant(_table(data, "format", path), path),
+        formats=_formats(data, folder, path),
         title=title,
         charts=charts,
         fiscal_level=_text(data, "fiscal_level", path, limit=FISCAL_LEVEL_MAX),

@@ -227,7 +227,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     assert path.read_bytes() == b"keep me"
     forced = run("init", path, "--year", "2024", "--force")
     assert forced.exit_code == 0, forced.output
-    assert forced.stdout == f"已生成空白工作簿：{path}\n"
+    assert forced.stdout == f"已生成空白工作簿：{path}（公开格式：henan，河南省部门（单位）预算公开（YS01–YS14））\n"
     assert zipfile.is_zipfile(path)
     assert [p.name for p in tmp_path.iterdir()] == ["已有.xlsx"]  # no temporary file left behind
 
@@ -252,7 +252,9 @@ def test_round_trip(tmp_path, blank_path, how):
     if how == "cli":
         result = run("init", path, "--year", "2024")
         assert result.exit_code == 0, result.output
-        assert result.stdout == f"已生成空白工作簿：{path}\n"
+        assert (
+            result.stdout == f"已生成空白工作簿：{path}（公开格式：henan，河南省部门（单位）预算公开（YS01–YS14））\n"
+        )
     else:
         shutil.copyfile(blank_path, path)
     wb = openpyxl.load_workbook(path)

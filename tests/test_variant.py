@@ -277,7 +277,7 @@ def test_data_on_a_dropped_tables_sheet_is_a_warning(broken, tmp_path):
     folder = county_folder(tmp_path)
     lines = [f.line() for f in check(load_workbook(path, load_profile(folder).variant))]
     assert lines == [
-        f"[警告] YS14 多余工作表：本单位不公开YS14（{folder / 'profile.toml'} 的 [format] drop_tables），表中的数据不会读取"
+        f"[警告] YS14 不公开的表：本单位不公开YS14（{folder / 'profile.toml'} 的 [format] drop_tables），表中的数据不会读取"
     ]
 
 

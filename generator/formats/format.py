@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache, partial
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -223,3 +224,111 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         glossary=tuple((g["term"], g["text"]) for g in doc["glossary"]),
         folder=label,
     )
+
+
+# --- a bureau's own formats ------------------------------------------------------------------
+
+
+def _own_folders(folder: Path) -> list[Path]:
+    """The format folders in ``folder``: itself when it holds a format.yaml, else its subfolders that do."""
+    if (folder / "format.yaml").is_file():
+        return [folder]
+    if not folder.is_dir():
+        raise FormatError(f"找不到格式文件夹 {folder}")
+    found = sorted(p for p in folder.iterdir() if p.is_dir() and (p / "format.yaml").is_file())
+    if not found:
+        raise FormatError(f"{folder} 中没有格式（格式文件夹应含有 format.yaml）")
+    return found
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What a folder's declarations are now (names, sizes, times): a changed file is read again."""
+    out = []
+    for file, _, _ in FILES:
+        try:
+            st = (folder / file).stat()
+        except OSError:
+            continue
+        out.append((file, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+@cache
+def _read_own(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Format:
+    fmt = read_folder(folder)
+    if fmt.name in builtin_names():
+        raise FormatError(
+            f"{folder / 'format.yaml'}：name“{fmt.name}”与内置格式重名：自己的格式请另取名称"
+            f"（内置：{'、'.join(builtin_names())}）"
+        )
+    _compatible(fmt, builtin(DEFAULT), folder)
+    return fmt
+
+
+def _compatible(fmt: Format, base: Format, folder: Path) -> None:
+    """A bureau's own format is computed by the engine of ``base``: it must have ``base``'s tables, each with
+    ``base``'s columns in ``base``'s order (titles, headers, hints, notes, widths, units, sections and
+    名词解释 are its own)."""
+    where = folder / "tables.yaml"
+    codes = {t.code: t for t in fmt.tables}
+    for table in base.tables:
+        mine = codes.get(table.code)
+        if mine is None:
+            raise FormatError(f"{where}：缺少表 {table.code}（{table.title}）：本工具按{base.title}的表计算")
+        keys = [(c.key, c.kind) for c in mine.columns]
+        want = [(c.key, c.kind) for c in table.columns]
+        if keys != want:
+            raise FormatError(
+                f"{where}：表 {table.code} 的列应为 {'、'.join(k for k, _ in want)}（依次，类型同{base.name}格式），"
+                f"实为 {'、'.join(k for k, _ in keys)}"
+            )
+        if mine.rows != table.rows:
+            raise FormatError(f"{where}：表 {table.code} 的 rows 应为 {table.rows}，实为 {mine.rows}")
+    extra = sorted(set(codes) - {t.code for t in base.tables})
+    if extra:
+        raise FormatError(f"{where}：本工具不会计算表 {'、'.join(extra)}（{base.name}格式没有）")
+    facts = {f.key for f in fmt.facts}
+    missing = [f.label for f in base.facts if f.key not in facts]
+    if missing:
+        raise FormatError(f"{folder / 'workbook.yaml'}：缺少基本信息 {'、'.join(missing)}：文档要用它们")
+    prior = {p.key for p in fmt.prior}
+    missing = [p.label for p in base.prior if p.key not in prior]
+    if missing:
+        raise FormatError(f"{folder / 'workbook.yaml'}：缺少上年数 {'、'.join(missing)}：文档要用它们")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The formats a workbook may name: the built-in ones, and the bureau's own format folders."""
+
+    folders: tuple[Path, ...] = ()
+
+    def own(self) -> dict[str, Format]:
+        out: dict[str, Format] = {}
+        for folder in self.folders:
+            for path in _own_folders(Path(folder)):
+                fmt = _read_own(path.resolve(), _stamp(path))
+                if fmt.name in out:
+                    other = out[fmt.name].folder
+                    raise FormatError(f"{path / 'format.yaml'}：格式名称“{fmt.name}”重复（另见 {other}）")
+                out[fmt.name] = fmt
+        return out
+
+    def names(self) -> tuple[str, ...]:
+        return builtin_names() + tuple(self.own())
+
+    def describe(self) -> str:
+        """ "henan（河南省…）、…", for messages."""
+        formats = {name: builtin(name) for name in builtin_names()} | self.own()
+        return "、".join(f"{name}（{fmt.title}）" for name, fmt in formats.items())
+
+    def get(self, name: str) -> Format:
+        if name in builtin_names():
+            return builtin(name)
+        own = self.own()
+        if name in own:
+            return own[name]
+        raise FormatError(f"不认识的公开格式“{name}”（可用：{self.describe()}）")
+
+
+BUILTIN = Catalog()

@@ -38,7 +38,8 @@ ROW_GRAMMAR_COLUMNS: dict[str, tuple[str, ...]] = {
     "form": (),
 }
 TABLE_KINDS = ("grid", "form")
-UNITS = ("万元",)  # 元 comes with the formats that print it (Shanghai's tables)
+TABLE_UNITS = ("万元", "元")  # a table's amounts: as typed in the workbook and printed
+NARRATIVE_UNITS = ("万元",)  # the narrative's amounts (the Henan engine's sentences say 万元)
 FACT_KINDS = ("text", "list", "year", "amount", "count", "code")
 FORMAT_KINDS = ("budget",)  # 决算 (final accounts) is the next kind
 
@@ -57,7 +58,7 @@ SHAPES: dict[str, Shape] = {
                 ),
                 Key("title", "text", "the format's name as a clerk reads it, in Chinese", True),
                 Key("kind", "text", "budget (预算公开)", default="budget", choices=FORMAT_KINDS),
-                Key("unit", "text", "the unit of the tables and the narrative", default="万元", choices=UNITS),
+                Key("unit", "text", "the unit of the narrative's amounts", default="万元", choices=NARRATIVE_UNITS),
                 Key("source", "text", "where the format comes from (the document or rule it follows)", default=""),
             ),
         ),
@@ -91,7 +92,13 @@ SHAPES: dict[str, Shape] = {
                     True,
                 ),
                 Key("hint", "text", "the line under the title on the sheet: what the clerk fills", default=""),
-                Key("unit", "text", "the unit its amounts are in", default="万元", choices=UNITS),
+                Key(
+                    "unit",
+                    "text",
+                    "the unit its amounts are typed and printed in (the 尾差 envelope follows it)",
+                    default="万元",
+                    choices=TABLE_UNITS,
+                ),
                 Key(
                     "kind",
                     "text",

@@ -7,7 +7,12 @@ workbook, the stages and the templates read them, never the files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Literal
+
+# Each unit in 万元, the unit the stages compute in: a table in 元 is read as its amounts / 10000
+# (exact in Decimal) and printed as the amounts × 10000, so every digit typed is printed back.
+UNIT_SCALE: dict[str, Decimal] = {"万元": Decimal(1), "元": Decimal(10000)}
 
 ColumnKind = Literal["code", "text", "amount", "choice"]
 
@@ -62,7 +67,7 @@ class TableSpec:
     sangong: tuple[tuple[str, tuple[str, ...]], ...] = ()
     optional: bool = False  # a bureau may leave it out (its profile's [format] drop_tables)
     rows: str = "subjects"  # the row grammar its data rows are told apart by (formats/shapes.ROW_GRAMMARS)
-    unit: str = "万元"  # the unit of its amounts, printed in its heading line
+    unit: str = "万元"  # the unit of its amounts, as typed and printed (its heading line says it)
     kind: str = "grid"  # "grid", or "form" (label and value cells, YS11)
 
     @property
@@ -91,6 +96,11 @@ class TableSpec:
             if col.key == key:
                 return i
         raise KeyError(f"{self.code} has no column {key!r}")
+
+    @property
+    def scale(self) -> Decimal:
+        """Its unit in 万元 (``UNIT_SCALE``): 10000 for a table in 元."""
+        return UNIT_SCALE[self.unit]
 
     def amount_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns if c.kind == "amount")

@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from generator.errors import Finding
+from generator.formats import DEFAULT as DEFAULT_FORMAT
 from generator.jobs import pipeline, service
 from generator.options import RenderOptions
 from generator.reference import codelist
@@ -85,11 +86,43 @@ def main(debug: bool) -> None:
     default=None,
     help="与 --from 同用：检查上年工作簿时代替内置科目表的科目代码表（.xlsx 或 .csv）。",
 )
-def init(path: Path, year: int | None, force: bool, last: Path | None, keep_projects: bool, codes: Path | None) -> None:
+@click.option(
+    "--format",
+    "format_name",
+    default=None,
+    help="工作簿的公开格式（默认 henan；有 --from 时沿用上年工作簿的）；可用的格式见 README 的 Formats 一节。",
+)
+@click.option(
+    "--format-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹）。",
+)
+def init(
+    path: Path,
+    year: int | None,
+    force: bool,
+    last: Path | None,
+    keep_projects: bool,
+    codes: Path | None,
+    format_name: str | None,
+    format_dir: Path | None,
+) -> None:
     """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写；有 --from 时从上年的工作簿开始。"""
     from datetime import date
 
+    from generator.formats import Catalog, FormatError
     from generator.workbook.blank import save, write_blank
+
+    formats = Catalog((format_dir,) if format_dir is not None else ())
+    if format_name is not None and last is not None:
+        raise click.UsageError("--format 不能与 --from 同用：新工作簿沿用上年工作簿的公开格式")
+    try:
+        fmt = formats.get(format_name or DEFAULT_FORMAT)
+    except FormatError as exc:
+        if format_name is not None and format_name not in formats.names():
+            raise click.UsageError(str(exc)) from None
+        _fail(exc)
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
@@ -102,15 +135,15 @@ def init(path: Path, year: int | None, force: bool, last: Path | None, keep_proj
         raise click.UsageError(f"{path} 已存在；如确需覆盖，请加 --force")
     if last is None:
         try:
-            pipeline.write_atomic(path, lambda tmp: write_blank(tmp, year=year or date.today().year + 1))
+            pipeline.write_atomic(path, lambda tmp: write_blank(tmp, year=year or date.today().year + 1, fmt=fmt))
         except Exception as exc:
             _fail(exc)
-        click.echo(f"已生成空白工作簿：{path}")
+        click.echo(f"已生成空白工作簿：{path}（公开格式：{fmt.name}，{fmt.title}）")
         return
     from generator.jobs.nextyear import start_from
 
     try:
-        started = start_from(last, year=year, keep_projects=keep_projects, codes=codes)
+        started = start_from(last, year=year, keep_projects=keep_projects, codes=codes, catalog=formats)
         pipeline.write_atomic(path, lambda tmp: save(started.workbook, tmp))
     except Exception as exc:
         _fail(exc)
@@ -178,6 +211,12 @@ _templates_option = click.option(
     default=None,
     help="本单位的模板文件夹，其中的模板和设置优先于内置的。",
 )
+_format_dir_option = click.option(
+    "--format-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹），工作簿的“公开格式”可以用它。",
+)
 _charts_option = click.option(
     "--charts/--no-charts",
     default=None,
@@ -214,7 +253,7 @@ def _check_inputs(options: RenderOptions) -> None:
     """Refuse a bad official code list or an unreadable last year's workbook once, before any workbook is read."""
     try:
         codelist.check_code_list(options.codes, options.templates)
-        pipeline.check_previous(options.previous)
+        pipeline.check_previous(options.previous, options)
     except Exception as exc:
         _fail(exc)
 
@@ -226,6 +265,7 @@ def _check_inputs(options: RenderOptions) -> None:
 )
 @_codes_option
 @_templates_option
+@_format_dir_option
 @_previous_option
 @click.option("--rules", "list_rules", is_flag=True, help="列出全部检查规则（规则名、级别、检查内容），不检查工作簿。")
 @_render_options
@@ -279,6 +319,7 @@ def _formats(value: str) -> tuple[str, ...]:
 @_formats_option
 @_variant_option
 @_templates_option
+@_format_dir_option
 @_codes_option
 @_previous_option
 @_charts_option
@@ -313,6 +354,7 @@ def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, options:
 @_formats_option
 @_variant_option
 @_templates_option
+@_format_dir_option
 @_codes_option
 @click.option(
     "--previous",
@@ -381,6 +423,7 @@ def batch_cmd(
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @_templates_option
+@_format_dir_option
 @_codes_option
 @_render_options
 def diff_cmd(old: Path, new: Path, options: RenderOptions) -> None:
@@ -414,6 +457,7 @@ def diff_cmd(old: Path, new: Path, options: RenderOptions) -> None:
 @_output_option
 @_formats_option
 @_templates_option
+@_format_dir_option
 @click.option(
     "--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="检查文件是否保存的间隔（秒）。"
 )

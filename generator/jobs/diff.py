@@ -152,10 +152,17 @@ def diff(old_path: Path, new_path: Path, options: RenderOptions = DEFAULT_OPTION
     """What changed from ``old_path`` to ``new_path``: figures, and the sentences they change, both
     rendered with ``options`` (but the charts)."""
     from generator.errors import CheckFailed
-    from generator.jobs.pipeline import prepare
+    from generator.jobs.pipeline import catalog, prepare
+    from generator.profile import load_profile
     from generator.workbook.load import load_workbook
 
-    result = Diff(figure_changes(load_workbook(old_path), load_workbook(new_path)))
+    profile = load_profile(options.templates)
+    formats = catalog(options, profile)
+    result = Diff(
+        figure_changes(
+            load_workbook(old_path, profile.variant, formats), load_workbook(new_path, profile.variant, formats)
+        )
+    )
     try:  # the sentences only: a profile's charts are not drawn for them
         sentences = replace(options, charts=False)
         old_html = prepare(old_path, sentences).html

@@ -22,6 +22,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import BudgetError, WorkbookError, cell_ref
+from generator.formats import BUILTIN, Catalog
 from generator.stages.figures import LastYear
 from generator.workbook import schema
 from generator.workbook.blank import blank_workbook, facts_rows, replace_sheet, write_facts_sheet, write_prior_sheet
@@ -48,17 +49,20 @@ def _unreadable(path: Path, exc: WorkbookError) -> LastYearError:
     return LastYearError("\n".join(lines))
 
 
-def load_last_year(path: Path) -> Budget:
-    """Last year's workbook, read; ``LastYearError`` naming it (and its cells) when it cannot be."""
+def load_last_year(path: Path, catalog: Catalog = BUILTIN) -> Budget:
+    """Last year's workbook, read; ``LastYearError`` naming it (and its cells) when it cannot be.
+
+    ``catalog``: the formats it may name besides the built-in ones (the bureau's own).
+    """
     from generator.workbook.load import load_workbook
 
     try:
-        return load_workbook(path)
+        return load_workbook(path, catalog=catalog)
     except WorkbookError as exc:
         raise _unreadable(Path(path), exc) from exc
 
 
-def read_last_year(path: Path) -> LastYear:
+def read_last_year(path: Path, catalog: Catalog = BUILTIN) -> LastYear:
     """The figures next year's 上年数 must equal: those LAST's own document printed, whatever LAST's state.
 
     A workbook corrected after publication (预算调整) is compared as given; only a workbook that
@@ -70,16 +74,16 @@ def read_last_year(path: Path) -> LastYear:
         stat = path.stat()
         stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     except OSError:
-        return _read_last_year(path)  # the loader says why it cannot be read
-    return _read_last_year(path, stamp)
+        return _read_last_year(path, catalog)  # the loader says why it cannot be read
+    return _read_last_year(path, catalog, stamp)
 
 
 @lru_cache(maxsize=4)
-def _read_last_year(path: Path, _stamp: tuple[str, int, int] | None = None) -> LastYear:
+def _read_last_year(path: Path, catalog: Catalog, _stamp: tuple[str, int, int] | None = None) -> LastYear:
     from generator.stages import derive
     from generator.stages.figures import last_year
 
-    budget = load_last_year(path)
+    budget = load_last_year(path, catalog)
     return last_year(budget, derive.complete(budget))
 
 
@@ -203,7 +207,12 @@ def _projects(wb: openpyxl.Workbook, budget: Budget) -> int:
 
 
 def start_from(
-    last_path: Path, *, year: int | None = None, keep_projects: bool = False, codes: Path | None = None
+    last_path: Path,
+    *,
+    year: int | None = None,
+    keep_projects: bool = False,
+    codes: Path | None = None,
+    catalog: Catalog = BUILTIN,
 ) -> Started:
     """Next year's workbook from the one at ``last_path``, for budget ``year`` (default: LAST's + 1).
 
@@ -217,7 +226,7 @@ def start_from(
     from generator.stages.figures import last_year
 
     last_path = Path(last_path)
-    budget = load_last_year(last_path)
+    budget = load_last_year(last_path, catalog)
     book = code_book(budget.year, codes=codes)
     done = derive.complete(budget, book)  # once: for the check and for the figures carried over
     findings = check(budget, book, done=done)

@@ -15,6 +15,7 @@ from generator.profile import Profile, load_profile
 
 if TYPE_CHECKING:
     from generator.errors import Finding
+    from generator.formats import Catalog
     from generator.reference.codes import CodeBook
     from generator.stages.charts import Chart
     from generator.stages.compute import Document
@@ -59,12 +60,15 @@ def import_stages() -> None:
     from generator.workbook import load  # noqa: F401
 
 
-def check_previous(previous: Path | None) -> None:
-    """Read last year's workbook once before a run over many workbooks: an unreadable one stops it at the start."""
+def check_previous(previous: Path | None, options: RenderOptions = DEFAULT_OPTIONS) -> None:
+    """Read last year's workbook once before a run over many workbooks: an unreadable one stops it at the start.
+
+    ``options`` give the formats it may name (``catalog``).
+    """
     if previous is not None:
         from generator.jobs.nextyear import read_last_year
 
-        read_last_year(previous)
+        read_last_year(previous, catalog(options))
 
 
 def inspect(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> tuple[Budget, list[Finding], CodeBook]:
@@ -86,12 +90,23 @@ def _inspect(path: Path, options: RenderOptions) -> tuple[Budget, list[Finding],
     from generator.workbook.load import load_workbook
 
     with gc_paused():
-        last = read_last_year(options.previous) if options.previous is not None else None
-        # the bureau's profile first: its [format] says which of the format's tables it does not publish
-        budget = load_workbook(path, load_profile(options.templates).variant)
+        # the bureau's profile first: its [format] says which of the format's tables it does not publish,
+        # and its formats (with --format-dir) which formats besides the built-in ones a workbook may name
+        profile = load_profile(options.templates)
+        formats = catalog(options, profile)
+        last = read_last_year(options.previous, formats) if options.previous is not None else None
+        budget = load_workbook(path, profile.variant, formats)
         book = codelist.code_book(budget.year, codes=options.codes, templates=options.templates)
         done = derive.complete(budget, book)
         return budget, check(budget, book, last, done), book, done
+
+
+def catalog(options: RenderOptions, profile: Profile | None = None) -> Catalog:
+    """The formats a workbook may name: the built-in ones, ``--format-dir``'s and the profile's ``formats``."""
+    from generator.formats import Catalog
+
+    profile = profile if profile is not None else load_profile(options.templates)
+    return Catalog(tuple(p for p in (options.format_dir, profile.formats) if p is not None))
 
 
 def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:

@@ -152,6 +152,13 @@ PROFILE_SAMPLE = """# 本单位的文档设置（每项都可省略，省略即�
 [pdf.fonts]
 # body = "宋体"      # 宋体、黑体、楷体或仿宋
 # heading = "黑体"
+
+# formats = "格式"   # 本文件夹中存放本单位（本省）自己的公开格式的文件夹
+
+[format]             # 本单位不公开的部分（只能删去公开格式中标为可选的表）；其后的编号依次前移
+# drop_tables = ["YS13", "YS14"]
+# drop_sections = ["s7"]
+# drop_glossary = ["财政专户管理资金"]
 """
 
 

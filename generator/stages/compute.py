@@ -225,11 +225,15 @@ def pct(value: Decimal) -> str:
     return f"{q2(value):.2f}"
 
 
-def amount_text(value: Decimal | None) -> str:
-    """An amount in a table: "1,959.63"; empty for nothing or zero, as the published tables print."""
-    if value is None or q2(value) == ZERO:
+def amount_text(value: Decimal | None, scale: Decimal = Decimal(1)) -> str:
+    """An amount in a table: "1,959.63"; empty for nothing or zero, as the published tables print.
+
+    ``value`` is in 万元; ``scale`` is the table's unit in 万元 (10000 for a table in 元).
+    """
+    if value is None:
         return ""
-    return f"{q2(value):,.2f}"
+    printed = q2(value * scale) if scale != 1 else q2(value)
+    return "" if printed == ZERO else f"{printed:,.2f}"
 
 
 def _view_header(spec: TableSpec) -> tuple[tuple[CellView, ...], ...]:
@@ -248,7 +252,7 @@ def _row_view(spec: TableSpec, row: Row) -> RowView:
     cells = []
     for col in spec.printed_columns:
         if col.kind == "amount":
-            cells.append(CellView(amount_text(row.given(col.key)), "num"))
+            cells.append(CellView(amount_text(row.given(col.key), spec.scale), "num"))
         else:
             cells.append(CellView(row.text(col.key), "text" if col.kind == "text" else "code"))
     cls = {"total": "total", "sum": "total", "unit": "total", "class": "total", "continuation": "cont"}

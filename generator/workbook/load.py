@@ -33,7 +33,7 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from generator.errors import Finding, Problem, WorkbookError, sheet_code
-from generator.formats import DEFAULT, Format, FormatError, builtin, builtin_names
+from generator.formats import BUILTIN, DEFAULT, Catalog, Format, FormatError, builtin
 from generator.formats.spec import Variant
 from generator.workbook import xlsx
 from generator.workbook.model import Budget, Facts, Prior, Row, RowKind, Table, Value
@@ -148,12 +148,18 @@ class AmountOutOfRange(ValueError):
     """An amount whose size no budget has (and whose arithmetic Decimal's context cannot hold)."""
 
 
-def bounded_amount(raw: object) -> Decimal | None:
-    """``parse_amount``, refusing an amount of MAX_AMOUNT 万元 or more (AmountOutOfRange)."""
+def bounded_amount(raw: object, scale: Decimal = Decimal(1)) -> Decimal | None:
+    """``parse_amount``, refusing an amount of MAX_AMOUNT 万元 or more (AmountOutOfRange).
+
+    ``scale`` is the unit of ``raw`` in 万元 (10000 for 元, ``TableSpec.scale``): the amount is
+    returned in 万元, exactly (a Decimal divided by 10000 keeps every digit).
+    """
     value = parse_amount(raw)
-    if value is not None and abs(value) >= MAX_AMOUNT:
+    if value is None:
+        return None
+    if abs(value) >= MAX_AMOUNT * scale:
         raise AmountOutOfRange(raw)
-    return value
+    return value / scale if scale != 1 else value
 
 
 def _too_large(label: str, raw: object) -> str:
@@ -253,12 +259,13 @@ class _Reader:
             self.note(sheet, ref, "控制字符", "含有无法打印的控制字符，已删除")
         return text
 
-    def read(self, ws: Sheet, row: int, col: int, column: Column) -> Value:
+    def read(self, ws: Sheet, row: int, col: int, column: Column, scale: Decimal = Decimal(1)) -> Value:
+        """A cell of ``column``; an amount in 万元 (typed in a unit of ``scale`` 万元)."""
         raw = self.raw(ws, row, col)
         ref = f"{get_column_letter(col)}{row}"
         try:
             if column.kind == "amount":
-                return bounded_amount(raw)
+                return bounded_amount(raw, scale)
             if column.kind == "code":
                 return parse_code(raw, column.digits)
             text = parse_text(raw)
@@ -309,6 +316,17 @@ class _Reader:
                     f"{letter} 列被隐藏，其中的数据已照常读取{_STALE}",
                 )
 
+    def has_sheet(self, spec: TableSpec) -> bool:
+        """Whether the workbook has the sheet of ``spec`` (by its name or its code), not yet read."""
+        return any(
+            ws.title not in self.used
+            and (
+                normalize_text(ws.title) == normalize_text(spec.sheet_name)
+                or normalize_text(ws.title).startswith(spec.code)
+            )
+            for ws in self.book.worksheets
+        )
+
     def unpublished(self, spec: TableSpec, source: str) -> None:
         """The sheet of a table the bureau does not publish: not read; a warning when its data rows hold data."""
         for ws in self.book.worksheets:
@@ -319,7 +337,7 @@ class _Reader:
                     self.note(
                         ws.title,
                         None,
-                        "多余工作表",
+                        "不公开的表",
                         f"本单位不公开{spec.code}（{source} 的 [format] drop_tables），表中的数据不会读取",
                     )
                 return
@@ -379,7 +397,7 @@ class _Reader:
         for number in range(spec.data_row, ws.max_row + 1):
             if number not in occupied:
                 continue
-            values = {col.key: self.read(ws, number, i, col) for i, col in enumerate(spec.columns, start=1)}
+            values = {col.key: self.read(ws, number, i, col, spec.scale) for i, col in enumerate(spec.columns, start=1)}
             if all(v is None for v in values.values()):
                 continue
             if spec.rows == "form":  # a form's first column carries down to the rows below it
@@ -394,11 +412,11 @@ class _Reader:
 
     # --- facts and last year ----------------------------------------------------------
 
-    def which_format(self, variant: Variant | None) -> None:
+    def which_format(self, variant: Variant | None, catalog: Catalog) -> None:
         """The format the workbook names on its 基本信息 sheet (公开格式), less what ``variant`` drops.
 
         A workbook that names none is in the default format (every workbook made before formats
-        existed); a name no format has is a problem at its cell.
+        existed); a name no format of ``catalog`` has is a problem at its cell.
         """
         ws = next((w for w in self.book.worksheets if normalize_text(w.title) == FACTS_SHEET), None)
         name, ref = "", ""
@@ -409,12 +427,11 @@ class _Reader:
                     value = ws.values.get((number, 2))
                     name, ref = normalize_text(str(value)) if value is not None else "", f"B{number}"
                     break
-        if name and name not in builtin_names():
-            known = "、".join(f"{n}（{builtin(n).title}）" for n in builtin_names())
-            self.problem(f"不认识的公开格式“{name}”（可用：{known}）", FACTS_SHEET, ref)
-            name = ""
-        fmt = builtin(name or DEFAULT)
         try:
+            if name and name not in catalog.names():
+                self.problem(f"不认识的公开格式“{name}”（可用：{catalog.describe()}）", FACTS_SHEET, ref)
+                name = ""
+            fmt = catalog.get(name) if name else builtin(DEFAULT)
             self.format = variant.apply(fmt) if variant is not None else fmt
         except FormatError as exc:
             raise WorkbookError(self.path, [Problem(str(exc))]) from None
@@ -756,21 +773,32 @@ def _root_cause(exc: BaseException) -> BaseException:
         exc = inner
 
 
-def load_workbook(path: Path | str, variant: Variant | None = None) -> Budget:
+def load_workbook(path: Path | str, variant: Variant | None = None, catalog: Catalog = BUILTIN) -> Budget:
     """Read the standard workbook at ``path`` into a ``Budget``, or raise ``WorkbookError``.
 
-    The workbook's tables are those of the format it names, less what the bureau's ``variant``
-    (its profile's ``[format]``) does not publish: a table dropped there is not read.
+    The workbook's tables are those of the format it names (among ``catalog``'s: the built-in
+    ones and the bureau's own), less what the bureau's ``variant`` (its profile's ``[format]``)
+    does not publish: a table dropped there is not read.
     """
     path = Path(path)
     check_archive(path)
     reader = _Reader(path, _open(path))
-    reader.which_format(variant)
+    reader.which_format(variant, catalog)
     facts = reader.facts()
     reader.own_codes = {facts.text("dept_code"), facts.text("unit_code")} - {""}
     prior = reader.prior()
     tables: dict[str, Table] = {}
     for spec in reader.format.tables:
+        if spec.optional and reader.format.publishes(spec.code) and not reader.has_sheet(spec):
+            # a table a bureau may leave out, whose sheet the workbook does not have: not published
+            reader.format = reader.format.without(tables=(spec.code,))
+            reader.note(
+                spec.code,
+                None,
+                "不公开的表",
+                f"工作簿没有工作表“{spec.sheet_name}”：按本单位不公开此表处理，文档中不列出"
+                "（不公开的表可在模板文件夹 profile.toml 的 [format] drop_tables 中写明）",
+            )
         if not reader.format.publishes(spec.code):
             tables[spec.code] = Table(spec)  # not published: read as empty, derived where it can be
             reader.unpublished(spec, variant.source if variant is not None else "")

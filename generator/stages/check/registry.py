@@ -113,6 +113,13 @@ MERGED = declare("合并单元格", "warning", "数据区中的合并单元格�
 HIDDEN = declare("隐藏数据", "warning", "有数据的隐藏工作表、行或列（照常读取）", source="loader")
 CONTROL = declare("控制字符", "warning", "文字单元格中的控制字符（已去除）", source="loader")
 EXTRA_SHEET = declare("多余工作表", "warning", "标准工作簿以外、有数据的工作表（不读取）", source="loader")
+UNPUBLISHED = declare(
+    "不公开的表",
+    "warning",
+    "可不公开的表（公开格式中 optional 的表）没有工作表，按不公开处理；"
+    "模板文件夹 profile.toml 的 [format] drop_tables 所列的表，工作表中有数据（不读取）",
+    source="loader",
+)
 
 
 # --- the functions that check them ---------------------------------------------------------
@@ -121,12 +128,15 @@ HALF_CENT = Decimal("0.005")
 
 
 def envelope(items: int) -> Decimal:
-    """The largest difference that is still a rounding difference for a parent over ``items`` items."""
+    """The largest difference that is still a rounding difference for a parent over ``items`` items.
+
+    In the unit the amounts are printed in: half a cent of it for each of the n items and the parent.
+    """
     return (items + 1) * HALF_CENT
 
 
 def judge(given: Decimal, expected: Decimal, items: int) -> Severity | None:
-    """None when consistent, "warning" for a 尾差, "error" beyond the envelope."""
+    """None when consistent, "warning" for a 尾差, "error" beyond the envelope (both in the printed unit)."""
     if given == expected or q2(given) == q2(expected):
         return None
     return "warning" if abs(given - expected) <= envelope(items) else "error"
@@ -171,10 +181,18 @@ class Context:
     def compare(
         self, given: Decimal, expected: Decimal, items: int, sheet: str, cell: str | None, rule: Rule, message: str
     ) -> None:
-        """``given`` against ``expected``: a 尾差 warning within the envelope of ``items``, else ``rule``."""
+        """``given`` against ``expected``: a 尾差 warning within the envelope of ``items``, else ``rule``.
+
+        Both are in 万元; they are judged and shown in the unit ``sheet`` prints (元 for a table in 元),
+        so a 尾差 is half a cent of that unit per item, as printed.
+        """
+        spec = next((t for t in self.budget.format.tables if t.code == sheet), None)
+        unit = spec.unit if spec is not None else "万元"
+        if spec is not None and spec.scale != 1:
+            given, expected = given * spec.scale, expected * spec.scale
         severity = judge(given, expected, items)
         if severity == "warning":
-            within = f"{message}，差额在 {fmt(envelope(items))} 万元以内"
+            within = f"{message}，差额在 {fmt(envelope(items))} {unit}以内"
             self.add(ROUNDING, sheet, cell, within, fmt(expected), fmt(given))
         elif severity == "error":
             self.add(rule, sheet, cell, message, fmt(expected), fmt(given), severity="error")
