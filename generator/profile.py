@@ -66,7 +66,7 @@ class ProfileError(BudgetError):
 class Profile:
     """A bureau's settings; the defaults are the built-in ones."""
 
-    title: str = DEFAULT_TITLE
+    title: str = ""  # the title pattern; empty: the format's (``Format.document_title``)
     fiscal_level: str = ""
     docx_fonts: dict[str, str] = field(default_factory=dict)  # DocxFonts fields to override
     pdf_body: str = ""
@@ -80,8 +80,9 @@ class Profile:
         """The face the charts' text is set in: the PDF's body face (宋体 unless the profile chose another)."""
         return self.pdf_body or "宋体"
 
-    def title_for(self, year: int, bureau: str) -> str:
-        return self.title.replace("{year}", str(year)).replace("{bureau}", bureau)
+    def title_for(self, year: int, bureau: str, default: str = DEFAULT_TITLE) -> str:
+        """The document's title: this profile's pattern, else ``default`` (the format's), filled in."""
+        return (self.title or default).replace("{year}", str(year)).replace("{bureau}", bureau)
 
     def pdf_css(self) -> str:
         """Extra CSS for the PDF that sets the chosen faces (empty for the built-in ones)."""
@@ -188,7 +189,7 @@ def load_profile(folder: Path | None) -> Profile:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ProfileError(f"{path}：不认识的设置 {', '.join(unknown)}（可用：{', '.join(sorted(known))}）")
-    title = _text(data, "title", path, limit=CORE_PROPERTY_MAX) or DEFAULT_TITLE
+    title = _text(data, "title", path, limit=CORE_PROPERTY_MAX)
     leftover = title.replace("{year}", "").replace("{bureau}", "")
     if "{" in leftover or "}" in leftover:
         raise ProfileError(f"{path}：title 只能使用 {{year}} 和 {{bureau}}，实为 {title!r}")

@@ -110,7 +110,8 @@ def test_templates_export_then_render_unchanged(tmp_path):
     folder = tmp_path / "mine"
     written = export_templates(folder)
     assert {p.name for p in written} >= {"document.html.j2", "style.css", "reference.docx", "profile.toml"}
-    assert load_profile(folder).title == "{year}年{bureau}部门（单位）预算公开"  # the sample is all comments
+    # the sample is all comments: the format's title pattern stands
+    assert load_profile(folder).title_for(2024, "某局") == "2024年某局部门（单位）预算公开"
     assert prepare(EXAMPLE, RenderOptions(templates=folder)).html == prepare(EXAMPLE).html
     with pytest.raises(BudgetError, match="已有"):
         export_templates(folder)

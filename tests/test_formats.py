@@ -100,14 +100,15 @@ REFUSALS = {
         "  - code: YS01\n",
         "  - code: YS01\n    colour: red\n",
         "tables.yaml 第 49 行 tables[0].colour：不认识的键（table 可用：code、title、rows、columns、header、hint、"
-        "unit、kind、derived、optional、empty_note、footnote、landscape、widths、sums、detail、sangong）",
+        "unit、levels、print_zero、kind、derived、optional、empty_note、footnote、landscape、widths、sums、detail、"
+        "sangong）",
     ),
     "missing-key": (
         "tables.yaml",
         f"{YS01_TITLE}\n    rows: lines\n",
         f"{YS01_TITLE}\n",
         "tables.yaml 第 48 行 tables[0]：缺少 rows（how its data rows are told apart: its row grammar），"
-        "应为 subjects、lines、economic、classes、projects、indicators、form 之一",
+        "应为 subjects、lines、economic、classes、projects、indicators、form、tree 之一",
     ),
     "missing-key-in-a-column": (
         "tables.yaml",
@@ -162,7 +163,7 @@ REFUSALS = {
         "rows: lines",
         "rows: line",
         "tables.yaml 第 50 行 tables[0].rows："
-        "应为 subjects、lines、economic、classes、projects、indicators、form 之一，实为“line”",
+        "应为 subjects、lines、economic、classes、projects、indicators、form、tree 之一，实为“line”",
     ),
     "unit-yuan": (
         "format.yaml",

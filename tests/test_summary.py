@@ -451,7 +451,7 @@ def test_a_summary_states_a_refused_workbook_s_figures_from_its_one_reading(
 
     calls: list[str] = []
     real_load, real_complete = load.load_workbook, derive.complete
-    monkeypatch.setattr(load, "load_workbook", lambda path: calls.append("load") or real_load(path))
+    monkeypatch.setattr(load, "load_workbook", lambda path, *a, **k: calls.append("load") or real_load(path, *a, **k))
     monkeypatch.setattr(
         derive, "complete", lambda budget, codes=None: calls.append("derive") or real_complete(budget, codes)
     )

@@ -24,6 +24,7 @@ from support import BUREAU, EXAMPLE_NAME, Editor, spec, tool
 
 from generator.frontends import cli
 from generator.jobs import pipeline
+from generator.options import RenderOptions
 from generator.profile import load_profile
 from generator.stages.check import check
 from generator.workbook.load import load_workbook
@@ -147,7 +148,7 @@ def rendered(tmp_path_factory, example_values, county):
     clear_list(Editor(wb), "名词解释")
     wb.save(path)
     prepared, written = pipeline.render(
-        path, tmp_path_factory.mktemp("county-out"), ("pdf", "docx", "html"), templates=county
+        path, tmp_path_factory.mktemp("county-out"), ("pdf", "docx", "html"), RenderOptions(templates=county)
     )
     return prepared, {p.suffix.lstrip("."): p for p in written}
 

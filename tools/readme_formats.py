@@ -36,9 +36,18 @@ KIND_WORDS = {
     "header": "行的列表，每行是 `header_cell` 的列表；或表头集合的名称",
     "column_sets": "一组“名称: 列的列表”（同 `columns`）",
     "header_sets": "一组“名称: 表头”（同 `header`）",
+    "figures": "一组“名称: 公式”，或“名称: `figure`”",
+    "lists": "一组“名称: `list`”",
 }
 # The shapes that kinds other than map and list read their items with (``declare.Reader.columns``, ``header``).
-KIND_SHAPES = {"columns": "column", "column_sets": "column", "header": "header_cell", "header_sets": "header_cell"}
+KIND_SHAPES = {
+    "columns": "column",
+    "column_sets": "column",
+    "header": "header_cell",
+    "header_sets": "header_cell",
+    "figures": "figure",
+    "lists": "list",
+}
 
 
 def _row(*cells: object) -> str:

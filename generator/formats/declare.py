@@ -160,6 +160,22 @@ class Reader:
                 here = _join(path, name)
                 out.append((name, [self.text(p, f"{here}[{j}]") for j, p in enumerate(self.seq(v, here))]))
             return out
+        if kind == "figures":  # name: expression, or name: {value: …, prior: …}
+            figures = []
+            for name, _, value in self.pairs(node, path):
+                here = _join(path, name)
+                if isinstance(value, yaml.ScalarNode):
+                    item = {"value": self.text(value, here), "prior": "", "reason": ""}
+                    item["_line"] = value.start_mark.line + 1
+                    item["_path"] = here
+                else:
+                    item = self.mapping(value, here, self.shapes["figure"])
+                figures.append((name, item))
+            return figures
+        if kind == "lists":
+            return [
+                (name, self.mapping(v, _join(path, name), self.shapes["list"])) for name, _, v in self.pairs(node, path)
+            ]
         if kind == "numbers":
             return [self.number(item, f"{path}[{i}]") for i, item in enumerate(self.seq(node, path))]
         if kind == "columns":

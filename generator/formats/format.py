@@ -18,15 +18,29 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from generator.formats import expr
 from generator.formats.declare import FormatError, Reader, compose
-from generator.formats.shapes import FILES, ROW_GRAMMAR_COLUMNS, SHAPES
-from generator.formats.spec import Column, Fact, Format, HeaderCell, Part, PriorFigure, Section, TableSpec, place_header
+from generator.formats.shapes import DECLARED_FILES, FILES, ROW_GRAMMAR_COLUMNS, SHAPES
+from generator.formats.spec import (
+    CheckDecl,
+    Column,
+    Fact,
+    FigureDecl,
+    Format,
+    HeaderCell,
+    ListDecl,
+    Part,
+    PriorFigure,
+    Section,
+    TableSpec,
+    place_header,
+)
 
 DEFAULT = "henan"  # the format of a workbook that names none: every workbook made before formats existed
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_ROW_KINDS = ("total", "sum", "unit", "item", "class", "project", "continuation", "line", "entry")
+_ROW_KINDS = ("total", "sum", "unit", "item", "class", "subclass", "project", "continuation", "line", "entry")
 
 
 def builtin_names() -> tuple[str, ...]:
@@ -49,6 +63,8 @@ def read_folder(folder: Traversable | Path, label: str | None = None) -> Format:
     readers: dict[str, Reader] = {}
     data: dict[str, dict[str, Any]] = {}
     for file, shape, _ in FILES:
+        if file in DECLARED_FILES and data["format.yaml"]["engine"] != "declared":
+            continue  # Henan's engine computes its checks and figures in Python
         path = folder.joinpath(file)
         reader = Reader(Path(label) / file, SHAPES)
         node = compose(Path(label) / file, partial(_read, path))
@@ -135,6 +151,13 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
     missing = [k for k in ROW_GRAMMAR_COLUMNS[t["rows"]] if k not in keys]
     if missing:
         raise _fail(reader, t, "rows", f"行的语法 {t['rows']} 需要列 {'、'.join(missing)}")
+    codes = [c.key for c in columns if c.kind == "code"]
+    for level in t["levels"]:
+        if level not in codes:
+            raise _fail(reader, t, "levels", f"“{level}”不是本表的编码列（编码列：{'、'.join(codes) or '没有'}）")
+    if (t["rows"] == "tree") != bool(t["levels"]):
+        raise _fail(reader, t, "levels", "rows 为 tree 的表须列出 levels（编码列，由外到内），其他的表不列")
+    _placeholders(reader, t, "title", ("year",))
     return TableSpec(
         code=t["code"],
         title=t["title"],
@@ -153,6 +176,8 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         rows=t["rows"],
         unit=t["unit"],
         kind=t["kind"],
+        levels=tuple(t["levels"]),
+        print_zero=t["print_zero"],
     )
 
 
@@ -174,6 +199,13 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     facts = tuple(
         Fact(f["key"], f["label"], f["kind"], f["required"], f["hint"], f["default"], f["carry"]) for f in wb["facts"]
     )
+    kinds = {f.key: f.kind for f in facts}
+    for key, kind in (("bureau", "text"), ("year", "year")):
+        if kinds.get(key) != kind:
+            raise FormatError(
+                f"{wr.where('facts')}：须有键为 {key}、kind 为 {kind} 的基本信息"
+                f"（部门名称、预算年度：文档和检查都要用）（{wr.file}）"
+            )
     prior = tuple(PriorFigure(p["key"], p["label"], p["hint"]) for p in wb["prior"])
 
     dr, doc = readers["document.yaml"], data["document.yaml"]
@@ -210,7 +242,38 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         )
         for p in doc["parts"]
     )
+    if head["annex_numbers"] == "chinese" and len(doc["annex"]) > 99:
+        raise _fail(dr, doc, "annex", "附件最多 99 张表")
+    _placeholders(head_reader, head, "document_title", ("year", "bureau"))
+    for i, meta in enumerate(head["table_meta"]):
+        _placeholders(
+            head_reader,
+            {"m": meta, "_path": f"table_meta[{i}]", "_line": head["_line"]},
+            "m",
+            ("bureau", "year", "code", "unit"),
+        )
+    checks: tuple[CheckDecl, ...] = ()
+    figures: tuple[FigureDecl, ...] = ()
+    lists: tuple[ListDecl, ...] = ()
+    if head["engine"] == "declared":
+        names = expr.Names(
+            {s.code: s.amount_keys() for s in specs},
+            tuple(f.key for f in facts if f.kind in ("amount", "count")),
+            tuple(p.key for p in prior),
+        )
+        checks = _checks(readers["checks.yaml"], data["checks.yaml"]["checks"], specs, names)
+        figures, lists = _figures(readers["figures.yaml"], data["figures.yaml"], specs, names, facts, prior)
     return Format(
+        engine=head["engine"],
+        template=head["template"],
+        document_title=head["document_title"],
+        table_meta=tuple(head["table_meta"]),
+        annex_numbers=head["annex_numbers"],
+        thousands=bool(head["numbers"].get("thousands", False)) if head["numbers"] else False,
+        zero=head["numbers"].get("zero", "0.00") if head["numbers"] else "0.00",
+        checks=checks,
+        figures=figures,
+        lists=lists,
         name=head["name"],
         title=head["title"],
         kind=head["kind"],
@@ -224,6 +287,115 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         glossary=tuple((g["term"], g["text"]) for g in doc["glossary"]),
         folder=label,
     )
+
+
+def _expression(reader: Reader, item: dict[str, Any], key: str, text: str, known: expr.Names) -> None:
+    """Refuse ``text`` (at ``item``'s ``key``) unless it parses and names what the format has."""
+    try:
+        expr.names(expr.parse(text), known, text)
+    except expr.ExprError as exc:
+        raise _fail(reader, item, key, str(exc)) from None
+
+
+def _table_names(
+    reader: Reader, item: dict[str, Any], key: str, names: list[str], specs: tuple[TableSpec, ...]
+) -> None:
+    codes = [s.code for s in specs]
+    for name in names:
+        if name not in codes:
+            raise _fail(reader, item, key, f"没有表“{name}”（有：{'、'.join(codes)}）")
+
+
+def _checks(
+    reader: Reader, items: list[dict[str, Any]], specs: tuple[TableSpec, ...], known: expr.Names
+) -> tuple[CheckDecl, ...]:
+    from generator.stages.check.registry import RULES
+
+    out = []
+    by_code = {s.code: s for s in specs}
+    for item in items:
+        given = [k for k in ("tree", "equal", "at_least", "match") if item[k]]
+        if len(given) != 1:
+            raise _fail(reader, item, "tree", "每项检查须恰有 tree、equal、at_least、match 之一")
+        kind = given[0]
+        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
+        if kind == "tree":
+            _table_names(reader, item, "tree", item["tree"], specs)
+            for code in item["tree"]:
+                if by_code[code].rows != "tree":
+                    raise _fail(reader, item, "tree", f"表 {code} 的 rows 不是 tree")
+            out.append(
+                CheckDecl("tree", item["rule"] or "合计不符", item["message"], tables=tuple(item["tree"]), where=where)
+            )
+            continue
+        rule = item["rule"]
+        if rule not in RULES:
+            raise _fail(reader, item, "rule", f"没有规则“{rule}”（可用：{'、'.join(RULES)}）")
+        if not item["message"]:
+            raise _fail(reader, item, "message", "须写明发现问题时说什么")
+        if kind in ("equal", "at_least"):
+            texts = item[kind]
+            if len(texts) != 2:
+                raise _fail(reader, item, kind, f"{kind} 应列出两个公式，实为 {len(texts)} 个")
+            for text in texts:
+                _expression(reader, item, kind, text, known)
+            out.append(CheckDecl(kind, rule, item["message"], expressions=tuple(texts), where=where))
+        else:
+            match = item["match"]
+            if len(match["tables"]) != 2 or len(match["columns"]) != 2:
+                raise _fail(reader, match, "tables", "match 应列出两张表和各自的一列")
+            _table_names(reader, match, "tables", match["tables"], specs)
+            for code, column in zip(match["tables"], match["columns"], strict=True):
+                if column not in by_code[code].amount_keys():
+                    raise _fail(reader, match, "columns", f"表 {code} 没有金额列 {column}")
+                if by_code[code].rows != "tree":
+                    raise _fail(reader, match, "tables", f"表 {code} 的 rows 不是 tree：按编码对照的表须是 tree")
+            out.append(
+                CheckDecl(
+                    "match",
+                    rule,
+                    item["message"],
+                    tables=tuple(match["tables"]),
+                    columns=tuple(match["columns"]),
+                    kinds=tuple(match["kinds"]),
+                    where=where,
+                )
+            )
+    return tuple(out)
+
+
+def _figures(
+    reader: Reader,
+    data: dict[str, Any],
+    specs: tuple[TableSpec, ...],
+    known: expr.Names,
+    facts: tuple[Fact, ...],
+    prior: tuple[PriorFigure, ...],
+) -> tuple[tuple[FigureDecl, ...], tuple[ListDecl, ...]]:
+    figures = []
+    for name, item in data["figures"]:
+        _expression(reader, item, "value", item["value"], known)
+        if item["prior"] and item["prior"] not in known.prior:
+            raise _fail(reader, item, "prior", f"没有上年数“{item['prior']}”（有：{'、'.join(known.prior)}）")
+        if item["reason"] and item["reason"] not in {f.key for f in facts}:
+            raise _fail(reader, item, "reason", f"没有基本信息“{item['reason']}”")
+        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
+        figures.append(FigureDecl(name, item["value"], item["prior"], item["reason"], where))
+    lists = []
+    by_code = {s.code: s for s in specs}
+    list_facts = {f.key for f in facts if f.kind == "list"}
+    for name, item in data["lists"]:
+        _table_names(reader, item, "tables", item["tables"], specs)
+        for code in item["tables"]:
+            if item["amount"] not in by_code[code].amount_keys():
+                raise _fail(reader, item, "amount", f"表 {code} 没有金额列 {item['amount']}")
+        if item["text"] and item["text"] not in list_facts:
+            raise _fail(
+                reader, item, "text", f"没有逐行填写的基本信息“{item['text']}”（有：{'、'.join(sorted(list_facts))}）"
+            )
+        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
+        lists.append(ListDecl(name, tuple(item["tables"]), item["kind"], item["amount"], item["text"], where))
+    return tuple(figures), tuple(lists)
 
 
 # --- a bureau's own formats ------------------------------------------------------------------
@@ -261,7 +433,8 @@ def _read_own(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Format:
             f"{folder / 'format.yaml'}：name“{fmt.name}”与内置格式重名：自己的格式请另取名称"
             f"（内置：{'、'.join(builtin_names())}）"
         )
-    _compatible(fmt, builtin(DEFAULT), folder)
+    if fmt.engine == "henan":  # computed by Henan's Python: it needs Henan's tables and columns
+        _compatible(fmt, builtin(DEFAULT), folder)
     return fmt
 
 

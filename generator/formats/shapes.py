@@ -14,7 +14,11 @@ FILES: tuple[tuple[str, str, str], ...] = (
     ("tables.yaml", "tables_file", "the published tables: columns, header tree, row grammar, sums, notes"),
     ("workbook.yaml", "workbook_file", "the narrative facts (基本信息) and last year's figures (上年数)"),
     ("document.yaml", "document_file", "the document: parts and numbered sections, the 附件's tables, the 名词解释"),
+    ("checks.yaml", "checks_file", "engine declared only: the checks, as relations between cells, rows and tables"),
+    ("figures.yaml", "figures_file", "engine declared only: the narrative's figures and lists, by name"),
 )
+# The files only a format computed from its declarations has (``engine: declared``).
+DECLARED_FILES = ("checks.yaml", "figures.yaml")
 
 COLUMN_KINDS = ("code", "text", "amount", "choice")
 # How a table's data rows are told apart (``workbook/load.classify``): each grammar names the row kinds it yields.
@@ -26,6 +30,8 @@ ROW_GRAMMARS: dict[str, str] = {
     "projects": "projects (类型 given), unit rows (名称 or 单位 given), total",
     "indicators": "projects (编码 and 名称 given), their continuation rows (neither), unit and total rows (编码 only)",
     "form": "a form's entries; the first column carries down to the rows below it",
+    "tree": "codes split over the `levels` columns: class (first level given), subclass (a middle level), item "
+    "(the last level); sum (合计)",
 }
 # The columns each grammar reads by name (``economic`` reads its first two columns: a code, then a name).
 ROW_GRAMMAR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -36,12 +42,19 @@ ROW_GRAMMAR_COLUMNS: dict[str, tuple[str, ...]] = {
     "projects": ("kind", "name", "unit"),
     "indicators": ("code", "name"),
     "form": (),
+    "tree": ("name",),
 }
 TABLE_KINDS = ("grid", "form")
 TABLE_UNITS = ("万元", "元")  # a table's amounts: as typed in the workbook and printed
 NARRATIVE_UNITS = ("万元",)  # the narrative's amounts (the Henan engine's sentences say 万元)
 FACT_KINDS = ("text", "list", "year", "amount", "count", "code")
 FORMAT_KINDS = ("budget",)  # 决算 (final accounts) is the next kind
+# What computes a format: Henan's Python (derivations, checks, document), or its declarations alone.
+ENGINES = ("henan", "declared")
+ANNEX_NUMBERS = ("chinese", "arabic")
+HENAN_META = ["部门：{bureau}", "{year}年度", "{code}", "单位：{unit}"]
+# The rules a declared check may name (stages/check/registry.py), and the functions of an expression.
+CHECK_KINDS = ("tree", "equal", "at_least", "match")
 
 SHAPES: dict[str, Shape] = {
     s.name: s
@@ -58,6 +71,35 @@ SHAPES: dict[str, Shape] = {
                 ),
                 Key("title", "text", "the format's name as a clerk reads it, in Chinese", True),
                 Key("kind", "text", "budget (预算公开)", default="budget", choices=FORMAT_KINDS),
+                Key(
+                    "engine",
+                    "text",
+                    "what computes it: henan (Henan's derivations and checks, in Python) or declared (checks.yaml "
+                    "and figures.yaml alone)",
+                    default="henan",
+                    choices=ENGINES,
+                ),
+                Key("template", "text", "the narrative template (in templates/)", default="document.html.j2"),
+                Key(
+                    "document_title",
+                    "text",
+                    "the document's title; {year} and {bureau} are filled in; a profile's title wins",
+                    default="{year}年{bureau}部门（单位）预算公开",
+                ),
+                Key(
+                    "table_meta",
+                    "texts",
+                    "the line above each table, one text a part; {bureau}, {year}, {code} and {unit} are filled in",
+                    default=HENAN_META,
+                ),
+                Key(
+                    "annex_numbers",
+                    "text",
+                    "how the 附件's tables are numbered",
+                    default="chinese",
+                    choices=ANNEX_NUMBERS,
+                ),
+                Key("numbers", "map", "how the narrative prints an amount", default={}, shape="numbers"),
                 Key("unit", "text", "the unit of the narrative's amounts", default="万元", choices=NARRATIVE_UNITS),
                 Key("source", "text", "where the format comes from (the document or rule it follows)", default=""),
             ),
@@ -99,6 +141,8 @@ SHAPES: dict[str, Shape] = {
                     default="万元",
                     choices=TABLE_UNITS,
                 ),
+                Key("levels", "texts", "rows tree: its code columns, outermost first (类, 款, 项)", default=[]),
+                Key("print_zero", "bool", "a zero amount printed as 0.00 (else the cell is left blank)", default=False),
                 Key(
                     "kind",
                     "text",
@@ -255,6 +299,83 @@ SHAPES: dict[str, Shape] = {
             (
                 Key("term", "text", "the term", True),
                 Key("text", "text", "its explanation; {财政级次} is filled in (市级, 县级…)", True),
+            ),
+        ),
+        Shape(
+            "numbers",
+            "how the narrative prints an amount (format.yaml's numbers)",
+            (
+                Key("thousands", "bool", "thousands separators: 3,121.42", default=False),
+                Key("zero", "text", 'what a zero prints as ("0" or "0.00")', default="0.00"),
+            ),
+        ),
+        Shape(
+            "checks_file",
+            "checks.yaml: the checks of a declared format",
+            (Key("checks", "list", "the checks, in the order they run", True, shape="check"),),
+        ),
+        Shape(
+            "check",
+            "one check: a relation between cells, rows or tables, and what a finding says",
+            (
+                Key(
+                    "tree",
+                    "texts",
+                    "合计不符: in each of these tables (rows tree) each class, subclass and the sum "
+                    "row equals the rows below it, every amount column",
+                    default=[],
+                ),
+                Key("equal", "texts", "two expressions that must be equal (within the 尾差 envelope)", default=[]),
+                Key("at_least", "texts", "two expressions: the first must not be less than the second", default=[]),
+                Key("match", "map", "two tables whose rows of the same code must be equal", default={}, shape="match"),
+                Key("rule", "text", "the rule it reports under (check --rules), e.g. 表间不符", default=""),
+                Key("message", "text", "what a finding says", default=""),
+            ),
+        ),
+        Shape(
+            "match",
+            "two tables compared row by row (rows of the same code)",
+            (
+                Key("tables", "texts", "the two tables; findings are reported in the first", True),
+                Key("columns", "texts", "the column of each table compared", True),
+                Key("kinds", "texts", "the row kinds compared (class, subclass, item)", default=["item"]),
+            ),
+        ),
+        Shape(
+            "figures_file",
+            "figures.yaml: the narrative's figures and lists, by name",
+            (
+                Key(
+                    "figures",
+                    "figures",
+                    "each figure: an expression, or {value: …, prior: 上年数 key} for a figure compared with last year",
+                    default=[],
+                ),
+                Key("lists", "lists", "each list: rows of tables, with an amount and a text each", default=[]),
+            ),
+        ),
+        Shape(
+            "figure",
+            "one figure: its expression, and the 上年数 it is compared with",
+            (
+                Key("value", "text", "the expression (cell, code, total, fact, prior, + and -)", True),
+                Key("prior", "text", "the 上年数 key it is compared with: a change (增加/减少/持平)", default=""),
+                Key(
+                    "reason",
+                    "text",
+                    "the 基本信息 fact giving the reason of a change: required when it changed",
+                    default="",
+                ),
+            ),
+        ),
+        Shape(
+            "list",
+            "one list over the rows of tables (e.g. each 项 with its amount and purpose)",
+            (
+                Key("tables", "texts", "the tables whose rows it lists, in order", True),
+                Key("kind", "text", "the row kind listed", default="item"),
+                Key("amount", "text", "the amount column", True),
+                Key("text", "text", "a list fact whose lines are “CODE：text”, giving each row its text", default=""),
             ),
         ),
     )

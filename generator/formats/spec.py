@@ -66,14 +66,16 @@ class TableSpec:
     # YS08: each 三公 column and the 部门经济分类 款 its spending is booked under, in the order checked (三公经费).
     sangong: tuple[tuple[str, tuple[str, ...]], ...] = ()
     optional: bool = False  # a bureau may leave it out (its profile's [format] drop_tables)
+    levels: tuple[str, ...] = ()  # rows tree: its code columns, outermost first
+    print_zero: bool = False  # a zero amount printed as 0.00
     rows: str = "subjects"  # the row grammar its data rows are told apart by (formats/shapes.ROW_GRAMMARS)
     unit: str = "万元"  # the unit of its amounts, as typed and printed (its heading line says it)
     kind: str = "grid"  # "grid", or "form" (label and value cells, YS11)
 
     @property
     def sheet_name(self) -> str:
-        """The sheet's name: code and title, cut to Excel's 31 characters (never the code)."""
-        return f"{self.code} {self.title}"[:31]
+        """The sheet's name: code and title (without a {year} in it), cut to Excel's 31 characters (never the code)."""
+        return f"{self.code} {self.title.replace('{year}年', '').replace('{year}', '')}"[:31]
 
     @property
     def data_row(self) -> int:
@@ -96,6 +98,10 @@ class TableSpec:
             if col.key == key:
                 return i
         raise KeyError(f"{self.code} has no column {key!r}")
+
+    def title_for(self, year: int) -> str:
+        """The title as printed for budget ``year`` ({year} filled in)."""
+        return self.title.replace("{year}", str(year))
 
     @property
     def scale(self) -> Decimal:
@@ -170,6 +176,43 @@ class Part:
 
 
 @dataclass(frozen=True)
+class CheckDecl:
+    """One declared check (checks.yaml): a relation and what its finding says."""
+
+    kind: str  # tree, equal, at_least, match
+    rule: str
+    message: str
+    tables: tuple[str, ...] = ()  # tree: the tables; match: the two tables
+    expressions: tuple[str, ...] = ()  # equal, at_least: the two expressions
+    columns: tuple[str, ...] = ()  # match: the column of each table
+    kinds: tuple[str, ...] = ()  # match: the row kinds compared
+    where: str = ""  # "checks.yaml 第 N 行 checks[i]", for messages
+
+
+@dataclass(frozen=True)
+class FigureDecl:
+    """One declared figure (figures.yaml): its expression, and the 上年数 it is compared with."""
+
+    name: str
+    value: str
+    prior: str = ""
+    reason: str = ""  # the 基本信息 fact giving the reason for a change: required when it changed
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class ListDecl:
+    """One declared list (figures.yaml): the rows of tables, each with its amount and its text."""
+
+    name: str
+    tables: tuple[str, ...]
+    kind: str
+    amount: str
+    text: str = ""  # a list fact of “CODE：text” lines
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class Format:
     """A disclosure format: its tables, the workbook's facts and prior figures, the document's frame.
 
@@ -189,6 +232,16 @@ class Format:
     annex: tuple[str, ...]  # the codes of the 附件's tables, in order
     glossary: tuple[tuple[str, str], ...]
     folder: str = ""  # where it was read from, for messages
+    engine: str = "henan"  # henan: Henan's Python; declared: checks and figures below
+    document_title: str = "{year}年{bureau}部门（单位）预算公开"  # the title pattern, unless the profile gives one
+    template: str = "document.html.j2"  # the narrative template
+    table_meta: tuple[str, ...] = ("部门：{bureau}", "{year}年度", "{code}", "单位：{unit}")
+    annex_numbers: str = "chinese"  # 一、二… or 1, 2 …
+    thousands: bool = False  # the narrative's amounts with thousands separators
+    zero: str = "0.00"  # a zero amount in the narrative
+    checks: tuple[CheckDecl, ...] = ()
+    figures: tuple[FigureDecl, ...] = ()
+    lists: tuple[ListDecl, ...] = ()
     dropped: frozenset[str] = field(default_factory=frozenset)  # tables the bureau does not publish
     # Facts and 上年数 figures that only the sections the bureau dropped print: not asked for.
     unused_facts: frozenset[str] = field(default_factory=frozenset)

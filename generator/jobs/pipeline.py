@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from generator.reference.codes import CodeBook
     from generator.stages.charts import Chart
     from generator.stages.compute import Document
+    from generator.stages.declared import DeclaredDocument
     from generator.stages.derive import Complete
     from generator.workbook.model import Budget
 
@@ -36,7 +37,7 @@ class Prepared:
 
     budget: Budget
     findings: list[Finding]
-    document: Document
+    document: Document | DeclaredDocument
     html: str
     profile: Profile = field(default_factory=Profile)
     bureau_css: str = ""
@@ -127,8 +128,14 @@ def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:
         profile = load_profile(options.templates)
         if options.charts is not None:
             profile = replace(profile, charts=options.charts)
-        document = build_document(budget, book, profile, done)
-        shown = charts_of(document) if profile.charts else {}
+        if budget.format.engine == "declared":
+            from generator.stages.declared import build_declared
+
+            document: Document | DeclaredDocument = build_declared(budget, done, profile)
+            shown = {}  # the charts are drawn from Henan's figures
+        else:
+            document = build_document(budget, book, profile, done)
+            shown = charts_of(document) if profile.charts else {}
         html = render_html(document, options.templates, charts=shown, chart_face=profile.chart_face)
         return Prepared(budget, findings, document, html, profile, _bureau_css(options.templates), done, shown)
 

@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote
 
 from generator.errors import SEVERITY_TEXT
 from generator.jobs import pipeline
+from generator.stages.declared import DeclaredDocument
 from generator.stages.derive import q2
 from generator.workbook.model import ZERO
 
@@ -74,8 +75,15 @@ _FINDING_COLUMNS = (
 AMOUNT_FORMAT = "#,##0.00"
 
 
-def document_figures(document: Document) -> tuple[dict[str, Decimal], int]:
-    """The headline figures the document states (keys of ``FIGURES``), and its number of projects."""
+def document_figures(document: Document | DeclaredDocument) -> tuple[dict[str, Decimal], int]:
+    """The headline figures the document states (keys of ``FIGURES``), and its number of projects.
+
+    A declared format's document gives those of its named figures that have these names (the
+    others stay empty in the summary), and the length of its list ``projects``.
+    """
+    if isinstance(document, DeclaredDocument):
+        named = {key: document.fig[key] for key, _ in FIGURES if key in document.fig}
+        return named, len(document.lists.get("projects", ()))
     figures = {
         "income_total": document.income_total,
         "spending_total": document.spending_total,

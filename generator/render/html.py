@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import (
@@ -21,8 +22,10 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
@@ -40,6 +43,8 @@ from generator.render.sandbox import (
 )
 from generator.stages.charts import Chart
 from generator.stages.compute import Document, amount_text, cn_number, pct, wan
+from generator.stages.declared import DeclaredDocument
+from generator.stages.derive import q2
 
 DOCUMENT_TEMPLATE = "document.html.j2"
 _END = "。；;，,.！!？? "
@@ -54,6 +59,16 @@ def sentence(value: object) -> str:
     """A fact that ends a sentence: closed with "。" when it is not already."""
     text = clause(value)
     return text + "。" if text else ""
+
+
+@pass_context
+def num(context: Context, value: Decimal) -> str:
+    """An amount in a declared format's narrative, in its style (``numbers``): "3,121.42", a zero as "0"."""
+    doc = context.get("doc")
+    amount = q2(value)
+    if amount == 0:
+        return str(getattr(doc, "zero", "0.00"))
+    return f"{amount:,.2f}" if getattr(doc, "thousands", False) else f"{amount:.2f}"
 
 
 def chart_filter(face: str) -> Callable[[Chart], Markup]:
@@ -87,7 +102,7 @@ def environment(overrides: Path | None = None, *, chart_face: str = "宋体") ->
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters.update(wan=wan, pct=pct, amt=amount_text, cn=cn_number, clause=clause, sentence=sentence)
+    env.filters.update(wan=wan, pct=pct, amt=amount_text, cn=cn_number, clause=clause, sentence=sentence, num=num)
     env.filters["chart_svg"] = chart_filter(chart_face)
     env.filters.update(title_lines=titles.title_lines, word_spans=titles.word_spans)  # GB/T 9704 title lines
     env.bound_filters()
@@ -95,7 +110,7 @@ def environment(overrides: Path | None = None, *, chart_face: str = "宋体") ->
 
 
 def render_html(
-    document: Document,
+    document: Document | DeclaredDocument,
     overrides: Path | None = None,
     *,
     charts: Mapping[str, Chart] | None = None,
@@ -104,7 +119,9 @@ def render_html(
     """The document HTML of ``document``, with ``charts`` (``stages/charts.py``; none by default)
     drawn after their paragraphs, their text in ``chart_face``."""
     try:
-        template = environment(overrides, chart_face=chart_face).get_template(DOCUMENT_TEMPLATE)
+        template = environment(overrides, chart_face=chart_face).get_template(
+            getattr(document, "template", DOCUMENT_TEMPLATE)
+        )
         if overrides is None:  # the built-in templates alone: ours, not traced
             return check_output(template.generate(doc=document, charts=dict(charts or {})))
         with deadline(sandbox.TIME_LIMIT), memory_limit(sandbox.MEMORY_LIMIT):

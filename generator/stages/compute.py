@@ -122,6 +122,7 @@ class TableView:
     footnote: str = ""
     kind: str = "grid"  # "grid", or "form" for YS11
     unit: str = "万元"  # its amounts' unit, printed in its heading line
+    meta: tuple[str, ...] = ()  # the line above it, one text a part (the format's table_meta, filled in)
 
     @property
     def anchor(self) -> str:
@@ -225,15 +226,15 @@ def pct(value: Decimal) -> str:
     return f"{q2(value):.2f}"
 
 
-def amount_text(value: Decimal | None, scale: Decimal = Decimal(1)) -> str:
-    """An amount in a table: "1,959.63"; empty for nothing or zero, as the published tables print.
+def amount_text(value: Decimal | None, scale: Decimal = Decimal(1), zero: bool = False) -> str:
+    """An amount in a table: "1,959.63"; empty for nothing, and for zero unless ``zero`` (0.00 printed).
 
     ``value`` is in 万元; ``scale`` is the table's unit in 万元 (10000 for a table in 元).
     """
     if value is None:
         return ""
     printed = q2(value * scale) if scale != 1 else q2(value)
-    return "" if printed == ZERO else f"{printed:,.2f}"
+    return "" if printed == ZERO and not zero else f"{printed:,.2f}"
 
 
 def _view_header(spec: TableSpec) -> tuple[tuple[CellView, ...], ...]:
@@ -252,10 +253,12 @@ def _row_view(spec: TableSpec, row: Row) -> RowView:
     cells = []
     for col in spec.printed_columns:
         if col.kind == "amount":
-            cells.append(CellView(amount_text(row.given(col.key), spec.scale), "num"))
+            cells.append(CellView(amount_text(row.given(col.key), spec.scale, spec.print_zero), "num"))
         else:
             cells.append(CellView(row.text(col.key), "text" if col.kind == "text" else "code"))
     cls = {"total": "total", "sum": "total", "unit": "total", "class": "total", "continuation": "cont"}
+    if spec.rows == "tree":  # its 类 and 款 rows are printed plain, as the published tables do
+        cls = {"sum": "total", "total": "total"}
     return RowView(tuple(cells), cls.get(row.kind, ""))
 
 
@@ -271,16 +274,23 @@ def section_views(fmt: Format, bureau: str, year: int) -> dict[str, SectionView]
     return views
 
 
-def table_views(done: Complete, fmt: Format) -> tuple[TableView, ...]:
-    """The 附件's tables the bureau publishes, in the format's order, numbered 一、二… as printed."""
+def table_views(done: Complete, fmt: Format, bureau: str = "", year: int = 0) -> tuple[TableView, ...]:
+    """The 附件's tables the bureau publishes, in the format's order, numbered 一、二… (or 1, 2 …) as printed."""
     views = []
     for i, spec in enumerate(fmt.published, start=1):
         rows = tuple(_row_view(spec, r) for r in done.tables.get(spec.code, []))
+        fill = {"{bureau}": bureau, "{year}": str(year), "{code}": spec.code, "{unit}": spec.unit}
+        meta = []
+        for part in fmt.table_meta:
+            for key, value in fill.items():
+                part = part.replace(key, value)
+            meta.append(part)
         views.append(
             TableView(
                 code=spec.code,
-                number=cn_number(i),
-                title=spec.title,
+                number=cn_number(i) if fmt.annex_numbers == "chinese" else str(i),
+                title=spec.title_for(year),
+                meta=tuple(meta),
                 landscape=spec.landscape,
                 widths=spec.widths,
                 header=_view_header(spec),
@@ -346,7 +356,7 @@ def performance_form(budget: Budget, done: Complete) -> PerformanceForm:
     )
 
 
-def _created(year: int) -> datetime:
+def document_date(year: int) -> datetime:
     """The documents' date: SOURCE_DATE_EPOCH when set (reproducible builds), else 1 January of the year."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
@@ -354,7 +364,7 @@ def _created(year: int) -> datetime:
     return datetime(max(year, 1990), 1, 1, tzinfo=UTC)
 
 
-def _glossary(items: list[str]) -> tuple[tuple[str, str], ...]:
+def glossary_items(items: list[str]) -> tuple[tuple[str, str], ...]:
     out = []
     for item in items:
         term, sep, text = item.partition("：")
@@ -457,8 +467,8 @@ def build_document(
         year=budget.year,
         prior_year=budget.year - 1,
         fiscal_level=facts.text("fiscal_level") or profile.fiscal_level or "市级",
-        title=profile.title_for(budget.year, budget.bureau),
-        created=_created(budget.year),
+        title=profile.title_for(budget.year, budget.bureau, budget.format.document_title),
+        created=document_date(budget.year),
         facts=_facts(budget, nothing),
         figures=figures,
         changes=changes,
@@ -492,12 +502,12 @@ def build_document(
         transfer_count=transfer_count,
         divisions=tuple(facts.items("divisions")),
         duties=tuple(facts.items("duties")),
-        glossary=_glossary(facts.items("glossary")),
+        glossary=glossary_items(facts.items("glossary")),
         project_count=len(projects),
         project_total=q2(total(projects, "total")),
         big_project_count=len(big),
         big_project_total=q2(total(big, "total")),
-        tables=table_views(done, budget.format),
+        tables=table_views(done, budget.format, budget.bureau, budget.year),
         performance=performance_form(budget, done),
         sections=sections,
         toc_sections={part.id: tuple(sections[s.id] for s in part.sections if s.toc) for part in budget.format.parts},

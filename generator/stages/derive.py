@@ -486,6 +486,8 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
     The one derivation of a render: the checker, the headline figures and the document all read
     the value returned here (``pipeline.prepare`` calls this once and passes it on).
     """
+    if budget.format.engine == "declared":
+        return complete_declared(budget)
     codes = codes or load_codes(budget.year)
     unit_code = budget.facts.text("unit_code")
     dept_code = budget.facts.text("dept_code")
@@ -526,6 +528,22 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
         tables["YS14"] = derive_ys14(tables["YS06"]) if tables["YS06"] else []
         derived.add("YS14")
     return Complete(tables, derived, from_detail)
+
+
+def complete_declared(budget: Budget) -> Complete:
+    """A declared format's tables as the workbook gives them (nothing is derived from other tables), each
+    row's empty subtotal cells holding the sum of their parts (the table's declared ``sums``)."""
+    tables: dict[str, list[Row]] = {}
+    for spec in budget.format.tables:
+        rows = []
+        for row in budget.table(spec.code).rows:
+            values = dict(row.values)
+            for parent, parts in spec.sums:
+                if values.get(parent) is None and any(values.get(p) is not None for p in parts):
+                    values[parent] = sum((v for p in parts if isinstance(v := values.get(p), Decimal)), ZERO)
+            rows.append(Row(row.code, row.number, row.kind, values, row.layout))
+        tables[spec.code] = rows
+    return Complete(tables, set())
 
 
 def _complete_ys07(table: Table) -> list[Row]:

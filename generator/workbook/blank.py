@@ -300,7 +300,7 @@ def write_table_sheet(ws: Worksheet, spec: TableSpec, *, year: int) -> None:
     for i, column in enumerate(spec.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
 
-    title = ws.cell(row=schema.TITLE_ROW, column=1, value=f"{spec.code} {spec.title}")
+    title = ws.cell(row=schema.TITLE_ROW, column=1, value=f"{spec.code} {spec.title_for(year)}")
     title.font = TITLE_FONT
     title.alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A{schema.TITLE_ROW}:{last_letter}{schema.TITLE_ROW}")

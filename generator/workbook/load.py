@@ -407,7 +407,7 @@ class _Reader:
             kind = classify(spec, values)
             if spec.rows == "indicators" and kind == "project" and values.get("code") in self.own_codes:
                 kind = "total"  # the 单位 row as published (code and name), not a project
-            table.rows.append(Row(spec.code, number, kind, values))
+            table.rows.append(Row(spec.code, number, kind, values, spec))
         return table
 
     # --- facts and last year ----------------------------------------------------------
@@ -541,9 +541,15 @@ def classify(spec: TableSpec, values: dict[str, Value]) -> RowKind:
 
     grammar = spec.rows
     name_key = "name"
-    if grammar == "lines":
+    if grammar == "tree":  # the deepest code column filled: class, subclass, item
+        depth = max((i for i, key in enumerate(spec.levels, start=1) if has(key)), default=0)
+        if depth == len(spec.levels):
+            return "item"
+        if depth:
+            return "class" if depth == 1 else "subclass"
+    elif grammar == "lines":
         return "line"
-    if grammar == "form":
+    elif grammar == "form":
         return "entry"
     if grammar == "projects":
         if has("kind"):
@@ -566,7 +572,7 @@ def classify(spec: TableSpec, values: dict[str, Value]) -> RowKind:
             return "item"
         if has("lei"):
             return "class"
-    else:  # subjects: the 功能分类 tables
+    elif grammar == "subjects":  # the 功能分类 tables under unit rows
         if has("lei") or has("kuan") or has("xiang"):
             return "item"
         if has("unit_code"):

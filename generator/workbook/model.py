@@ -19,7 +19,8 @@ RowKind = Literal[
     "sum",  # a 合计 row
     "unit",  # a unit's row (单位代码 and name)
     "item",  # a classified row (功能分类 项, 经济分类 款, a YS14 item)
-    "class",  # a YS07 类 subtotal
+    "class",  # a YS07 类 subtotal; in a tree table, a row of the first level (类)
+    "subclass",  # in a tree table, a row of a middle level (款 of 类/款/项)
     "project",  # a YS10/YS12 project
     "continuation",  # a YS12 row that continues the project above
     "line",  # a labelled line of YS01/YS04, or the YS08 row
@@ -37,10 +38,13 @@ class Row:
     number: int  # the sheet row
     kind: RowKind
     values: dict[str, Value]
+    # The table's declaration, for a row of a format other than the default one (the loader sets it);
+    # None: the default format's table of ``code``.
+    layout: TableSpec | None = field(default=None, repr=False, compare=False)
 
     @property
     def spec(self) -> TableSpec:
-        return TABLES_BY_CODE[self.code]
+        return self.layout if self.layout is not None else TABLES_BY_CODE[self.code]
 
     def cell(self, key: str) -> str:
         """The cell of column ``key`` on this row, e.g. "F12"."""

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from generator.errors import Finding
 from generator.reference.codes import CodeBook, load_codes
 from generator.stages import derive
-from generator.stages.check import codes, facts, income, lastyear, narrative, sangong, sums, tables
+from generator.stages.check import codes, declared, facts, income, lastyear, narrative, sangong, sums, tables
 from generator.stages.check.registry import (
     HALF_CENT,
     RULES,
@@ -79,6 +79,17 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+# The checks of a format computed from its declarations (``engine: declared``): the facts' and the
+# text's, then what its tables.yaml (sums), checks.yaml and figures.yaml declare.
+DECLARED_CHECKS: tuple[Check, ...] = (
+    facts.required,
+    facts.lengths,
+    facts.placeholders,
+    declared.row_sums,
+    declared.relations,
+    declared.figures,
+)
+
 # The tables a check compares or asks the clerk to fill: it runs only when the bureau publishes all
 # of them (a county that leaves out YS14 is never asked for it). Checks not listed run always.
 NEEDS: dict[Check, tuple[str, ...]] = {
@@ -108,14 +119,15 @@ def check(
     codes = codes or load_codes(budget.year)
     done = done if done is not None else derive.complete(budget, codes)
     context = Context(budget, codes, done, last)
-    for run in CHECKS:
+    for run in CHECKS if budget.format.engine == "henan" else DECLARED_CHECKS:
         if all(budget.format.publishes(code) for code in NEEDS.get(run, ())):
             run(context)
-    return sort_findings([*context.findings, *budget.notes])
+    return sort_findings([*context.findings, *budget.notes], budget.format.codes)
 
 
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    order = {FACTS_SHEET: 0, PRIOR_SHEET: 1, **{code: i + 2 for i, code in enumerate(TABLES_BY_CODE)}}
+def sort_findings(findings: Iterable[Finding], codes: Iterable[str] = TABLES_BY_CODE) -> list[Finding]:
+    """Findings grouped by sheet in workbook order (the facts, 上年数, then the tables ``codes``), errors first."""
+    order = {FACTS_SHEET: 0, PRIOR_SHEET: 1, **{code: i + 2 for i, code in enumerate(codes)}}
     return sorted(findings, key=lambda f: (order.get(f.sheet, 99), f.severity != "error"))
 
 

@@ -20,7 +20,7 @@ def required(c: Context) -> None:
         empty = value is None or value == [] or value == ""
         if empty and fact.required and fact.key not in fmt.unused_facts:
             c.add(REQUIRED, FACTS_SHEET, facts.cells.get(fact.key), f"“{fact.label}”未填写")
-    if c.budget.year and c.done.tables["YS03"] == []:
+    if c.budget.format.engine == "henan" and c.budget.year and c.done.tables["YS03"] == []:
         c.add(REQUIRED, "YS03", None, "部门支出总体情况表没有数据")
     for prior in fmt.prior:
         if c.budget.prior.values.get(prior.key) is None and prior.key not in fmt.unused_prior:

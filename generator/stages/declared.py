@@ -1,0 +1,146 @@
+"""Turn a checked ``Budget`` of a declared format into the ``DeclaredDocument`` its template prints: named figures,
+changes, lists and tables.
+
+A format computed from its declarations (``engine: declared``) names its figures in figures.yaml;
+each is evaluated here (``stages/evaluate.py``) in 万元 and rounded to the cent, ROUND_HALF_UP, as
+the narrative prints it; a figure compared with last year becomes a ``Change`` (增加/减少/持平,
+worded by the template) computed from the printed figures. Lists give each row of their tables
+with its amount and its text (a 项 and its purpose). The template only chooses words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from generator.profile import Profile
+from generator.stages.check.declared import list_texts
+from generator.stages.compute import (
+    Change,
+    SectionView,
+    TableView,
+    document_date,
+    glossary_items,
+    section_views,
+    table_views,
+)
+from generator.stages.derive import Complete, q2
+from generator.stages.evaluate import Evaluator, row_code
+from generator.workbook.model import ZERO, Budget, Row
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One row of a declared list: its code, its name, the names above it (a tree table's 类 and 款), its amount."""
+
+    code: str
+    name: str
+    path: str  # "一般公共服务支出（类）财政事务（款）行政运行（项）"
+    amount: Decimal  # 万元, to the cent
+    text: str = ""  # the list fact's text for its code
+
+
+@dataclass
+class DeclaredDocument:
+    """Everything a declared format's template prints, computed."""
+
+    bureau: str
+    year: int
+    prior_year: int
+    title: str
+    created: datetime
+    fiscal_level: str
+    facts: dict[str, object]
+    fig: dict[str, Decimal]
+    change: dict[str, Change]
+    lists: dict[str, tuple[ListItem, ...]]
+    tables: tuple[TableView, ...]
+    sections: dict[str, SectionView] = field(default_factory=dict)
+    toc_sections: dict[str, tuple[SectionView, ...]] = field(default_factory=dict)
+    standard_glossary: tuple[tuple[str, str], ...] = ()
+    glossary: tuple[tuple[str, str], ...] = ()
+    template: str = "document.html.j2"
+    thousands: bool = False  # the narrative's amounts with thousands separators
+    zero: str = "0.00"  # a zero amount in the narrative
+
+
+_LEVEL_WORDS = ("类", "款", "项")
+
+
+def _paths(rows: list[Row], levels: tuple[str, ...]) -> dict[int, str]:
+    """Each row's path in a tree table: the names of the rows above it at each level, with （类）（款）（项）."""
+    above: dict[int, str] = {}
+    out = {}
+    for i, row in enumerate(rows):
+        depth = {"class": 1, "subclass": 2, "item": len(levels)}.get(row.kind)
+        if depth is None:
+            continue
+        word = _LEVEL_WORDS[depth - 1] if len(levels) == 3 else ("类", "款")[min(depth, 2) - 1]
+        above = {d: n for d, n in above.items() if d < depth}
+        above[depth] = f"{row.text('name')}（{word}）"
+        out[i] = "".join(above[d] for d in sorted(above))
+    return out
+
+
+def _facts(budget: Budget) -> dict[str, object]:
+    values: dict[str, object] = dict(budget.facts.values)
+    for fact in budget.format.facts:
+        if values.get(fact.key) in (None, "", []):
+            values[fact.key] = fact.default if fact.default else ([] if fact.kind == "list" else "")
+    return values
+
+
+def build_declared(budget: Budget, done: Complete, profile: Profile | None = None) -> DeclaredDocument:
+    """The document model of ``budget`` (of a declared format, assumed to have passed ``check``)."""
+    profile = profile or Profile()
+    fmt = budget.format
+    evaluator = Evaluator(budget, done)
+    fig: dict[str, Decimal] = {}
+    change: dict[str, Change] = {}
+    for decl in fmt.figures:
+        value = q2(evaluator.value(decl.value).amount)
+        fig[decl.name] = value
+        if decl.prior:
+            prior = budget.prior.amount(decl.prior)
+            reason = budget.facts.text(decl.reason).strip().rstrip("。；;，,. ") if decl.reason else ""
+            change[decl.name] = Change(value, q2(prior) if prior is not None else None, reason)
+    lists: dict[str, tuple[ListItem, ...]] = {}
+    for lst in fmt.lists:
+        texts = list_texts(budget.facts.items(lst.text)) if lst.text else {}
+        items: list[ListItem] = []
+        for code in lst.tables:
+            spec = fmt.table(code)
+            rows = done.tables.get(code, [])
+            paths = _paths(rows, spec.levels) if spec.rows == "tree" else {}
+            for i, row in enumerate(rows):
+                if row.kind != lst.kind:
+                    continue
+                amount = q2(row.amount(lst.amount))
+                if amount == ZERO and spec.rows == "tree":
+                    continue  # a 项 without money is not listed
+                key = row_code(row, spec.levels) if spec.levels else row.text("code")
+                name = row.text("name")
+                items.append(ListItem(key, name, paths.get(i, name), amount, texts.get(key, "")))
+        lists[lst.name] = tuple(items)
+    sections = section_views(fmt, budget.bureau, budget.year)
+    return DeclaredDocument(
+        bureau=budget.bureau,
+        year=budget.year,
+        prior_year=budget.year - 1,
+        title=profile.title_for(budget.year, budget.bureau, fmt.document_title),
+        created=document_date(budget.year),
+        fiscal_level=budget.facts.text("fiscal_level") or profile.fiscal_level or "区级",
+        facts=_facts(budget),
+        fig=fig,
+        change=change,
+        lists=lists,
+        tables=table_views(done, fmt, budget.bureau, budget.year),
+        sections=sections,
+        toc_sections={part.id: tuple(sections[s.id] for s in part.sections if s.toc) for part in fmt.parts},
+        standard_glossary=fmt.glossary,
+        glossary=glossary_items(budget.facts.items("glossary")),
+        template=fmt.template,
+        thousands=fmt.thousands,
+        zero=fmt.zero,
+    )

@@ -1,0 +1,105 @@
+"""Turn a declared format's expressions into values over a workbook's completed tables, facts and last year's figures.
+
+``formats/expr.py`` has parsed and checked each expression when the format was read; here it is
+evaluated, in 万元 (a table in 元 was read divided by 10000), with ``Decimal``. Each value keeps
+the cell it first names, so a finding about it points at that cell. A row an expression names
+that the table does not have is ``MissingRow``: the check reports it, a figure never becomes a
+silent zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from generator.formats import expr
+from generator.stages.derive import Complete
+from generator.workbook.load import normalize_text
+from generator.workbook.model import ZERO, Budget, Row
+
+
+class MissingRow(LookupError):
+    """A row an expression names that its table does not have (or a 上年数 left empty)."""
+
+    def __init__(self, table: str, what: str):
+        self.table, self.what = table, what
+        super().__init__(f"{table}：{what}")
+
+
+@dataclass(frozen=True)
+class Value:
+    """An evaluated expression: the amount in 万元, and the sheet and cell it first names (for findings)."""
+
+    amount: Decimal
+    sheet: str | None = None
+    cell: str | None = None
+
+
+def row_code(row: Row, levels: tuple[str, ...]) -> str:
+    """A tree row's code: its code columns joined (类 201, 款 20106, 项 2010601)."""
+    return "".join(row.text(key) for key in levels)
+
+
+class Evaluator:
+    """Evaluates expressions over one workbook's completed tables."""
+
+    def __init__(self, budget: Budget, done: Complete):
+        self.budget = budget
+        self.done = done
+
+    def value(self, text: str) -> Value:
+        return self._eval(expr.parse(text))
+
+    def _eval(self, node: expr.Expr) -> Value:
+        if isinstance(node, expr.Number):
+            return Value(node.value)
+        if isinstance(node, expr.Negative):
+            inner = self._eval(node.operand)
+            return Value(-inner.amount, inner.sheet, inner.cell)
+        if isinstance(node, expr.Sum):
+            left, right = self._eval(node.left), self._eval(node.right)
+            amount = left.amount + right.amount if node.op == "+" else left.amount - right.amount
+            first = left if left.sheet is not None else right
+            return Value(amount, first.sheet, first.cell)
+        return self._call(node)
+
+    def _call(self, call: expr.Call) -> Value:
+        name, args = call.name, call.args
+        if name == "fact":
+            value = self.budget.facts.values.get(str(args[0]))
+            return Value(Decimal(value) if isinstance(value, Decimal | int) else ZERO)
+        if name == "prior":
+            given = self.budget.prior.amount(str(args[0]))
+            if given is None:
+                raise MissingRow("上年数", f"上年数 {args[0]} 未填写")
+            return Value(given)
+        table = str(args[0])
+        column = str(args[-1])
+        row = self.row(table, call)
+        return Value(row.amount(column), table, row.cell(column) if row.number else None)
+
+    def row(self, table: str, call: expr.Call) -> Row:
+        rows = self.done.tables.get(table, [])
+        spec = self.budget.format.table(table)
+        if call.name == "total":
+            found = next((r for r in rows if r.kind in ("sum", "total")), None)
+            if found is None:
+                raise MissingRow(table, "没有合计行")
+            return found
+        if call.name == "code":
+            code = str(call.args[1])
+            found = next((r for r in rows if row_code(r, spec.levels) == code), None)
+            if found is None:
+                raise MissingRow(table, f"没有科目 {code} 的行")
+            return found
+        which = call.args[1]
+        if isinstance(which, int):
+            if not 1 <= which <= len(rows):
+                raise MissingRow(table, f"没有第 {which} 行数据")
+            return rows[which - 1]
+        label = normalize_text(which).replace(" ", "")
+        texts = [c.key for c in spec.columns if c.kind in ("text", "choice")]
+        for r in rows:
+            if any(normalize_text(r.text(k)).replace(" ", "") == label for k in texts):
+                return r
+        raise MissingRow(table, f"没有“{which}”行")
