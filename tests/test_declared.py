@@ -261,3 +261,26 @@ def test_a_bad_formula_is_refused_naming_file_line_and_key(tmp_path, file, old, 
     with pytest.raises(FormatError) as caught:
         Catalog((folder,)).get("mini")
     assert str(caught.value).startswith(message)
+
+
+def test_check_rules_lists_a_declared_format_s_own_checks(setup, tmp_path):
+    from click.testing import CliRunner
+
+    from generator.frontends.cli import main
+
+    formats, _templates, catalog = setup
+    path = workbook(tmp_path / "好.xlsx", catalog)
+    result = CliRunner().invoke(main, ["check", "--rules", str(path), "--format-dir", str(formats)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["规则", "级别", "检查内容"]
+    assert lines[1].split() == ["小计不符", "错误", "T2", "合计", "=", "基本支出", "+", "项目支出"]
+    assert lines[2].split() == ["合计不符", "错误", "T2：每类", "=", "其下各款之和，每款", "=", "其下各项之和，合计", "=", "各类之和"]
+    assert lines[3].split() == ["表间不符", "错误或警告", "收入总计应等于支出表的合计"]
+    assert lines[4].split() == [
+        "必填项", "错误", "必填的基本信息和每个上年数；文档要用的每个数字都能在表中找到；“支出用途”须写明T2每个有金额的项"
+    ]
+    assert lines[5].split() == ["缺少原因", "错误", "较上年增加或减少的数字须填写原因：“增减原因”"]
+    # without a workbook: Henan's rules, as before
+    henan = CliRunner().invoke(main, ["check", "--rules"]).stdout.splitlines()
+    assert henan[1].startswith("小计不符") and "YS02 合计 = 各项收入 + 上年结转" in henan[1]

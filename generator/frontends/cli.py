@@ -22,6 +22,7 @@ import click
 
 from generator.errors import Finding
 from generator.formats import DEFAULT as DEFAULT_FORMAT
+from generator.formats import Format
 from generator.jobs import pipeline, service
 from generator.options import RenderOptions
 from generator.reference import codelist
@@ -156,14 +157,16 @@ def init(
     click.echo(f"  未带入（按当年情况填写）：{'、'.join(started.left) or '无'}")
 
 
-def _group_lines(findings: list[Finding]) -> list[str]:
+def _group_lines(findings: list[Finding], fmt: Format | None = None) -> list[str]:
+    """The findings under a heading per sheet: a table's code and title (of ``fmt``, Henan's by default)."""
+    specs = {t.code: t for t in fmt.tables} if fmt is not None else TABLES_BY_CODE
     lines: list[str] = []
     current = None
     for f in findings:
         if f.sheet != current:
             current = f.sheet
-            spec = TABLES_BY_CODE.get(f.sheet)
-            lines.append(f"{spec.code} {spec.title}" if spec else f.sheet)
+            spec = specs.get(f.sheet)
+            lines.append(f"{spec.code} {spec.title.replace('{year}', '')}" if spec else f.sheet)
         lines.append(f"  {f.line()}")
     return lines
 
@@ -267,14 +270,25 @@ def _check_inputs(options: RenderOptions) -> None:
 @_templates_option
 @_format_dir_option
 @_previous_option
-@click.option("--rules", "list_rules", is_flag=True, help="列出全部检查规则（规则名、级别、检查内容），不检查工作簿。")
+@click.option(
+    "--rules",
+    "list_rules",
+    is_flag=True,
+    help="列出检查规则（规则名、级别、检查内容），不报告检查结果；给出工作簿时列出它的公开格式的规则。",
+)
 @_render_options
 def check_cmd(workbook: Path | None, fmt: str, options: RenderOptions, list_rules: bool) -> None:
     """检查工作簿的勾稽关系、必填项和科目编码（有 --previous 时还有上年数）；有错误时退出码为 1。"""
     if list_rules:
         from generator.stages.check import rules_text
 
-        for line in rules_text():
+        disclosure = None
+        if workbook is not None:  # the rules of that workbook's format
+            try:
+                disclosure = pipeline.inspect(workbook, options=options)[0].format
+            except Exception as exc:
+                _fail(exc)
+        for line in rules_text(disclosure):
             click.echo(line)
         return
     if workbook is None:
@@ -284,7 +298,7 @@ def check_cmd(workbook: Path | None, fmt: str, options: RenderOptions, list_rule
             "请给出要检查的工作簿；列出全部检查规则请用 --rules", ctx=ctx, param=param, param_hint="'WORKBOOK'"
         )
     try:
-        _budget, findings, book = pipeline.inspect(workbook, options=options)
+        budget, findings, book = pipeline.inspect(workbook, options=options)
     except Exception as exc:
         _fail(exc)
     errors = sum(f.severity == "error" for f in findings)
@@ -299,7 +313,7 @@ def check_cmd(workbook: Path | None, fmt: str, options: RenderOptions, list_rule
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        for line in _group_lines(findings):
+        for line in _group_lines(findings, budget.format):
             click.echo(line)
         click.echo(f"{workbook.name}：{errors} 处错误，{warnings} 处警告（科目表：{book.label}）")
     sys.exit(1 if errors else 0)

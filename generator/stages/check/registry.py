@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from generator.errors import SEVERITY_TEXT, Finding, Severity
+from generator.formats import Format
 from generator.reference.codes import CodeBook
 from generator.stages.derive import Complete, q2
 from generator.stages.figures import LastYear
@@ -239,13 +240,54 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
 
 
-def rules_text() -> list[str]:
-    """Every rule as ``check --rules`` prints it: id, severity and what it checks, aligned for Chinese text."""
-    id_width = max(_width(r.id) for r in RULES.values()) + 2
+def declared_rules(fmt: Format) -> list[tuple[Rule, str]]:
+    """The rules a declared format's check reports, each with what it checks there, from its declarations:
+    the row sums of tables.yaml, the relations of checks.yaml, the figures and lists of figures.yaml."""
+    found: dict[str, list[str]] = {}
+
+    def say(rule: str, text: str) -> None:
+        if text not in found.setdefault(rule, []):
+            found[rule].append(text)
+
+    for spec in fmt.tables:
+        for parent, parts in spec.sums:
+            names = " + ".join(spec.column(p).label for p in parts)
+            say("小计不符", f"{spec.code} {spec.column(parent).label} = {names}")
+    for decl in fmt.checks:
+        if decl.kind == "tree":
+            say(decl.rule, f"{'、'.join(decl.tables)}：每类 = 其下各款之和，每款 = 其下各项之和，合计 = 各类之和")
+        else:
+            say(decl.rule, decl.message)
+    label = {f.key: f.label for f in fmt.facts}
+    required = ["必填的基本信息和每个上年数", "文档要用的每个数字都能在表中找到"]
+    required += [f"“{label[lst.text]}”须写明{'、'.join(lst.tables)}每个有金额的项" for lst in fmt.lists if lst.text]
+    found.setdefault("必填项", []).extend(required)
+    reasons = [f"“{label[f.reason]}”" for f in fmt.figures if f.reason]
+    if reasons:
+        say("缺少原因", "较上年增加或减少的数字须填写原因：" + "、".join(dict.fromkeys(reasons)))
+    out = [(RULES[rule], "；".join(texts)) for rule, texts in found.items()]
+    shown = {rule.id for rule, _ in out}
+    for rule in RULES.values():  # what every format has: text, rounding, and what the loader reports
+        if rule.id in ("占位文字", "过长", "尾差") or rule.source == "loader":
+            if rule.id not in shown:
+                out.append((rule, _what(rule)))
+    return out
+
+
+def rules_text(fmt: Format | None = None) -> list[str]:
+    """Every rule as ``check --rules`` prints it: id, severity and what it checks, aligned for Chinese text.
+
+    For a declared format (``fmt``), the rules its declarations make, with what each checks there.
+    """
+    rules = (
+        declared_rules(fmt)
+        if fmt is not None and fmt.engine == "declared"
+        else [(rule, _what(rule)) for rule in RULES.values()]
+    )
+    id_width = max(_width(r.id) for r, _ in rules) + 2
     severity_width = max(_width(s) for s in RULE_SEVERITY_TEXT.values()) + 2
     lines = [_pad("规则", id_width) + _pad("级别", severity_width) + "检查内容"]
-    for rule in RULES.values():
-        what = _what(rule)
+    for rule, what in rules:
         severity = _pad(RULE_SEVERITY_TEXT[rule.severity], severity_width)
         lines.append((_pad(rule.id, id_width) + severity + what).rstrip())
     return lines
