@@ -26,6 +26,8 @@ ROW_GRAMMARS: dict[str, str] = {
     "projects": "projects (类型 given), unit rows (名称 or 单位 given), total",
     "indicators": "projects (编码 and 名称 given), their continuation rows (neither), unit and total rows (编码 only)",
     "form": "a form's entries; the first column carries down to the rows below it",
+    "tree": "功能分类 or 经济分类 rows with the code split over the `levels` columns: class (first level "
+    "filled), subclass (a middle level), item (the last level), sum (合计, no code), in the workbook's order",
 }
 # The columns each grammar reads by name (``economic`` reads its first two columns: a code, then a name).
 ROW_GRAMMAR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -36,12 +38,15 @@ ROW_GRAMMAR_COLUMNS: dict[str, tuple[str, ...]] = {
     "projects": ("kind", "name", "unit"),
     "indicators": ("code", "name"),
     "form": (),
+    "tree": ("name",),
 }
 TABLE_KINDS = ("grid", "form")
 TABLE_UNITS = ("万元", "元")  # a table's amounts: as typed in the workbook and printed
 NARRATIVE_UNITS = ("万元",)  # the narrative's amounts (the Henan engine's sentences say 万元)
 FACT_KINDS = ("text", "list", "year", "amount", "count", "code")
 FORMAT_KINDS = ("budget",)  # 决算 (final accounts) is the next kind
+ENGINES = ("henan", "declared")  # who computes the document: Henan's Python, or the declarations alone
+ANNEX_NUMBERS = ("chinese", "arabic")
 
 SHAPES: dict[str, Shape] = {
     s.name: s
@@ -60,6 +65,36 @@ SHAPES: dict[str, Shape] = {
                 Key("kind", "text", "budget (预算公开)", default="budget", choices=FORMAT_KINDS),
                 Key("unit", "text", "the unit of the narrative's amounts", default="万元", choices=NARRATIVE_UNITS),
                 Key("source", "text", "where the format comes from (the document or rule it follows)", default=""),
+                Key(
+                    "engine",
+                    "text",
+                    "who computes the document: henan (Henan's Python) or declared (checks.yaml and figures.yaml)",
+                    default="henan",
+                    choices=ENGINES,
+                ),
+                Key("template", "text", "the narrative template in templates/", default="document.html.j2"),
+                Key(
+                    "table_meta",
+                    "texts",
+                    "the spans of the line above each table; {bureau} {year} {code} {unit} are filled in",
+                    default=["部门：{bureau}", "{year}年度", "{code}", "单位：{unit}"],
+                ),
+                Key(
+                    "annex_numbers",
+                    "text",
+                    "how the 附件's tables are numbered: chinese (一、二…) or arabic (1, 2…)",
+                    default="chinese",
+                    choices=ANNEX_NUMBERS,
+                ),
+                Key("numbers", "map", "how the narrative prints an amount", default={}, shape="numbers"),
+            ),
+        ),
+        Shape(
+            "numbers",
+            "how the narrative prints an amount (format.yaml's numbers)",
+            (
+                Key("thousands", "bool", "group thousands: 3,121.42", default=False),
+                Key("zero", "text", "a zero amount as printed", default="0.00"),
             ),
         ),
         Shape(
@@ -136,6 +171,13 @@ SHAPES: dict[str, Shape] = {
                     default=[],
                 ),
                 Key("sangong", "sums", "三公 columns and the 经济分类 款 their spending is booked under", default=[]),
+                Key(
+                    "levels",
+                    "texts",
+                    "for rows: tree, its code columns, outermost first ([lei, kuan, xiang] or [lei, kuan])",
+                    default=[],
+                ),
+                Key("print_zero", "bool", "print a zero amount as 0.00 instead of a blank cell", default=False),
             ),
         ),
         Shape(
