@@ -184,6 +184,7 @@ def facts(doc: dict, tables: dict[str, dict]) -> dict[str, object]:
     values: dict[str, object] = {
         "bureau": bureau,
         "year": int(doc["document"]["year"]),
+        "district": one(r"^(.+?)\d{4}年区级部门预算$", doc["document"]["title"]),
         "short_name": one(r"，(.+?)共有车辆", assets),
         "nature": one(rf"^{bureau}是(.*)。$", p["s1.p1"]),
         "duties": [CN_NUMBER.sub("", p[f"s1.p{n}"]) for n in range(3, 15)],
