@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import html_text
 
 from generator.formats import Catalog, FormatError
 from generator.jobs import pipeline
@@ -18,7 +19,6 @@ from generator.stages.check import check
 from generator.workbook import schema
 from generator.workbook.blank import blank_workbook
 from generator.workbook.load import load_workbook
-from tests.support import html_text
 
 FORMAT = {
     "format.yaml": """

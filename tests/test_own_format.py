@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from support import Editor, html_text, small_row
 
 from generator.formats import Catalog, FormatError
 from generator.frontends.cli import main
@@ -25,7 +26,6 @@ from generator.options import RenderOptions
 from generator.stages.check import check
 from generator.workbook import schema
 from generator.workbook.load import load_workbook
-from tests.support import Editor, html_text, small_row
 
 YUAN = "henan-yuan"
 TITLE = "河南省部门（单位）预算公开（金额以元计）"
@@ -123,7 +123,7 @@ def test_a_workbook_naming_a_format_nobody_has_is_refused_at_its_cell(small, yua
         load_workbook(path, catalog=Catalog((yuan_format,)))
     assert str(caught.value) == (
         f"无法读取工作簿 {path.name}：基本信息!B2：不认识的公开格式“henan-元”（可用：henan（河南省部门（单位）预算公开"
-        f"（YS01–YS14））、{YUAN}（{TITLE}））"
+        f"（YS01–YS14））、shanghai-district（上海市区级部门预算公开（九张表））、{YUAN}（{TITLE}））"
     )
 
 
@@ -132,7 +132,7 @@ def test_a_workbook_naming_a_format_nobody_has_is_refused_at_its_cell(small, yua
     [
         (
             "builtin name",
-            "{folder}/format.yaml：name“henan”与内置格式重名：自己的格式请另取名称（内置：henan）",
+            "{folder}/format.yaml：name“henan”与内置格式重名：自己的格式请另取名称（内置：henan、shanghai-district）",
         ),
         (
             "missing table",
@@ -188,5 +188,8 @@ def test_init_writes_the_format_a_clerk_names(tmp_path, yuan_format):
 def test_init_refuses_a_format_it_does_not_know_as_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["init", str(tmp_path / "x.xlsx"), "--format", "shanghai-2099"])
     assert result.exit_code == 2
-    assert "不认识的公开格式“shanghai-2099”（可用：henan（河南省部门（单位）预算公开（YS01–YS14）））" in result.stderr
+    assert result.stderr.endswith(
+        "Error: 不认识的公开格式“shanghai-2099”（可用：henan（河南省部门（单位）预算公开（YS01–YS14））、"
+        "shanghai-district（上海市区级部门预算公开（九张表）））\n"
+    )
     assert not (tmp_path / "x.xlsx").exists()

@@ -95,7 +95,15 @@ COLUMNS: dict[str, dict[str, str]] = {
         "机关运行经费预算数": "operating_cost",
     },
 }
-SPENDING = {"类": "lei", "款": "kuan", "项": "xiang", "name": "name", "合计": "total", "基本支出": "basic", "项目支出": "project"}
+SPENDING = {
+    "类": "lei",
+    "款": "kuan",
+    "项": "xiang",
+    "name": "name",
+    "合计": "total",
+    "基本支出": "basic",
+    "项目支出": "project",
+}
 for _code in ("T3", "T5", "T6", "T7"):
     COLUMNS[_code] = SPENDING
 
@@ -178,7 +186,16 @@ def facts(doc: dict, tables: dict[str, dict]) -> dict[str, object]:
     sangong = doc["other"]["三公经费"]
     car = sangong["公务用车购置及运行费"]
     assets, bought = p["s6.5.p1"], p["s6.5.p2"]
-    kinds = ("部级领导干部用车", "主要领导干部用车", "机要通信用车", "应急保障用车", "执法执勤用车", "特种专业技术用车", "离退休干部用车", "其他用车")
+    kinds = (
+        "部级领导干部用车",
+        "主要领导干部用车",
+        "机要通信用车",
+        "应急保障用车",
+        "执法执勤用车",
+        "特种专业技术用车",
+        "离退休干部用车",
+        "其他用车",
+    )
     keys = ("ministerial", "leader", "confidential", "emergency", "enforcement", "special", "retired", "other")
     project = doc["projects"][0]
     values: dict[str, object] = {
@@ -262,9 +279,7 @@ def build() -> openpyxl.Workbook:
     year = int(doc["document"]["year"])
     tables = {f"T{t['number']}": t for t in doc["tables"]}
     wb = blank.blank_workbook(year, fmt)
-    blank.write_facts_sheet(
-        blank.replace_sheet(wb, schema.FACTS_SHEET), year=year, values=facts(doc, tables), fmt=fmt
-    )
+    blank.write_facts_sheet(blank.replace_sheet(wb, schema.FACTS_SHEET), year=year, values=facts(doc, tables), fmt=fmt)
     blank.write_prior_sheet(blank.replace_sheet(wb, schema.PRIOR_SHEET), values=prior(doc, tables), fmt=fmt)
     for code, table in tables.items():
         fill_table(wb, fmt.table(code), table)

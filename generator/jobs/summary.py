@@ -82,7 +82,7 @@ def document_figures(document: Document | DeclaredDocument) -> tuple[dict[str, D
     others stay empty in the summary), and the length of its list ``projects``.
     """
     if isinstance(document, DeclaredDocument):
-        named = {key: document.fig[key] for key, _ in FIGURES if key in document.fig}
+        named = {key: Decimal(document.fig[key]) for key, _ in FIGURES if key in document.fig}
         return named, len(document.lists.get("projects", ()))
     figures = {
         "income_total": document.income_total,

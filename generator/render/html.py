@@ -62,8 +62,11 @@ def sentence(value: object) -> str:
 
 
 @pass_context
-def num(context: Context, value: Decimal) -> str:
-    """An amount in a declared format's narrative, in its style (``numbers``): "3,121.42", a zero as "0"."""
+def num(context: Context, value: Decimal | int) -> str:
+    """An amount in a declared format's narrative, in its style (``numbers``): "3,121.42", a zero as "0";
+    a count (a whole number of vehicles, projects) as itself."""
+    if isinstance(value, int):
+        return str(value)
     doc = context.get("doc")
     amount = q2(value)
     if amount == 0:

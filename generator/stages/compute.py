@@ -128,6 +128,11 @@ class TableView:
     def anchor(self) -> str:
         return self.code.lower()
 
+    @property
+    def empty(self) -> bool:
+        """No amount printed in any row (no rows, or only a 合计 row left blank): its empty note is printed."""
+        return not any(c.text for r in self.rows for c in r.cells if c.cls == "num")
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -295,8 +300,8 @@ def table_views(done: Complete, fmt: Format, bureau: str = "", year: int = 0) ->
                 widths=spec.widths,
                 header=_view_header(spec),
                 rows=rows,
-                empty_note=spec.empty_note,
-                footnote=spec.footnote,
+                empty_note=spec.empty_note.replace("{year}", str(year)),
+                footnote=spec.footnote.replace("{year}", str(year)),
                 kind=spec.kind,
                 unit=spec.unit,
             )

@@ -52,7 +52,7 @@ class DeclaredDocument:
     created: datetime
     fiscal_level: str
     facts: dict[str, object]
-    fig: dict[str, Decimal]
+    fig: dict[str, Decimal | int]  # 万元 to the cent; a figure made of counts only, a whole number
     change: dict[str, Change]
     lists: dict[str, tuple[ListItem, ...]]
     tables: tuple[TableView, ...]
@@ -96,11 +96,12 @@ def build_declared(budget: Budget, done: Complete, profile: Profile | None = Non
     profile = profile or Profile()
     fmt = budget.format
     evaluator = Evaluator(budget, done)
-    fig: dict[str, Decimal] = {}
+    fig: dict[str, Decimal | int] = {}
     change: dict[str, Change] = {}
     for decl in fmt.figures:
-        value = q2(evaluator.value(decl.value).amount)
-        fig[decl.name] = value
+        evaluated = evaluator.value(decl.value)
+        value = q2(evaluated.amount)
+        fig[decl.name] = int(evaluated.amount) if evaluated.count else value
         if decl.prior:
             prior = budget.prior.amount(decl.prior)
             reason = budget.facts.text(decl.reason).strip().rstrip("。；;，,. ") if decl.reason else ""
@@ -119,7 +120,7 @@ def build_declared(budget: Budget, done: Complete, profile: Profile | None = Non
                 amount = q2(row.amount(lst.amount))
                 if amount == ZERO and spec.rows == "tree":
                     continue  # a 项 without money is not listed
-                key = row_code(row, spec.levels) if spec.levels else row.text("code")
+                key = row_code(row, spec.levels) if spec.levels else row.text("code") or row.text("name")
                 name = row.text("name")
                 items.append(ListItem(key, name, paths.get(i, name), amount, texts.get(key, "")))
         lists[lst.name] = tuple(items)

@@ -28,11 +28,15 @@ class MissingRow(LookupError):
 
 @dataclass(frozen=True)
 class Value:
-    """An evaluated expression: the amount in 万元, and the sheet and cell it first names (for findings)."""
+    """An evaluated expression: the amount in 万元, and the sheet and cell it first names (for findings).
+
+    ``count``: made of counts only (facts of kind count, whole numbers): a number of vehicles, not 万元.
+    """
 
     amount: Decimal
     sheet: str | None = None
     cell: str | None = None
+    count: bool = False
 
 
 def row_code(row: Row, levels: tuple[str, ...]) -> str:
@@ -52,22 +56,24 @@ class Evaluator:
 
     def _eval(self, node: expr.Expr) -> Value:
         if isinstance(node, expr.Number):
-            return Value(node.value)
+            return Value(node.value, count=node.value == node.value.to_integral_value())
         if isinstance(node, expr.Negative):
             inner = self._eval(node.operand)
-            return Value(-inner.amount, inner.sheet, inner.cell)
+            return Value(-inner.amount, inner.sheet, inner.cell, inner.count)
         if isinstance(node, expr.Sum):
             left, right = self._eval(node.left), self._eval(node.right)
             amount = left.amount + right.amount if node.op == "+" else left.amount - right.amount
             first = left if left.sheet is not None else right
-            return Value(amount, first.sheet, first.cell)
+            return Value(amount, first.sheet, first.cell, left.count and right.count)
         return self._call(node)
 
     def _call(self, call: expr.Call) -> Value:
         name, args = call.name, call.args
         if name == "fact":
-            value = self.budget.facts.values.get(str(args[0]))
-            return Value(Decimal(value) if isinstance(value, Decimal | int) else ZERO)
+            key = str(args[0])
+            value = self.budget.facts.values.get(key)
+            count = any(f.key == key and f.kind == "count" for f in self.budget.format.facts)
+            return Value(Decimal(value) if isinstance(value, Decimal | int) else ZERO, count=count)
         if name == "prior":
             given = self.budget.prior.amount(str(args[0]))
             if given is None:
@@ -75,7 +81,16 @@ class Evaluator:
             return Value(given)
         table = str(args[0])
         column = str(args[-1])
-        row = self.row(table, call)
+        if call.name == "total" and not any(r.kind in ("sum", "total") for r in self.done.tables.get(table, [])):
+            rows = [r for r in self.done.tables.get(table, []) if r.kind in ("line", "item")]
+            if self.budget.format.table(table).rows == "lines":  # a list without a 合计 row: its lines' sum
+                return Value(sum((r.amount(column) for r in rows), ZERO), table, None)
+        try:
+            row = self.row(table, call)
+        except MissingRow:
+            if call.name == "code":  # a 科目 the table does not list has no money in it
+                return Value(ZERO, table, None)
+            raise
         return Value(row.amount(column), table, row.cell(column) if row.number else None)
 
     def row(self, table: str, call: expr.Call) -> Row:
