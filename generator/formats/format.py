@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.formats.declare import FormatError, Reader, compose
-from generator.formats.shapes import FILES, ROW_GRAMMAR_COLUMNS, SHAPES
+from generator.formats.shapes import FILES, ROW_GRAMMAR_COLUMNS, SHAPES, TABLE_ROLES
 from generator.formats.spec import Column, Fact, Format, HeaderCell, Part, PriorFigure, Section, TableSpec, place_header
 
 DEFAULT = "henan"  # the format of a workbook that names none: every workbook made before formats existed
@@ -152,6 +152,7 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         rows=t["rows"],
         unit=t["unit"],
         kind=t["kind"],
+        role=t["role"],
     )
 
 
@@ -162,7 +163,14 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     tr = readers["tables.yaml"]
     tables = data["tables.yaml"]["tables"]
     _unique(tr, tables, "code", "表号")
+    _unique(tr, tables, "role", "role")
     specs = tuple(_table(tr, t) for t in tables)
+    missing = [role for role in TABLE_ROLES if role not in {s.role for s in specs}]
+    if missing:
+        raise FormatError(
+            f"{tr.where('tables')}：{head['kind']} 格式须为每个 role 各有一张表，缺少 {'、'.join(missing)}"
+            f"（{TABLE_ROLES[missing[0]]}）（{tr.file}）"
+        )
     codes = {s.code for s in specs}
 
     wr, wb = readers["workbook.yaml"], data["workbook.yaml"]
