@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -16,13 +16,26 @@ if TYPE_CHECKING:
 Severity = Literal["error", "warning"]
 SEVERITY_TEXT: dict[str, str] = {"error": "错误", "warning": "警告"}  # a severity as a clerk reads it
 
-_TABLE_CODE = re.compile(r"YS\d{2}(?!\d)")
+
+@cache
+def _table_codes() -> tuple[str, ...]:
+    """The table codes of the built-in formats, longest first (so that no code cuts a longer one short)."""
+    from generator.formats import builtin, builtin_names  # the formats import this module
+
+    codes = {code for name in builtin_names() for code in builtin(name).codes}
+    return tuple(sorted(codes, key=lambda code: (-len(code), code)))
 
 
 def sheet_code(sheet: str) -> str:
-    """A table sheet's code ("YS06 一般公共预算基本支出情况表" → "YS06"); any other sheet's own name."""
-    match = _TABLE_CODE.match(unicodedata.normalize("NFKC", sheet).strip())
-    return match.group(0) if match else sheet
+    """A table sheet's code (its first word, a table code of a built-in format); any other sheet's own name.
+
+    The code may be followed by anything but a digit: "YS06 一般公共预算基本支出情况表" → "YS06".
+    """
+    name = unicodedata.normalize("NFKC", sheet).strip()
+    for code in _table_codes():
+        if name.startswith(code) and not name[len(code) : len(code) + 1].isdigit():
+            return code
+    return sheet
 
 
 def cell_ref(sheet: str, cell: str | None) -> str:

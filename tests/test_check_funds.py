@@ -131,7 +131,7 @@ def _ys12_units_filled(delta: str = "0"):
     from generator.stages.derive import complete
 
     done = complete(load_workbook(SECOND), load_codes(2025))
-    units = [r for r in done.rows("YS12") if r.kind == "unit"]
+    units = [r for r in done.rows("project_goals") if r.kind == "unit"]
     assert len(units) == 3
 
     def edit(wb):

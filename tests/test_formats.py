@@ -99,9 +99,9 @@ REFUSALS = {
         "tables.yaml",
         "  - code: YS01\n",
         "  - code: YS01\n    colour: red\n",
-        "tables.yaml 第 49 行 tables[0].colour：不认识的键（table 可用：code、title、rows、columns、header、hint、"
-        "unit、levels、print_zero、kind、derived、optional、empty_note、footnote、landscape、widths、sums、detail、"
-        "sangong）",
+        "tables.yaml 第 49 行 tables[0].colour：不认识的键（table 可用：code、role、title、rows、columns、header、"
+        "hint、unit、levels、print_zero、kind、derived、optional、empty_note、footnote、landscape、widths、sums、"
+        "detail、sangong）",
     ),
     "missing-key": (
         "tables.yaml",
@@ -114,55 +114,55 @@ REFUSALS = {
         "tables.yaml",
         '{key: in_label, label: "收入项目", kind: text, width: 30}',
         "{key: in_label, kind: text, width: 30}",
-        "tables.yaml 第 54 行 tables[0].columns[0]：缺少 label（its lowest header text, used in messages）",
+        "tables.yaml 第 55 行 tables[0].columns[0]：缺少 label（its lowest header text, used in messages）",
     ),
     "text-for-a-mapping": (
         "tables.yaml",
         '- {key: in_label, label: "收入项目", kind: text, width: 30}',
         "- in_label",
-        "tables.yaml 第 54 行 tables[0].columns[0]：应为一组“键: 值”，实为“in_label”",
+        "tables.yaml 第 55 行 tables[0].columns[0]：应为一组“键: 值”，实为“in_label”",
     ),
     "text-for-a-list": (
         "tables.yaml",
         "widths: [34, 16, 34, 16]",
         "widths: 34",
-        "tables.yaml 第 65 行 tables[0].widths：应为列表（每项一行“- ”或 [..]），实为“34”",
+        "tables.yaml 第 66 行 tables[0].widths：应为列表（每项一行“- ”或 [..]），实为“34”",
     ),
     "mapping-for-a-text": (
         "tables.yaml",
         YS01_TITLE,
         'title: {text: "部门收支总体情况表"}',
-        "tables.yaml 第 49 行 tables[0].title：应为文字，实为一组“键: 值”",
+        "tables.yaml 第 50 行 tables[0].title：应为文字，实为一组“键: 值”",
     ),
     "width-abc": (
         "tables.yaml",
         "kind: text, width: 30}",
         "kind: text, width: abc}",
-        "tables.yaml 第 54 行 tables[0].columns[0].width：应为数字（如 12 或 7.5），实为“abc”",
+        "tables.yaml 第 55 行 tables[0].columns[0].width：应为数字（如 12 或 7.5），实为“abc”",
     ),
     "derived-yes": (
         "tables.yaml",
         "derived: true",
         "derived: yes",
-        "tables.yaml 第 51 行 tables[0].derived：应为 true 或 false，实为“yes”",
+        "tables.yaml 第 52 行 tables[0].derived：应为 true 或 false，实为“yes”",
     ),
     "colspan-two": (
         "tables.yaml",
         '{text: "收入", colspan: 2}',
         '{text: "收入", colspan: two}',
-        "tables.yaml 第 59 行 tables[0].header[0][0].colspan：应为整数，实为“two”",
+        "tables.yaml 第 60 行 tables[0].header[0][0].colspan：应为整数，实为“two”",
     ),
     "column-kind-not-a-choice": (
         "tables.yaml",
         "kind: amount, width: 14}",
         "kind: amout, width: 14}",
-        "tables.yaml 第 55 行 tables[0].columns[1].kind：应为 code、text、amount、choice 之一，实为“amout”",
+        "tables.yaml 第 56 行 tables[0].columns[1].kind：应为 code、text、amount、choice 之一，实为“amout”",
     ),
     "row-grammar-not-a-choice": (
         "tables.yaml",
         "rows: lines",
         "rows: line",
-        "tables.yaml 第 50 行 tables[0].rows："
+        "tables.yaml 第 51 行 tables[0].rows："
         "应为 subjects、lines、economic、classes、projects、indicators、form、tree 之一，实为“line”",
     ),
     "unit-yuan": (
@@ -175,7 +175,7 @@ REFUSALS = {
         "tables.yaml",
         "  - code: YS01\n",
         '  - code: YS01\n    title: "又一个"\n',
-        "tables.yaml 第 50 行 tables[0].title：重复的键",
+        "tables.yaml 第 51 行 tables[0].title：重复的键",
     ),
     "merge-key": (
         "tables.yaml",
@@ -187,62 +187,76 @@ REFUSALS = {
         "tables.yaml",
         "code: YS02",
         "code: YS01",
-        "tables.yaml 第 67 行 tables[1].code：表号“YS01”重复",
+        "tables.yaml 第 68 行 tables[1].code：表号“YS01”重复",
+    ),
+    "duplicate-role": (
+        "tables.yaml",
+        "role: operating_cost",
+        "role: spending",
+        "tables.yaml 第 412 行 tables[13].role：role“spending”重复",
+    ),
+    "role-not-the-engine-s": (
+        "tables.yaml",
+        "role: operating_cost",
+        "role: running_cost",
+        "tables.yaml 第 412 行 tables[13].role：应为 summary、income、spending、fiscal_summary、gpb_spending、"
+        "gpb_basic、economic、sangong、gov_fund_spending、projects、performance、project_goals、soe_spending、"
+        "operating_cost 之一，实为“running_cost”",
     ),
     "duplicate-column-key": (
         "tables.yaml",
         "key: out_label",
         "key: in_label",
-        "tables.yaml 第 56 行 tables[0].columns[2].key：列名“in_label”重复",
+        "tables.yaml 第 57 行 tables[0].columns[2].key：列名“in_label”重复",
     ),
     "column-key-not-a-name": (
         "tables.yaml",
         "key: out_label",
         "key: Out-label",
-        "tables.yaml 第 56 行 tables[0].columns[2].key：列名“Out-label”只能含小写字母、数字和 _，以字母开头",
+        "tables.yaml 第 57 行 tables[0].columns[2].key：列名“Out-label”只能含小写字母、数字和 _，以字母开头",
     ),
     "use-unknown-column-set": (
         "tables.yaml",
         "      - use: subject\n",
         "      - use: subjects\n",
-        "tables.yaml 第 74 行 tables[1].columns[0].use："
+        "tables.yaml 第 76 行 tables[1].columns[0].use："
         "没有名为“subjects”的列集合（column_sets 有：subject、spending）",
     ),
     "unknown-header-set": (
         "tables.yaml",
         "header: spending",
         "header: spend",
-        "tables.yaml 第 115 行 tables[2].header：没有名为“spend”的表头（header_sets 有：spending）",
+        "tables.yaml 第 118 行 tables[2].header：没有名为“spend”的表头（header_sets 有：spending）",
     ),
     "header-wider-than-the-columns": (
         "tables.yaml",
         '{text: "支出", colspan: 2}',
         '{text: "支出", colspan: 3}',
-        "tables.yaml 第 59 行 tables[0].header：表头没有恰好铺满 2 行 × 4 列（每列须有表头，跨度不能超出表格）",
+        "tables.yaml 第 60 行 tables[0].header：表头没有恰好铺满 2 行 × 4 列（每列须有表头，跨度不能超出表格）",
     ),
     "widths-count": (
         "tables.yaml",
         "widths: [34, 16, 34, 16]",
         "widths: [34, 16, 34]",
-        "tables.yaml 第 65 行 tables[0].widths：应有 4 个宽度（每个公开的列一个），实为 3 个",
+        "tables.yaml 第 66 行 tables[0].widths：应有 4 个宽度（每个公开的列一个），实为 3 个",
     ),
     "sum-of-an-unknown-column": (
         "tables.yaml",
         "basic: [wage, family, goods, capital]",
         "basic: [wage, family, goods, capitol]",
-        f"tables.yaml 第 118 行 tables[2].sums.basic：“capitol”不是本表的金额列（金额列：{AMOUNTS_YS03}）",
+        f"tables.yaml 第 121 行 tables[2].sums.basic：“capitol”不是本表的金额列（金额列：{AMOUNTS_YS03}）",
     ),
     "sum-of-a-text-column": (
         "tables.yaml",
         "project: [operating, target]",
         "project: [operating, name]",
-        f"tables.yaml 第 119 行 tables[2].sums.project：“name”不是本表的金额列（金额列：{AMOUNTS_YS03}）",
+        f"tables.yaml 第 122 行 tables[2].sums.project：“name”不是本表的金额列（金额列：{AMOUNTS_YS03}）",
     ),
     "sum-into-a-text-column": (
         "tables.yaml",
         "total: [basic, project]",
         "name: [basic, project]",
-        f"tables.yaml 第 120 行 tables[2].sums.name：“name”不是本表的金额列（金额列：{AMOUNTS_YS03}）",
+        f"tables.yaml 第 123 行 tables[2].sums.name：“name”不是本表的金额列（金额列：{AMOUNTS_YS03}）",
     ),
     "annex-code-no-table": (
         "document.yaml",
@@ -290,6 +304,25 @@ def test_a_bad_declaration_is_refused_naming_file_line_and_key(
 ) -> None:
     edit(henan, file, old, new)
     assert refusal(henan) == f"{message}（{henan / file}）"
+
+
+def test_a_format_without_a_table_for_each_role_is_refused_when_read(henan: Path) -> None:
+    """The engine asks the format for the table of each role (``Format.role``): a format that lacks
+    one (here its last table, the operating_cost one, left out) is refused when read, naming the key."""
+    path = henan / "tables.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("  - code: YS14")], encoding="utf-8")
+    assert refusal(henan) == (
+        "tables.yaml 第 48 行 tables：budget 格式须为每个 role 各有一张表，缺少 operating_cost"
+        "（the 机构运行经费: gpb_basic's 公用经费 items）"
+        f"（{henan / 'tables.yaml'}）"
+    )
+
+
+def test_the_builtin_format_gives_each_role_its_table() -> None:
+    fmt = builtin("henan")
+    assert [fmt.role(t.role) for t in fmt.tables] == list(fmt.tables)
+    assert fmt.role("spending").code == "YS03" and fmt.code_of("operating_cost") == "YS14"
 
 
 # --- the files themselves ----------------------------------------------------------------------
@@ -360,7 +393,7 @@ def test_values_are_typed_by_their_shape_not_by_yaml(henan: Path) -> None:
 def test_a_true_or_false_key_takes_only_true_or_false(henan: Path, word: str) -> None:
     edit(henan, "tables.yaml", "printed: false", f"printed: {word}")
     assert refusal(henan) == (
-        f"tables.yaml 第 288 行 tables[9].columns[12].printed：应为 true 或 false，实为“{word}”"
+        f"tables.yaml 第 298 行 tables[9].columns[12].printed：应为 true 或 false，实为“{word}”"
         f"（{henan / 'tables.yaml'}）"
     )
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from support import EXAMPLE, SECOND, Editor, spec, values_copy
 
 from generator.frontends import cli
-from generator.jobs.nextyear import CARRIED_FILL, YS10_KEPT, LastYearError, read_last_year, start_from
+from generator.jobs.nextyear import CARRIED_FILL, PROJECT_KEPT, LastYearError, read_last_year, start_from
 from generator.options import RenderOptions
 from generator.stages.check import check, has_errors
 from generator.stages.derive import complete
@@ -500,7 +500,7 @@ def test_web_checks_prior_against_the_uploaded_last_year(client):
 
 
 def test_kept_columns_hold_no_amount():
-    assert [k for k in YS10_KEPT if spec("YS10").column(k).kind == "amount"] == []
+    assert [k for k in PROJECT_KEPT if spec("YS10").column(k).kind == "amount"] == []
 
 
 def test_last_is_checked_against_the_official_list_given(tmp_path):

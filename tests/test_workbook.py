@@ -144,15 +144,15 @@ def test_ys01_labels_prefilled(blank):
     left_col, right_col = spec.column_index("in_label"), spec.column_index("out_label")
     left = [ws.cell(spec.data_row + i, left_col).value for i in range(len(schema.INCOME_SOURCES) + 1)]
     assert left[0] == schema.INCOME_SOURCES[0][2]
-    assert left[1] == schema.YS01_FISCAL_LABEL
+    assert left[1] == schema.SUMMARY_FISCAL_LABEL
     assert left[2:] == [label for _, _, label in schema.INCOME_SOURCES[1:]]
     right = [ws.cell(spec.data_row + i, right_col).value for i in range(len(classes))]
     assert right == [c.ys01_label for c in classes]
     body = max(len(left), len(right))
-    for i, (a, b) in enumerate(schema.YS01_FOOTER):
+    for i, (a, b) in enumerate(schema.SUMMARY_FOOTER):
         row = spec.data_row + body + i
         assert (ws.cell(row, left_col).value, ws.cell(row, right_col).value) == (a, b)
-    assert ws.cell(spec.data_row + body + len(schema.YS01_FOOTER), right_col).value is None
+    assert ws.cell(spec.data_row + body + len(schema.SUMMARY_FOOTER), right_col).value is None
 
 
 def test_ys04_labels_prefilled(blank):
@@ -160,13 +160,13 @@ def test_ys04_labels_prefilled(blank):
     ws = blank[spec.sheet_name]
     classes = load_codes(YEAR).function_classes
     left_col, right_col = spec.column_index("in_label"), spec.column_index("out_label")
-    left = [ws.cell(spec.data_row + i, left_col).value for i in range(len(schema.YS04_INCOME_LABELS))]
-    assert left == [label for _, label in schema.YS04_INCOME_LABELS]
-    right_labels = [schema.YS04_SPENDING_FIRST] + [c.ys04_label for c in classes] + [schema.YS04_SPENDING_LAST]
+    left = [ws.cell(spec.data_row + i, left_col).value for i in range(len(schema.FISCAL_INCOME_LABELS))]
+    assert left == [label for _, label in schema.FISCAL_INCOME_LABELS]
+    right_labels = [schema.FISCAL_SPENDING_FIRST] + [c.ys04_label for c in classes] + [schema.FISCAL_SPENDING_LAST]
     right = [ws.cell(spec.data_row + i, right_col).value for i in range(len(right_labels))]
     assert right == right_labels
     row = spec.data_row + max(len(left), len(right))
-    assert (ws.cell(row, left_col).value, ws.cell(row, right_col).value) == schema.YS04_FOOTER
+    assert (ws.cell(row, left_col).value, ws.cell(row, right_col).value) == schema.FISCAL_FOOTER
     assert ws.cell(row, left_col).protection.locked
 
 

@@ -57,7 +57,7 @@ def fill_ys08(wb, values: dict) -> None:
 def fill_ys11(wb, goal_text: str, tasks: Sequence[tuple[str, str]], indicators: Sequence[tuple]) -> None:
     """YS11: the 履职目标, one row per task, one row per indicator (一级/二级 only where they change)."""
     ws, spec = sheet(wb, "YS11")
-    goal, task, indicator = schema.YS11_SECTIONS
+    goal, task, indicator = schema.PERFORMANCE_SECTIONS
     row = spec.data_row
     put(ws, spec, row, section=goal, text=goal_text)
     for name, content in tasks:

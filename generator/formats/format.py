@@ -20,7 +20,7 @@ from typing import Any
 
 from generator.formats import expr
 from generator.formats.declare import FormatError, Reader, compose
-from generator.formats.shapes import DECLARED_FILES, FILES, ROW_GRAMMAR_COLUMNS, SHAPES
+from generator.formats.shapes import DECLARED_FILES, FILES, ROW_GRAMMAR_COLUMNS, SHAPES, TABLE_ROLES
 from generator.formats.spec import (
     CheckDecl,
     Column,
@@ -178,6 +178,7 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         kind=t["kind"],
         levels=tuple(t["levels"]),
         print_zero=t["print_zero"],
+        role=t["role"],
     )
 
 
@@ -188,7 +189,14 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     tr = readers["tables.yaml"]
     tables = data["tables.yaml"]["tables"]
     _unique(tr, tables, "code", "表号")
+    _unique(tr, [t for t in tables if t["role"]], "role", "role")
     specs = tuple(_table(tr, t) for t in tables)
+    missing = [role for role in TABLE_ROLES if role not in {s.role for s in specs}]
+    if head["engine"] == "henan" and missing:
+        raise FormatError(
+            f"{tr.where('tables')}：{head['kind']} 格式须为每个 role 各有一张表，缺少 {'、'.join(missing)}"
+            f"（{TABLE_ROLES[missing[0]]}）（{tr.file}）"
+        )
     codes = {s.code for s in specs}
 
     wr, wb = readers["workbook.yaml"], data["workbook.yaml"]

@@ -47,6 +47,32 @@ ROW_GRAMMAR_COLUMNS: dict[str, tuple[str, ...]] = {
 TABLE_KINDS = ("grid", "form")
 TABLE_UNITS = ("万元", "元")  # a table's amounts: as typed in the workbook and printed
 NARRATIVE_UNITS = ("万元",)  # the narrative's amounts (the Henan engine's sentences say 万元)
+# What the engine does with a table (``stages/derive``, ``stages/check``, ``stages/compute``): each
+# role is one table's part in the derivations and checks, and a budget format gives every role to
+# exactly one of its tables. Generic code asks the format for a role's table (``Format.role``),
+# never for a code.
+TABLE_ROLES: dict[str, str] = {
+    "summary": "the 收支总表: income by source and spending by 功能分类 类, derived from income and spending",
+    "income": "income by source, on the rows of the spending table",
+    "spending": "all spending by unit and 功能分类, basic and project: the table the others split or detail",
+    "fiscal_summary": "the 财政拨款 收支总表: income and spending by fund, derived from the fund tables",
+    "gpb_spending": "the 一般公共预算 part of the spending table (a fund table)",
+    "gpb_basic": "the 一般公共预算 basic spending by 经济分类: the detail of gpb_spending's 基本支出",
+    "economic": "all spending by 经济分类 and source, derived from gpb_basic and projects",
+    "sangong": "the 三公 row, each column at least the spending booked under its 经济分类",
+    "gov_fund_spending": "the 政府性基金预算 part of the spending table (a fund table)",
+    "projects": "the projects: the spending table's 项目支出, by type, with their 经济分类",
+    "performance": "the 整体绩效目标 form",
+    "project_goals": "the projects' 绩效目标, matched to projects by 项目编码",
+    "soe_spending": "the 国有资本经营预算 part of the spending table (a fund table)",
+    "operating_cost": "the 机构运行经费: gpb_basic's 公用经费 items",
+}
+# The fund tables that split each row of the spending table, by the 财政拨款 budget they spend.
+FUND_ROLES: tuple[tuple[str, str], ...] = (
+    ("gpb", "gpb_spending"),
+    ("gov_fund", "gov_fund_spending"),
+    ("soe", "soe_spending"),
+)
 FACT_KINDS = ("text", "list", "year", "amount", "count", "code")
 FORMAT_KINDS = ("budget",)  # 决算 (final accounts) is the next kind
 # What computes a format: Henan's Python (derivations, checks, document), or its declarations alone.
@@ -118,6 +144,14 @@ SHAPES: dict[str, Shape] = {
             "one published table, and its sheet in the workbook",
             (
                 Key("code", "text", "the table's code, its sheet's first word (YS03)", True),
+                Key(
+                    "role",
+                    "text",
+                    "engine henan: what the engine does with it, its part in the derivations and checks, one table "
+                    "each (required there; a declared format has none)",
+                    default="",
+                    choices=tuple(TABLE_ROLES),
+                ),
                 Key("title", "text", "the title printed above the table and on its sheet", True),
                 Key(
                     "rows",

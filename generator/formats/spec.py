@@ -61,16 +61,19 @@ class TableSpec:
     # Row-internal sums, innermost first: (parent, its parts). Derived where the parent is left
     # empty (``derive.fill_row_sums``), checked where it is filled (小计不符).
     sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # The row kinds a total or unit row of this table sums (合计不符), for the tables not shaped like YS03.
+    # The row kinds a total or unit row of this table sums (合计不符), for the tables not shaped like the
+    # spending table.
     detail: tuple[str, ...] = ()
-    # YS08: each 三公 column and the 部门经济分类 款 its spending is booked under, in the order checked (三公经费).
+    # The sangong table: each 三公 column and the 部门经济分类 款 its spending is booked under, in the order
+    # checked (三公经费).
     sangong: tuple[tuple[str, tuple[str, ...]], ...] = ()
     optional: bool = False  # a bureau may leave it out (its profile's [format] drop_tables)
     levels: tuple[str, ...] = ()  # rows tree: its code columns, outermost first
     print_zero: bool = False  # a zero amount printed as 0.00
     rows: str = "subjects"  # the row grammar its data rows are told apart by (formats/shapes.ROW_GRAMMARS)
     unit: str = "万元"  # the unit of its amounts, as typed and printed (its heading line says it)
-    kind: str = "grid"  # "grid", or "form" (label and value cells, YS11)
+    kind: str = "grid"  # "grid", or "form" (label and value cells, the performance table)
+    role: str = ""  # what Henan's engine does with it (formats/shapes.TABLE_ROLES); one table per role
 
     @property
     def sheet_name(self) -> str:
@@ -252,6 +255,22 @@ class Format:
             if spec.code == code:
                 return spec
         raise KeyError(f"format {self.name} has no table {code!r}")
+
+    def role(self, name: str) -> TableSpec:
+        """The table that plays role ``name`` (``shapes.TABLE_ROLES``).
+
+        Every role exists: a budget format that lacks one is refused when read (``format._build``).
+        """
+        for spec in self.tables:
+            if spec.role == name:
+                return spec
+        from generator.formats.declare import FormatError
+
+        raise FormatError(f"{self.folder or self.name}：没有 role 为“{name}”的表")
+
+    def code_of(self, role: str) -> str:
+        """The code of the table that plays ``role``."""
+        return self.role(role).code
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ def _row_label(row: Row) -> str:
     """A row's identity for a person: its codes and names, or its kind for a total row."""
     spec = row.spec
     parts = [row.text(c.key) for c in spec.columns if c.kind in ("code", "text", "choice") and row.text(c.key)]
-    if row.code == "YS11":
+    if row.spec.role == "performance":
         parts = [row.text("section"), row.text("level1"), row.text("level3")]
     label = " ".join(p for p in parts if p)
     if label:
@@ -77,7 +77,7 @@ def _row_label(row: Row) -> str:
 
 
 def _keyed(rows: list[Row]) -> dict[str, Row]:
-    """Rows by label, with a running number where a label repeats (YS06 lists 30103 twice)."""
+    """Rows by label, with a running number where a label repeats (gpb_basic may list 30103 twice)."""
     seen: Counter[str] = Counter()
     out = {}
     for row in rows:

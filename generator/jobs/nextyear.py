@@ -4,9 +4,9 @@
 workbook and carries over what describes the bureau rather than the year (the facts declared
 ``carry`` in ``schema.FACTS``), fills 上年数 with the figures LAST's own document printed
 (``figures.headline``, the computation the document uses), and, when asked, the 其他运转类
-projects of YS10 with their YS12 goals, amounts left empty. Every carried cell is marked with a
-fill and a comment, which the loader does not read. ``read_last_year`` gives ``check --previous``
-the same figures to compare 上年数 with.
+projects (the projects table) with their goals (the project_goals table), amounts left empty.
+Every carried cell is marked with a fill and a comment, which the loader does not read.
+``read_last_year`` gives ``check --previous`` the same figures to compare 上年数 with.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ COMMENT_AUTHOR = "budget-report"
 OLD_TEXT_LIMIT = 200  # characters of last year's text quoted in a comment
 
 # The columns of a kept project: what identifies it and its goals; its amounts are next year's.
-YS10_KEPT = ("kind", "name", "unit", "project_code", "econ_dept", "econ_gov")
+PROJECT_KEPT = ("kind", "name", "unit", "project_code", "econ_dept", "econ_gov")
 KEPT_KIND = "其他运转类"
 
 
@@ -96,7 +96,7 @@ class Started:
     last: LastYear
     carried: list[str] = field(default_factory=list)  # labels of the facts carried over
     left: list[str] = field(default_factory=list)  # labels of last year's facts left for the clerk
-    projects: int = 0  # YS10 projects kept
+    projects: int = 0  # projects kept (the projects table's 其他运转类)
 
 
 def _old_text(value: object) -> str:
@@ -170,8 +170,7 @@ def _prior(wb: openpyxl.Workbook, last: LastYear) -> None:
         _mark(ws, f"B{row}", note)
 
 
-def _write_row(ws: Worksheet, code: str, number: int, row: Row, keys: tuple[str, ...], note: str) -> None:
-    spec = schema.TABLES_BY_CODE[code]
+def _write_row(ws: Worksheet, spec: schema.TableSpec, number: int, row: Row, keys: tuple[str, ...], note: str) -> None:
     first = True
     for key in keys:
         value = row.values.get(key)
@@ -183,25 +182,26 @@ def _write_row(ws: Worksheet, code: str, number: int, row: Row, keys: tuple[str,
 
 
 def _projects(wb: openpyxl.Workbook, budget: Budget) -> int:
-    """YS10's 其他运转类 projects and their YS12 goals, amounts left empty; the number kept."""
-    ys10, ys12 = schema.TABLES_BY_CODE["YS10"], schema.TABLES_BY_CODE["YS12"]
+    """The 其他运转类 projects and their goals (the projects and project_goals tables), amounts left
+    empty; the number kept."""
+    ys10, ys12 = budget.format.role("projects"), budget.format.role("project_goals")
     note = f"自{budget.year}年工作簿带入的其他运转类项目：金额请按本年预算填写，不再安排的请删除整行。"
-    kept = [r for r in budget.table("YS10").of("project") if r.text("kind") == KEPT_KIND]
+    kept = [r for r in budget.role("projects").of("project") if r.text("kind") == KEPT_KIND]
     ws = wb[ys10.sheet_name]
     for i, row in enumerate(kept):
-        _write_row(ws, "YS10", ys10.data_row + i, row, YS10_KEPT, note)
+        _write_row(ws, ys10, ys10.data_row + i, row, PROJECT_KEPT, note)
     codes = {r.text("project_code") for r in kept} - {""}
     goals = tuple(c.key for c in ys12.columns if c.kind != "amount")
     ws = wb[ys12.sheet_name]
     number = ys12.data_row
     keeping = False
-    for row in budget.table("YS12").rows:
+    for row in budget.role("project_goals").rows:
         if row.kind == "project":
             keeping = row.text("code") in codes
         elif row.kind != "continuation":
             keeping = False
         if keeping:
-            _write_row(ws, "YS12", number, row, goals, note if row.kind == "project" else "")
+            _write_row(ws, ys12, number, row, goals, note if row.kind == "project" else "")
             number += 1
     return len(kept)
 

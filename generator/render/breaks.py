@@ -1,10 +1,10 @@
 """Row groups broken over pages: the labels a group's continuation rows leave blank, printed again.
 
-The tables draw a group of rows (a YS12 project and its indicators, YS11's 年度主要任务 and its
+The tables draw a group of rows (a project_goals project and its indicators, the performance form's 年度主要任务 and its
 indicator levels) as one merged cell by leaving the continuation rows' label cells empty and hiding
 their top border (templates/style.css); row spans are not used, as they break badly across pages.
 A group that fits a page stays on one (``tbody.group { break-inside: avoid }``). One that does not,
-or a long run such as YS11's tasks, would leave its first rows on the next page without their code,
+or a long run such as the performance form's tasks, would leave its first rows on the next page without their code,
 name or level, and the hidden border would leave the table open at the break.
 
 The templates give every row of such a group an id ``<table>-g<group>-r<row>`` and each empty

@@ -23,7 +23,7 @@ from generator.workbook.schema import INCOME_SOURCES, TableSpec, place_header
 
 HUNDRED = Decimal(100)
 BIG_PROJECT = Decimal(100)  # 万元: "100万元及以上项目"
-FISCAL_CARRY = ("co_gpb", "co_gov_fund", "co_soe")  # YS10's 财政拨款结转结余 columns
+FISCAL_CARRY = ("co_gpb", "co_gov_fund", "co_soe")  # the projects table's 财政拨款结转结余 columns
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -120,7 +120,7 @@ class TableView:
     rows: tuple[RowView, ...]
     empty_note: str = ""
     footnote: str = ""
-    kind: str = "grid"  # "grid", or "form" for YS11
+    kind: str = "grid"  # "grid", or "form" (the performance table)
     unit: str = "万元"  # its amounts' unit, printed in its heading line
     meta: tuple[str, ...] = ()  # the line above it, one text a part (the format's table_meta, filled in)
 
@@ -147,7 +147,7 @@ class Indicator:
 
 @dataclass(frozen=True)
 class PerformanceForm:
-    """YS11, the 整体绩效目标表: a form rather than a grid."""
+    """The performance table, the 整体绩效目标表: a form rather than a grid."""
 
     goal: str
     tasks: tuple[tuple[str, str], ...]
@@ -310,7 +310,7 @@ def table_views(done: Complete, fmt: Format, bureau: str = "", year: int = 0) ->
 
 
 def performance_form(budget: Budget, done: Complete) -> PerformanceForm:
-    rows = done.rows("YS11")
+    rows = done.rows("performance")
     goal = "".join(r.text("text") for r in rows if r.text("section") == "年度履职目标")
     tasks = tuple((r.text("level1"), r.text("text")) for r in rows if r.text("section") == "年度主要任务")
     raw = [r for r in rows if r.text("section") == "绩效指标"]
@@ -334,15 +334,15 @@ def performance_form(budget: Budget, done: Complete) -> PerformanceForm:
             while i + span2 < len(filled) and filled[i + span2][:2] == [l1, l2]:
                 span2 += 1
         indicators.append(Indicator(l1, l2, l3, value, text, span1, span2))
-    ys02 = done.total_row("YS02")
-    ys03 = done.total_row("YS03")
+    ys02 = done.total_row("income")
+    ys03 = done.total_row("spending")
 
     def inc(*keys: str) -> Decimal:
         return sum((ys02.amount(k) for k in keys), ZERO) if ys02 else ZERO
 
-    # 上年结转结余 is 政府预算资金 as far as it is 财政拨款结转 (YS10's 结转结余 columns), 单位资金 beyond
+    # 上年结转结余 is 政府预算资金 as far as it is 财政拨款结转 (the projects' 结转结余 columns), 单位资金 beyond
     carryover = inc("carryover")
-    projects_carry = sum((total(done.rows("YS10", "project"), key) for key in FISCAL_CARRY), ZERO)
+    projects_carry = sum((total(done.rows("projects", "project"), key) for key in FISCAL_CARRY), ZERO)
     fiscal_carry = min(carryover, projects_carry) if carryover > ZERO else ZERO
     return PerformanceForm(
         goal=goal,
@@ -414,11 +414,11 @@ def build_document(
         )
         for spec in CHANGES
     }
-    ys03 = done.total_row("YS03")
+    ys03 = done.total_row("spending")
     spending = q2(ys03.amount("total")) if ys03 else ZERO
     basic = q2(ys03.amount("basic")) if ys03 else ZERO
     project = q2(ys03.amount("project")) if ys03 else ZERO
-    ys02 = done.total_row("YS02")
+    ys02 = done.total_row("income")
     sources = []
     for key, label, _ in INCOME_SOURCES:
         value = q2(ys02.amount(key)) if ys02 else ZERO
@@ -430,12 +430,12 @@ def build_document(
     income_sum = q2(sum((v for _, v in sources), ZERO))
     income_sources = tuple(Share(name, value, share(value, income_sum)) for name, value in sources)
 
-    ys05 = done.total_row("YS05")
+    ys05 = done.total_row("gpb_spending")
     gpb_spending = q2(ys05.amount("total")) if ys05 else ZERO
     gpb_basic = q2(ys05.amount("basic")) if ys05 else ZERO
     gpb_project = q2(ys05.amount("project")) if ys05 else ZERO
     by_class: OrderedDict[str, Decimal] = OrderedDict()
-    for row in done.rows("YS05", "item"):
+    for row in done.rows("gpb_spending", "item"):
         by_class[row.text("lei")] = by_class.get(row.text("lei"), ZERO) + row.amount("total")
     gpb_by_class = []
     for lei in sorted(by_class):
@@ -445,20 +445,20 @@ def build_document(
         fc = codes.function_class(lei)
         gpb_by_class.append(Share(fc.name if fc else lei, value, share(value, gpb_spending)))
 
-    ys06 = done.total_row("YS06")
+    ys06 = done.total_row("gpb_basic")
     personnel = q2(ys06.amount("personnel")) if ys06 else ZERO
     public = q2(ys06.amount("public")) if ys06 else ZERO
     basic_total = q2(ys06.amount("total")) if ys06 else ZERO
 
-    ys09 = done.total_row("YS09")
-    projects = done.rows("YS10", "project")
+    ys09 = done.total_row("gov_fund_spending")
+    projects = done.rows("projects", "project")
     big = [p for p in projects if q2(p.amount("total")) >= BIG_PROJECT]
     current = figures.current
     procurement = {k: q2(facts.amount(f"procurement_{k}")) for k in ("goods", "works", "services")}
     procurement["total"] = q2(sum(procurement.values(), ZERO))
     vehicles = {k: facts.count(f"vehicles_{k}") for k in ("general", "enforcement", "special", "other")}
     vehicles["total"] = sum(vehicles.values())
-    ys08 = done.rows("YS08")[0]
+    ys08 = done.rows("sangong")[0]
     gov_fund_spending = q2(ys09.amount("total")) if ys09 else ZERO
     transfer_count = facts.count("transfer_count")
     nothing = {

@@ -1,10 +1,13 @@
 """Turn a loaded ``Budget`` into complete tables: total rows, subtotals and summary tables derived from the detail.
 
-A clerk may leave any total row, row subtotal or summary table (YS01, YS02, YS04, YS05, YS07,
-YS14, the header rows of YS10 and YS12) empty: it is derived here from the detail rows, with
-the precise amounts the workbook holds, and rounded only when printed. What the clerk did fill
-is kept as given (it is the official figure) and the checker compares it with what is derived
-here. Nothing here decides whether a figure is right; ``stages/check`` does.
+A clerk may leave any total row, row subtotal or summary table (the tables a format marks
+``derived``, the header rows of its projects and project_goals tables) empty: it is derived here
+from the detail rows, with the precise amounts the workbook holds, and rounded only when printed.
+What the clerk did fill is kept as given (it is the official figure) and the checker compares it
+with what is derived here. Nothing here decides whether a figure is right; ``stages/check`` does.
+
+Each derivation is named by the ROLES of the tables it reads and writes (``formats/shapes.TABLE_ROLES``):
+a format says which of its tables plays which role (``Format.role``), never this module.
 """
 
 from __future__ import annotations
@@ -14,24 +17,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from generator.formats.shapes import FUND_ROLES
+from generator.formats.spec import Format
 from generator.reference.codes import CodeBook, load_codes
 from generator.workbook.model import ZERO, Budget, Row, Table, Value
 from generator.workbook.schema import (
+    FISCAL_FOOTER,
+    FISCAL_INCOME_LABELS,
+    FISCAL_SPENDING_FIRST,
+    FISCAL_SPENDING_LAST,
+    HENAN,
     INCOME_SOURCES,
+    SUMMARY_FISCAL_LABEL,
+    SUMMARY_FOOTER,
     TABLES,
     TABLES_BY_CODE,
-    YS01_FISCAL_LABEL,
-    YS01_FOOTER,
-    YS04_FOOTER,
-    YS04_INCOME_LABELS,
-    YS04_SPENDING_FIRST,
-    YS04_SPENDING_LAST,
 )
 
 CENT = Decimal("0.01")
-SPENDING_TABLES = ("YS03", "YS05", "YS09", "YS13")
-SPENDING_SHAPED = ("YS02",) + SPENDING_TABLES
-FUNDS = ("gpb", "gov_fund", "soe")  # the three 财政拨款 budgets
+# The spending-shaped tables, by role: all spending, and the fund tables that split it.
+SPENDING_TABLES = ("spending",) + tuple(role for _, role in FUND_ROLES)
+SPENDING_SHAPED = ("income",) + SPENDING_TABLES  # income is laid out on the spending table's rows
+FUNDS = tuple(fund for fund, _ in FUND_ROLES)  # the three 财政拨款 budgets
 
 # Row-internal sums, innermost first: (parent, its parts), as the schema declares them per table.
 RELATIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {t.code: t.sums for t in TABLES if t.sums}
@@ -143,7 +150,8 @@ def keyed_rows(rows: Sequence[Row]) -> list[tuple[tuple[str, ...], Row]]:
     """Each printed row of a spending-shaped table with a key that names it across tables.
 
     A 项 row is named by its unit and its 功能分类 (several units may each have 208 05 05), a unit
-    row by its code, a total row by its kind, so that YS03's rows find their like in YS05/YS09/YS13.
+    row by its code, a total row by its kind, so that the spending table's rows find their like in
+    the fund tables.
     """
     out: list[tuple[tuple[str, ...], Row]] = []
     unit = ""
@@ -162,50 +170,51 @@ def _retype(code: str, rows: Sequence[Row]) -> list[Row]:
     return [Row(code, 0, row.kind, dict(row.values)) for row in rows]
 
 
-def derive_ys05(ys03: list[Row]) -> list[Row]:
-    """YS05 when all spending is 一般公共预算: the rows of YS03."""
-    return _retype("YS05", ys03)
+def derive_gpb_spending(spending: list[Row], code: str) -> list[Row]:
+    """The gpb_spending table (``code``) when all spending is 一般公共预算: the rows of the spending table."""
+    return _retype(code, spending)
 
 
-def derive_ys02(ys03: list[Row], by_fund: dict[str, list[Row]]) -> list[Row]:
-    """YS02 from YS03, each row's income split by the fund tables (YS05, YS09, YS13) that spend it."""
+def derive_income(spending: list[Row], by_fund: dict[str, list[Row]], code: str) -> list[Row]:
+    """The income table (``code``) from the spending table, each row's income split by the fund tables that spend it."""
     lookup = {fund: dict(keyed_rows(rows)) for fund, rows in by_fund.items()}
     out = []
-    for key, row in keyed_rows(ys03):
+    for key, row in keyed_rows(spending):
         values: dict[str, Value] = {k: row.values.get(k) for k in ("lei", "kuan", "xiang", "unit_code", "name")}
         for fund in FUNDS:
             match = lookup[fund].get(key)
             values[fund] = match.amount("total") if match is not None else None
         values["total"] = sum((v for k, v in values.items() if k in FUNDS and isinstance(v, Decimal)), ZERO)
-        out.append(Row("YS02", 0, row.kind, values))
+        out.append(Row(code, 0, row.kind, values))
     return out
 
 
-def derive_ys01(ys02: list[Row], ys03: list[Row], codes: CodeBook) -> list[Row]:
-    """YS01: income by source (YS02's total row), spending by 功能分类 类 (YS03's 项 rows)."""
-    income_row = next((r for r in ys02 if r.kind == "total"), None)
+def derive_summary(income: list[Row], spending: list[Row], codes: CodeBook, code: str) -> list[Row]:
+    """The summary table (``code``): income by source (the income table's total row), spending by
+    功能分类 类 (the spending table's 项 rows)."""
+    income_row = next((r for r in income if r.kind == "total"), None)
     left: list[tuple[str, Decimal | None]] = []
     for key, _, label in INCOME_SOURCES:
         left.append((label, income_row.amount(key) if income_row else ZERO))
         if key == "gpb":
-            left.append((YS01_FISCAL_LABEL, income_row.amount(key) if income_row else ZERO))
-    items = [r for r in ys03 if r.kind == "item"]
+            left.append((SUMMARY_FISCAL_LABEL, income_row.amount(key) if income_row else ZERO))
+    items = [r for r in spending if r.kind == "item"]
     right: list[tuple[str, Decimal | None]] = [
         (fc.ys01_label, total((r for r in items if r.text("lei") == fc.code), "total")) for fc in codes.function_classes
     ]
-    rows = _two_sided("YS01", left, right, "in_label", "in_amount", "out_label", "out_amount")
-    income = sum((a or ZERO for (label, a) in left if label != YS01_FISCAL_LABEL), ZERO)
+    rows = _two_sided(code, left, right, "in_label", "in_amount", "out_label", "out_amount")
+    received = sum((a or ZERO for (label, a) in left if label != SUMMARY_FISCAL_LABEL), ZERO)
     carry = income_row.amount("carryover") if income_row else ZERO
-    spending = total((r for r in ys03 if r.kind == "total"), "total")
+    spent = total((r for r in spending if r.kind == "total"), "total")
     footer = (
-        (income, spending),
-        (carry, income + carry - spending),
-        (income + carry, income + carry),
+        (received, spent),
+        (carry, received + carry - spent),
+        (received + carry, received + carry),
     )
-    for (in_label, out_label), (in_amount, out_amount) in zip(YS01_FOOTER, footer, strict=True):
+    for (in_label, out_label), (in_amount, out_amount) in zip(SUMMARY_FOOTER, footer, strict=True):
         rows.append(
             _derived_row(
-                "YS01",
+                code,
                 "line",
                 {"in_label": in_label, "in_amount": in_amount, "out_label": out_label, "out_amount": out_amount},
             )
@@ -238,10 +247,13 @@ def _two_sided(
     return rows
 
 
-def derive_ys04(ys02: list[Row], funds: dict[str, list[Row]], ys10: list[Row], codes: CodeBook) -> list[Row]:
-    """YS04: 财政拨款 income (YS02) and spending by 类 and fund (YS05, YS09, YS13)."""
-    income_row = next((r for r in ys02 if r.kind == "total"), None)
-    projects = [r for r in ys10 if r.kind == "project"]
+def derive_fiscal_summary(
+    income: list[Row], funds: dict[str, list[Row]], projects: list[Row], codes: CodeBook, code: str
+) -> list[Row]:
+    """The fiscal_summary table (``code``): 财政拨款 income (the income table) and spending by 类 and
+    fund (the fund tables), with the projects' 结转 as last year's carry-over."""
+    income_row = next((r for r in income if r.kind == "total"), None)
+    projects = [r for r in projects if r.kind == "project"]
 
     def inc(key: str) -> Decimal:
         return income_row.amount(key) if income_row else ZERO
@@ -258,7 +270,7 @@ def derive_ys04(ys02: list[Row], funds: dict[str, list[Row]], ys10: list[Row], c
         "co_gov_fund": carry["gov_fund"],
         "co_soe": carry["soe"],
     }
-    left = [(label, amounts[key]) for key, label in YS04_INCOME_LABELS]
+    left = [(label, amounts[key]) for key, label in FISCAL_INCOME_LABELS]
 
     def spend(lei: str | None) -> dict[str, Value]:
         amounts: dict[str, Decimal] = {}
@@ -272,14 +284,14 @@ def derive_ys04(ys02: list[Row], funds: dict[str, list[Row]], ys10: list[Row], c
     this_year = spend(None)
     income_total = amounts["this_year"] + amounts["carryover"]
     remaining = income_total - this_year["out_total"]  # type: ignore[operator]
-    right: list[tuple[str, dict[str, Value] | Decimal | None]] = [(YS04_SPENDING_FIRST, this_year)]
+    right: list[tuple[str, dict[str, Value] | Decimal | None]] = [(FISCAL_SPENDING_FIRST, this_year)]
     right += [(fc.ys04_label, spend(fc.code)) for fc in codes.function_classes]
-    right.append((YS04_SPENDING_LAST, {"out_total": remaining}))
-    rows = _two_sided("YS04", left, right, "in_label", "in_amount", "out_label", "out_total")
-    footer: dict[str, Value] = {"in_label": YS04_FOOTER[0], "in_amount": income_total, "out_label": YS04_FOOTER[1]}
+    right.append((FISCAL_SPENDING_LAST, {"out_total": remaining}))
+    rows = _two_sided(code, left, right, "in_label", "in_amount", "out_label", "out_total")
+    footer: dict[str, Value] = {"in_label": FISCAL_FOOTER[0], "in_amount": income_total, "out_label": FISCAL_FOOTER[1]}
     footer.update(this_year)
     footer["out_total"] = this_year["out_total"] + remaining  # type: ignore[operator]
-    rows.append(_derived_row("YS04", "line", footer))
+    rows.append(_derived_row(code, "line", footer))
     return rows
 
 
@@ -290,9 +302,10 @@ def project_econ(row: Row, codes: CodeBook) -> tuple[str, str]:
     return dept, gov
 
 
-def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
-    """YS07: all spending by 部门 then 政府 经济分类 and by source: YS06's basic items plus YS10's projects."""
-    keys = TABLES_BY_CODE["YS07"].amount_keys()
+def derive_economic(basic: list[Row], projects: list[Row], codes: CodeBook, table_code: str) -> list[Row]:
+    """The economic table (``table_code``): all spending by 部门 then 政府 经济分类 and by source: the
+    gpb_basic table's items plus the projects."""
+    keys = TABLES_BY_CODE[table_code].amount_keys()
     blocks: list[list[Row]] = []
     for block in ("dept", "gov"):
         per_code: OrderedDict[str, dict[str, Decimal]] = OrderedDict()
@@ -306,11 +319,11 @@ def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
             for k, v in amounts.items():
                 slot[k] += v
 
-        for row in ys06:
+        for row in basic:
             if row.kind == "item":
                 code = row.text("dept_code" if block == "dept" else "gov_code")
                 add(code, {"gpb": row.amount("total")})
-        for row in ys10:
+        for row in projects:
             if row.kind == "project":
                 dept, gov = project_econ(row, codes)
                 add(
@@ -331,72 +344,78 @@ def derive_ys07(ys06: list[Row], ys10: list[Row], codes: CodeBook) -> list[Row]:
             for k in keys:
                 if k != "total":
                     class_values[k] = sum((per_code[c][k] for c in members), ZERO)
-            rows.append(fill_row_sums(_derived_row("YS07", "class", class_values)))
+            rows.append(fill_row_sums(_derived_row(table_code, "class", class_values)))
             for c in members:
                 values: dict[str, Value] = {"lei": lei, "kuan": c[3:], "name": name_of(c) or ""}
                 values.update(per_code[c])
-                rows.append(fill_row_sums(_derived_row("YS07", "item", values)))
+                rows.append(fill_row_sums(_derived_row(table_code, "item", values)))
         blocks.append(rows)
     dept_rows = blocks[0]
-    grand = _derived_row("YS07", "sum", {"name": "合计", **sums("YS07", [r for r in dept_rows if r.kind == "class"])})
+    grand = _derived_row(
+        table_code, "sum", {"name": "合计", **sums(table_code, [r for r in dept_rows if r.kind == "class"])}
+    )
     return [grand] + blocks[0] + blocks[1]
 
 
-def derive_ys14(ys06: list[Row]) -> list[Row]:
-    """YS14: the 公用经费 items of YS06 (机构运行经费), one row per 经济分类 款 in YS06's order.
+def derive_operating_cost(basic: list[Row], table_code: str) -> list[Row]:
+    """The operating_cost table (``table_code``): the 公用经费 items of the gpb_basic table (机构运行经费),
+    one row per 经济分类 款 in that table's order.
 
-    YS06 may list a 款 on several lines (a 行政 and a 事业 unit's 办公费, say); YS14 lists it once.
+    The gpb_basic table may list a 款 on several lines (a 行政 and a 事业 unit's 办公费, say); this
+    table lists it once.
     """
     per_code: OrderedDict[str, tuple[str, Decimal]] = OrderedDict()
-    for r in ys06:
+    for r in basic:
         if r.kind == "item" and r.amount("public") != ZERO:
             code = r.text("dept_code")
             name, amount = per_code.get(code, (r.text("dept_name"), ZERO))
             per_code[code] = (name, amount + r.amount("public"))
     items = [
-        _derived_row("YS14", "item", {"code": code, "name": name, "total": amount})
+        _derived_row(table_code, "item", {"code": code, "name": name, "total": amount})
         for code, (name, amount) in per_code.items()
     ]
-    return [_derived_row("YS14", "total", {"total": total(items, "total")}), *items]
+    return [_derived_row(table_code, "total", {"total": total(items, "total")}), *items]
 
 
-def complete_flat(table: Table, item_kinds: tuple[str, ...], label_key: str) -> list[Row]:
-    """YS06/YS14-style tables: a total row, a 合计 row, then the items with their row sums."""
+def complete_flat(table: Table, item_kinds: tuple[str, ...], label_key: str, with_sum: bool = True) -> list[Row]:
+    """Flat tables (gpb_basic, operating_cost): a total row, a 合计 row (unless not ``with_sum``),
+    then the items with their row sums."""
     items = [fill_row_sums(r) for r in table.rows if r.kind in item_kinds]
     if not items:
         return []
     grand = sums(table.code, items)
     out = [merge_given(table.code, "total", next(iter(table.of("total")), None), grand, {})]
-    if table.code != "YS14":
+    if with_sum:
         out.append(merge_given(table.code, "sum", next(iter(table.of("sum")), None), grand, {label_key: "合计"}))
     return out + items
 
 
-def unit_codes(ys03: Sequence[Row], unit_code: str, bureau: str) -> dict[str, str]:
-    """Each unit's code by its name, as YS03's unit rows give them (the bureau's own unit at least)."""
+def unit_codes(spending: Sequence[Row], unit_code: str, bureau: str) -> dict[str, str]:
+    """Each unit's code by its name, as the spending table's unit rows give them (the bureau's own unit at least)."""
     codes = {bureau: unit_code}
-    for row in ys03:
+    for row in spending:
         if row.kind == "unit" and row.text("name") and row.text("unit_code"):
             codes[row.text("name")] = row.text("unit_code")
     return codes
 
 
-def complete_ys10(table: Table, unit_code: str, bureau: str, codes: dict[str, str] | None = None) -> list[Row]:
-    """YS10: a total row, then each unit's row (code in the name column, as published) and its projects."""
+def complete_projects(table: Table, unit_code: str, bureau: str, codes: dict[str, str] | None = None) -> list[Row]:
+    """The projects table: a total row, then each unit's row (code in the name column, as published)
+    and its projects."""
     projects = [fill_row_sums(r) for r in table.of("project")]
     if not projects:
         return []
     codes = codes or {bureau: unit_code}
-    grand = sums("YS10", projects)
+    grand = sums(table.code, projects)
     units: OrderedDict[str, list[Row]] = OrderedDict()
     for p in projects:
         units.setdefault(p.text("unit") or bureau, []).append(p)
     given_units = {r.text("unit"): r for r in table.of("unit")}
-    out = [merge_given("YS10", "total", next(iter(table.of("total")), None), grand, {})]
+    out = [merge_given(table.code, "total", next(iter(table.of("total")), None), grand, {})]
     for name, members in units.items():
         code = given_units[name].text("name") if name in given_units else codes.get(name, "")
-        derived = sums("YS10", members)
-        out.append(merge_given("YS10", "unit", given_units.get(name), derived, {"name": code, "unit": name}))
+        derived = sums(table.code, members)
+        out.append(merge_given(table.code, "unit", given_units.get(name), derived, {"name": code, "unit": name}))
     if len(units) == 1:
         return out + projects
     # Several units: each unit's projects follow its row.
@@ -406,26 +425,28 @@ def complete_ys10(table: Table, unit_code: str, bureau: str, codes: dict[str, st
     return ordered
 
 
-def complete_ys12(
+def complete_project_goals(
     table: Table,
     dept_code: str,
     unit_code: str,
     bureau: str,
-    ys10: Sequence[Row] = (),
+    projects: Sequence[Row] = (),
     codes: dict[str, str] | None = None,
 ) -> list[Row]:
-    """YS12: the department's row, then each unit's row and its projects with their continuation rows.
+    """The project_goals table: the department's row, then each unit's row and its projects with
+    their continuation rows.
 
-    A project's unit is the one YS10 gives it (matched by 项目编码); a project YS10 does not know
-    stays with the bureau's own unit. Units follow YS10's order, projects keep YS12's.
+    A project's unit is the one the projects table gives it (matched by 项目编码); a project that
+    table does not know stays with the bureau's own unit. Units follow the projects table's order,
+    projects keep this table's.
     """
     rows = [fill_row_sums(r) if r.kind == "project" else r for r in table.rows if r.kind in ("project", "continuation")]
     if not rows:
         return []
     codes = codes or {bureau: unit_code}
-    unit_of = {p.text("project_code"): p.text("unit") or bureau for p in ys10 if p.kind == "project"}
+    unit_of = {p.text("project_code"): p.text("unit") or bureau for p in projects if p.kind == "project"}
     blocks: OrderedDict[str, list[Row]] = OrderedDict()
-    for p in ys10:
+    for p in projects:
         if p.kind == "unit":
             blocks.setdefault(p.text("unit"), [])
     current: list[Row] | None = None
@@ -438,46 +459,60 @@ def complete_ys12(
         else:  # continuation rows before any project: keep them with the bureau's own unit
             blocks.setdefault(bureau, []).append(row)
     blocks = OrderedDict((name, members) for name, members in blocks.items() if members)
-    projects = [r for r in rows if r.kind == "project"]
+    goals = [r for r in rows if r.kind == "project"]
     given = {r.text("code"): r for r in table.of("total")}
-    out = [merge_given("YS12", "total", given.get(dept_code), sums("YS12", projects), {"code": dept_code})]
+    out = [merge_given(table.code, "total", given.get(dept_code), sums(table.code, goals), {"code": dept_code})]
     for name, members in blocks.items():
         code = codes.get(name, "")
-        derived = sums("YS12", [r for r in members if r.kind == "project"])
+        derived = sums(table.code, [r for r in members if r.kind == "project"])
         mine = given.get(code) if code else None
-        out.append(merge_given("YS12", "unit", mine, derived, {"code": code, "name": name}))
+        out.append(merge_given(table.code, "unit", mine, derived, {"code": code, "name": name}))
         out += members
     return out
 
 
-def complete_ys08(table: Table) -> list[Row]:
+def complete_sangong(table: Table) -> list[Row]:
+    """The sangong table: its one line, with its row sums (an empty line when not filled)."""
     lines = table.of("line")
     if not lines:
-        return [_derived_row("YS08", "line", {})]
+        return [_derived_row(table.code, "line", {})]
     return [fill_row_sums(lines[0])]
 
 
 @dataclass
 class Complete:
-    """Every table as it will be printed: given rows kept, missing totals and tables derived."""
+    """Every table as it will be printed: given rows kept, missing totals and tables derived.
+
+    The tables are kept by code (as the document prints them); the engine reads them by role.
+    """
 
     tables: dict[str, list[Row]]
     derived: set[str]  # codes of the tables derived entirely from other tables
-    # YS01 and YS04 as the detail tables give them, whatever the clerk typed into them: what the
-    # checker compares a filled YS01/YS04 with (for a table left empty, the same as ``tables``)
+    # The summary tables (summary, fiscal_summary) as the detail tables give them, whatever the
+    # clerk typed into them: what the checker compares a filled one with (for a table left empty,
+    # the same as ``tables``); by code
     from_detail: dict[str, list[Row]] = field(default_factory=dict)
+    format: Format = HENAN  # the format the tables are in: which code plays which role
 
-    def rows(self, code: str, *kinds: str) -> list[Row]:
-        rows = self.tables[code]
+    def code(self, role: str) -> str:
+        """The code of the table that plays ``role``."""
+        return self.format.code_of(role)
+
+    def rows(self, role: str, *kinds: str) -> list[Row]:
+        rows = self.tables[self.code(role)]
         return [r for r in rows if r.kind in kinds] if kinds else rows
 
-    def total_row(self, code: str) -> Row | None:
-        return next((r for r in self.tables[code] if r.kind == "total"), None)
+    def total_row(self, role: str) -> Row | None:
+        return next((r for r in self.rows(role) if r.kind == "total"), None)
 
-    def grand(self, code: str, key: str) -> Decimal:
+    def grand(self, role: str, key: str) -> Decimal:
         """A table's grand total in column ``key`` (zero for an empty table)."""
-        row = self.total_row(code)
+        row = self.total_row(role)
         return row.amount(key) if row is not None else ZERO
+
+    def is_derived(self, role: str) -> bool:
+        """True when the table of ``role`` was derived entirely from other tables (its sheet left empty)."""
+        return self.code(role) in self.derived
 
 
 def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
@@ -489,45 +524,62 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
     if budget.format.engine == "declared":
         return complete_declared(budget)
     codes = codes or load_codes(budget.year)
+    fmt = budget.format
     unit_code = budget.facts.text("unit_code")
     dept_code = budget.facts.text("dept_code")
     bureau = budget.bureau
     tables: dict[str, list[Row]] = {}
     derived: set[str] = set()
-    for code in SPENDING_SHAPED:
-        tables[code] = complete_spending(budget.table(code), unit_code, bureau)
-    if not budget.table("YS05").filled:
-        tables["YS05"] = derive_ys05(tables["YS03"])
-        derived.add("YS05")
-    funds = {"gpb": tables["YS05"], "gov_fund": tables["YS09"], "soe": tables["YS13"]}
-    if not budget.table("YS02").filled:
-        tables["YS02"] = derive_ys02(tables["YS03"], funds)
-        derived.add("YS02")
-    tables["YS06"] = complete_flat(budget.table("YS06"), ("item",), "dept_name")
-    units = unit_codes(tables["YS03"], unit_code, bureau)
-    tables["YS10"] = complete_ys10(budget.table("YS10"), unit_code, bureau, units)
-    tables["YS12"] = complete_ys12(budget.table("YS12"), dept_code, unit_code, bureau, tables["YS10"], units)
-    tables["YS08"] = complete_ys08(budget.table("YS08"))
-    tables["YS11"] = list(budget.table("YS11").rows)
-    tables["YS01"] = derive_ys01(tables["YS02"], tables["YS03"], codes)
-    tables["YS04"] = derive_ys04(tables["YS02"], funds, tables["YS10"], codes)
-    from_detail = {code: tables[code] for code in ("YS01", "YS04")}
-    for code in ("YS01", "YS04"):
-        if budget.table(code).filled:
-            tables[code] = _overlay_lines(budget.table(code), tables[code])
+
+    def code(role: str) -> str:
+        return fmt.code_of(role)
+
+    def given(role: str) -> Table:
+        return budget.table(code(role))
+
+    def put(role: str, rows: list[Row], whole: bool = False) -> None:
+        tables[code(role)] = rows
+        if whole:
+            derived.add(code(role))
+
+    def got(role: str) -> list[Row]:
+        return tables[code(role)]
+
+    for role in SPENDING_SHAPED:
+        put(role, complete_spending(given(role), unit_code, bureau))
+    if not given("gpb_spending").filled:
+        put("gpb_spending", derive_gpb_spending(got("spending"), code("gpb_spending")), whole=True)
+    funds = {fund: got(role) for fund, role in FUND_ROLES}
+    if not given("income").filled:
+        put("income", derive_income(got("spending"), funds, code("income")), whole=True)
+    put("gpb_basic", complete_flat(given("gpb_basic"), ("item",), "dept_name"))
+    units = unit_codes(got("spending"), unit_code, bureau)
+    put("projects", complete_projects(given("projects"), unit_code, bureau, units))
+    put(
+        "project_goals",
+        complete_project_goals(given("project_goals"), dept_code, unit_code, bureau, got("projects"), units),
+    )
+    put("sangong", complete_sangong(given("sangong")))
+    put("performance", list(given("performance").rows))
+    put("summary", derive_summary(got("income"), got("spending"), codes, code("summary")))
+    put("fiscal_summary", derive_fiscal_summary(got("income"), funds, got("projects"), codes, code("fiscal_summary")))
+    lines = ("summary", "fiscal_summary")
+    from_detail = {code(role): got(role) for role in lines}
+    for role in lines:
+        if given(role).filled:
+            put(role, _overlay_lines(given(role), got(role)))
         else:
-            derived.add(code)
-    if budget.table("YS07").filled:
-        tables["YS07"] = _complete_ys07(budget.table("YS07"))
+            derived.add(code(role))
+    if given("economic").filled:
+        put("economic", _complete_economic(given("economic")))
     else:
-        tables["YS07"] = derive_ys07(tables["YS06"], tables["YS10"], codes)
-        derived.add("YS07")
-    if budget.table("YS14").filled:
-        tables["YS14"] = complete_flat(budget.table("YS14"), ("item",), "name")
+        put("economic", derive_economic(got("gpb_basic"), got("projects"), codes, code("economic")), whole=True)
+    if given("operating_cost").filled:
+        put("operating_cost", complete_flat(given("operating_cost"), ("item",), "name", with_sum=False))
     else:
-        tables["YS14"] = derive_ys14(tables["YS06"]) if tables["YS06"] else []
-        derived.add("YS14")
-    return Complete(tables, derived, from_detail)
+        basic = got("gpb_basic")
+        put("operating_cost", derive_operating_cost(basic, code("operating_cost")) if basic else [], whole=True)
+    return Complete(tables, derived, from_detail, fmt)
 
 
 def complete_declared(budget: Budget) -> Complete:
@@ -546,15 +598,15 @@ def complete_declared(budget: Budget) -> Complete:
     return Complete(tables, set())
 
 
-def _complete_ys07(table: Table) -> list[Row]:
+def _complete_economic(table: Table) -> list[Row]:
     rows = [fill_row_sums(r) for r in table.rows if r.kind in ("class", "item")]
     dept_classes = [r for r in rows if r.kind == "class" and r.text("lei").startswith("3")]
-    grand = sums("YS07", dept_classes)
-    return [merge_given("YS07", "sum", next(iter(table.of("sum", "total")), None), grand, {"name": "合计"})] + rows
+    grand = sums(table.code, dept_classes)
+    return [merge_given(table.code, "sum", next(iter(table.of("sum", "total")), None), grand, {"name": "合计"})] + rows
 
 
 def _overlay_lines(given: Table, derived: list[Row]) -> list[Row]:
-    """A filled YS01/YS04: the given amounts, on the derived lines with the same labels."""
+    """A filled summary or fiscal_summary table: the given amounts, on the derived lines with the same labels."""
     out = []
     for i, row in enumerate(derived):
         mine = given.rows[i] if i < len(given.rows) else None

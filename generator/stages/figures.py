@@ -51,8 +51,8 @@ class Figures:
     carryover: dict[str, Decimal] = field(default_factory=dict)  # 上年结转 within ``current``, by fund
 
 
-def _line(done: Complete, code: str, label_key: str, label: str, amount_key: str) -> Decimal:
-    for row in done.rows(code):
+def _line(done: Complete, role: str, label_key: str, label: str, amount_key: str) -> Decimal:
+    for row in done.rows(role):
         if row.text(label_key) == label:
             return row.amount(amount_key)
     return ZERO
@@ -60,12 +60,12 @@ def _line(done: Complete, code: str, label_key: str, label: str, amount_key: str
 
 def headline(budget: Budget, done: Complete) -> Figures:
     """The figures of ``CHANGES`` for this year (from the tables) and last year (上年数)."""
-    ys08 = done.rows("YS08")[0]
-    # 财政拨款 by fund: this year's plus last year's carry-over (both sections of YS04's income side)
+    ys08 = done.rows("sangong")[0]
+    # 财政拨款 by fund: this year's plus last year's carry-over (both sections of the fiscal summary's income side)
     income = {key: ZERO for key in ("gpb", "gov_fund", "soe")}
     carryover = dict(income)
     section = ""
-    for row in done.rows("YS04"):
+    for row in done.rows("fiscal_summary"):
         label = row.text("in_label")
         if label.startswith(("一、", "二、")):
             section = label
@@ -75,14 +75,14 @@ def headline(budget: Budget, done: Complete) -> Figures:
                 if section.startswith("二、"):
                     carryover[key] += row.amount("in_amount")
     current = {
-        "income_total": _line(done, "YS01", "in_label", "收入总计", "in_amount"),
-        "spending_total": _line(done, "YS01", "out_label", "支出总计", "out_amount"),
+        "income_total": _line(done, "summary", "in_label", "收入总计", "in_amount"),
+        "spending_total": _line(done, "summary", "out_label", "支出总计", "out_amount"),
         **income,
         "abroad": ys08.amount("abroad"),
         "reception": ys08.amount("reception"),
         "vehicle_purchase": ys08.amount("vehicle_purchase"),
         "vehicle_running": ys08.amount("vehicle_running"),
-        "operating_cost": done.grand("YS14", "total"),
+        "operating_cost": done.grand("operating_cost", "total"),
     }
     current = {k: q2(v) for k, v in current.items()}
     current["sangong"] = q2(ys08.given("total") or sum((current[k] for k in SANGONG_PARTS), ZERO))

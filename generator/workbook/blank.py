@@ -247,22 +247,23 @@ def _write_header(ws: Worksheet, spec: TableSpec) -> None:
 
 
 def prefilled_labels(spec: TableSpec, year: int) -> list[tuple[str | None, str | None]]:
-    """The (left, right) labels that YS01 and YS04 carry from ``spec.data_row`` down; [] for others."""
-    if spec.code not in ("YS01", "YS04"):
+    """The (left, right) labels that the summary and fiscal_summary tables carry from ``spec.data_row``
+    down; [] for others."""
+    if spec.role not in ("summary", "fiscal_summary"):
         return []
     classes = list(load_codes(year).function_classes)
-    if spec.code == "YS01":
+    if spec.role == "summary":
         left: list[str] = []
         for i, (_, _, label) in enumerate(schema.INCOME_SOURCES):
             left.append(label)
             if i == 0:
-                left.append(schema.YS01_FISCAL_LABEL)
+                left.append(schema.SUMMARY_FISCAL_LABEL)
         right = [c.ys01_label for c in classes]
-        footer = list(schema.YS01_FOOTER)
+        footer = list(schema.SUMMARY_FOOTER)
     else:
-        left = [label for _, label in schema.YS04_INCOME_LABELS]
-        right = [schema.YS04_SPENDING_FIRST] + [c.ys04_label for c in classes] + [schema.YS04_SPENDING_LAST]
-        footer = [schema.YS04_FOOTER]
+        left = [label for _, label in schema.FISCAL_INCOME_LABELS]
+        right = [schema.FISCAL_SPENDING_FIRST] + [c.ys04_label for c in classes] + [schema.FISCAL_SPENDING_LAST]
+        footer = [schema.FISCAL_FOOTER]
     n = max(len(left), len(right))
     rows: list[tuple[str | None, str | None]] = [
         (left[i] if i < len(left) else None, right[i] if i < len(right) else None) for i in range(n)
@@ -277,7 +278,7 @@ def _write_labels(ws: Worksheet, spec: TableSpec, year: int) -> None:
         return
     left_col = spec.column_index("in_label")
     right_col = spec.column_index("out_label")
-    footer_from = len(rows) - (len(schema.YS01_FOOTER) if spec.code == "YS01" else 1)
+    footer_from = len(rows) - (len(schema.SUMMARY_FOOTER) if spec.role == "summary" else 1)
     for i, (left, right) in enumerate(rows):
         row = spec.data_row + i
         for col, text in ((left_col, left), (right_col, right)):

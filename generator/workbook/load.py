@@ -215,7 +215,7 @@ class _Reader:
         self.book = book
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []  # warnings: what was read, but a clerk may not have seen
-        self.own_codes: set[str] = set()  # 部门, 单位 and 所属单位 codes: YS12's summary rows carry them
+        self.own_codes: set[str] = set()  # 部门, 单位 and 所属单位 codes: project_goals' summary rows carry them
         self.used: set[str] = set()  # the titles of the sheets read
         self.format: Format = builtin(DEFAULT)  # the workbook's format (``which_format``)
 
@@ -810,7 +810,7 @@ def load_workbook(path: Path | str, variant: Variant | None = None, catalog: Cat
             reader.unpublished(spec, variant.source if variant is not None else "")
             continue
         tables[spec.code] = table = reader.table(spec)
-        # The 所属单位 of the spending-shaped tables: YS12's summary rows may carry their codes too
+        # The 所属单位 of the spending-shaped tables: project_goals' summary rows may carry their codes too
         reader.own_codes |= {r.text("unit_code") for r in table.rows} - {""}
     if reader.problems:
         raise WorkbookError(path, reader.problems)

@@ -18,13 +18,13 @@ RowKind = Literal[
     "total",  # an unlabelled grand-total row
     "sum",  # a 合计 row
     "unit",  # a unit's row (单位代码 and name)
-    "item",  # a classified row (功能分类 项, 经济分类 款, a YS14 item)
-    "class",  # a YS07 类 subtotal; in a tree table, a row of the first level (类)
+    "item",  # a classified row (功能分类 项, 经济分类 款, an operating_cost item)
+    "class",  # a 类 subtotal of the economic table; in a tree table, a row of the first level (类)
     "subclass",  # in a tree table, a row of a middle level (款 of 类/款/项)
-    "project",  # a YS10/YS12 project
-    "continuation",  # a YS12 row that continues the project above
-    "line",  # a labelled line of YS01/YS04, or the YS08 row
-    "entry",  # a YS11 row
+    "project",  # a project (of the projects and project_goals tables)
+    "continuation",  # a project_goals row that continues the project above
+    "line",  # a labelled line of the summary tables, or the sangong row
+    "entry",  # a row of the performance form
 ]
 
 ZERO = Decimal("0")
@@ -159,3 +159,7 @@ class Budget:
 
     def table(self, code: str) -> Table:
         return self.tables[code]
+
+    def role(self, role: str) -> Table:
+        """The table that plays ``role`` in its format (``formats/shapes.TABLE_ROLES``)."""
+        return self.tables[self.format.code_of(role)]

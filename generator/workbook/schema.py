@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator.formats import DEFAULT, builtin
+from generator.formats.shapes import FUND_ROLES
 from generator.formats.spec import (
     HEADER_ROW,
     HINT_ROW,
@@ -53,12 +54,13 @@ TABLES: tuple[TableSpec, ...] = HENAN.tables
 TABLES_BY_CODE: dict[str, TableSpec] = {t.code: t for t in TABLES}
 FACTS: tuple[Fact, ...] = HENAN.facts
 PRIOR: tuple[PriorFigure, ...] = HENAN.prior
-PROJECT_KINDS = TABLES_BY_CODE["YS10"].column("kind").choices  # 其他运转类, 特定目标类
-YS11_SECTIONS = TABLES_BY_CODE["YS11"].column("section").choices  # 年度履职目标, 年度主要任务, 绩效指标
+PROJECT_KINDS = HENAN.role("projects").column("kind").choices  # 其他运转类, 特定目标类
+PERFORMANCE_SECTIONS = HENAN.role("performance").column("section").choices  # 年度履职目标, 年度主要任务, 绩效指标
 
 # --- The fixed lines Henan's derivations write (stages/derive.py); they move into the format with them.
 
-# Income sources, in the order YS01/YS02 list them: (key, YS02 header, YS01 row label).
+# Income sources, in the order the summary and income tables list them: (key, income table's
+# header, summary table's row label).
 INCOME_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("gpb", "一般公共预算", "一、一般公共预算"),
     ("gov_fund", "政府性基金预算", "二、政府性基金预算拨款收入"),
@@ -71,14 +73,17 @@ INCOME_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("other_income", "其他收入", "九、其他收入"),
 )
 
-YS01_FISCAL_LABEL = "其中：财政拨款"
-YS01_FOOTER = (
+# The summary table's (收支总表's) fixed lines: the 财政拨款 line under 一般公共预算, and the footer.
+SUMMARY_FISCAL_LABEL = "其中：财政拨款"
+SUMMARY_FOOTER = (
     ("本年收入合计", "本年支出合计"),
     ("上年结转结余", "年终结转结余"),
     ("收入总计", "支出总计"),
 )
 
-YS04_INCOME_LABELS: tuple[tuple[str, str], ...] = (
+# The fiscal summary table's (财政拨款收支总表's) fixed lines: income by key, spending's first and
+# last line around the 功能分类 类, and the footer.
+FISCAL_INCOME_LABELS: tuple[tuple[str, str], ...] = (
     ("this_year", "一、本年收入"),
     ("gpb", "（一）一般公共预算拨款"),
     ("gpb_fiscal", "其中：财政拨款"),
@@ -89,15 +94,16 @@ YS04_INCOME_LABELS: tuple[tuple[str, str], ...] = (
     ("co_gov_fund", "（二）政府性基金预算拨款"),
     ("co_soe", "（三）国有资本经营预算拨款"),
 )
-YS04_SPENDING_FIRST = "一、本年支出"
-YS04_SPENDING_LAST = "二、年终结转结余"
-YS04_FOOTER = ("收入合计", "支出合计")
+FISCAL_SPENDING_FIRST = "一、本年支出"
+FISCAL_SPENDING_LAST = "二、年终结转结余"
+FISCAL_FOOTER = ("收入合计", "支出合计")
 
-# The income columns of YS02 other than 一般公共预算: money YS05 cannot be derived from YS03 with.
+# The income columns other than 一般公共预算: money the gpb_spending table cannot be derived from
+# the spending table with.
 NON_GPB_INCOME: tuple[str, ...] = tuple(key for key, _, _ in INCOME_SOURCES if key != "gpb")
 
-# The fund tables that split each YS03 row, by the 财政拨款 budget they spend.
-FUND_TABLES: tuple[tuple[str, str], ...] = (("gpb", "YS05"), ("gov_fund", "YS09"), ("soe", "YS13"))
+# The fund tables that split each row of the spending table, by the 财政拨款 budget they spend: (fund, role).
+FUND_TABLES: tuple[tuple[str, str], ...] = FUND_ROLES
 
 
 # --- The narrative facts (基本信息) and last year's figures (上年数): their sheets ----------------

@@ -62,17 +62,17 @@ CHECKS: tuple[Check, ...] = (
     facts.placeholders,
     sums.row_sums,
     sums.column_sums,
-    tables.ys06_is_ys05_basic,
-    tables.ys10_is_ys03_projects,
-    tables.ys14_is_ys06_public,
+    tables.gpb_basic_is_gpb_spending_basic,
+    tables.projects_are_spending_projects,
+    tables.operating_cost_is_gpb_basic_public,
     income.income_covers_spending,
     income.funds_within_spending,
-    income.ys05_derivable,
+    income.gpb_spending_derivable,
     tables.summary_lines,
-    tables.ys01_balances,
-    tables.ys07_totals_spending,
-    tables.ys07_derivable,
-    tables.ys12_is_ys10,
+    tables.summary_balances,
+    tables.economic_totals_spending,
+    tables.economic_derivable,
+    tables.project_goals_are_projects,
     sangong.sangong_covers_spending,
     codes.codes_known,
     narrative.reasons,
@@ -90,20 +90,21 @@ DECLARED_CHECKS: tuple[Check, ...] = (
     declared.figures,
 )
 
-# The tables a check compares or asks the clerk to fill: it runs only when the bureau publishes all
-# of them (a county that leaves out YS14 is never asked for it). Checks not listed run always.
+# The tables a check compares or asks the clerk to fill, by role: it runs only when the bureau
+# publishes all of them (a county that leaves out its operating_cost table is never asked for it).
+# Checks not listed run always.
 NEEDS: dict[Check, tuple[str, ...]] = {
-    tables.ys06_is_ys05_basic: ("YS05", "YS06"),
-    tables.ys10_is_ys03_projects: ("YS03", "YS10"),
-    tables.ys14_is_ys06_public: ("YS06", "YS14"),
-    income.income_covers_spending: ("YS02", "YS03"),
-    income.ys05_derivable: ("YS05",),
-    tables.summary_lines: ("YS01", "YS04"),
-    tables.ys01_balances: ("YS01",),
-    tables.ys07_totals_spending: ("YS07",),
-    tables.ys07_derivable: ("YS07",),
-    tables.ys12_is_ys10: ("YS10", "YS12"),
-    sangong.sangong_covers_spending: ("YS08",),
+    tables.gpb_basic_is_gpb_spending_basic: ("gpb_spending", "gpb_basic"),
+    tables.projects_are_spending_projects: ("spending", "projects"),
+    tables.operating_cost_is_gpb_basic_public: ("gpb_basic", "operating_cost"),
+    income.income_covers_spending: ("income", "spending"),
+    income.gpb_spending_derivable: ("gpb_spending",),
+    tables.summary_lines: ("summary", "fiscal_summary"),
+    tables.summary_balances: ("summary",),
+    tables.economic_totals_spending: ("economic",),
+    tables.economic_derivable: ("economic",),
+    tables.project_goals_are_projects: ("projects", "project_goals"),
+    sangong.sangong_covers_spending: ("sangong",),
 }
 
 
@@ -119,8 +120,9 @@ def check(
     codes = codes or load_codes(budget.year)
     done = done if done is not None else derive.complete(budget, codes)
     context = Context(budget, codes, done, last)
-    for run in CHECKS if budget.format.engine == "henan" else DECLARED_CHECKS:
-        if all(budget.format.publishes(code) for code in NEEDS.get(run, ())):
+    fmt = budget.format
+    for run in CHECKS if fmt.engine == "henan" else DECLARED_CHECKS:
+        if all(fmt.publishes(fmt.code_of(role)) for role in NEEDS.get(run, ())):
             run(context)
     return sort_findings([*context.findings, *budget.notes], budget.format.codes)
 

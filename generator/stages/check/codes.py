@@ -12,26 +12,28 @@ from generator.workbook.model import Row
 
 @checks(UNKNOWN_CODE, CODE_NAME, REQUIRED)
 def codes_known(c: Context) -> None:
-    """Every code of the detail rows in the 科目表, under its name; a project's 部门经济分类 when YS07 is derived."""
+    """Every code of the detail rows in the 科目表, under its name; a project's 部门经济分类 when the
+    economic table is derived."""
     codes = c.codes
-    for code in SPENDING_SHAPED:
-        for row in c.budget.table(code).of("item"):
+    for role in SPENDING_SHAPED:
+        for row in c.budget.role(role).of("item"):
             _function_code(c, row)
-    for row in c.budget.table("YS06").of("item"):
+    for row in c.budget.role("gpb_basic").of("item"):
         _econ(c, row, "dept_code", "dept_name", codes.econ_dept_name, "部门预算支出经济分类")
         _econ(c, row, "gov_code", "gov_name", codes.econ_gov_name, "政府预算支出经济分类")
-    for row in c.budget.table("YS14").of("item"):
+    for row in c.budget.role("operating_cost").of("item"):
         _econ(c, row, "code", "name", codes.econ_dept_name, "部门预算支出经济分类")
-    for row in c.budget.table("YS10").of("project"):
+    economic = c.spec("economic").title
+    for row in c.budget.role("projects").of("project"):
         _econ(c, row, "econ_dept", None, codes.econ_dept_name, "部门预算支出经济分类")
         _econ(c, row, "econ_gov", None, codes.econ_gov_name, "政府预算支出经济分类")
-        if "YS07" not in c.done.derived or row.text("econ_dept"):
+        if not c.done.is_derived("economic") or row.text("econ_dept"):
             continue
         c.add(
             REQUIRED,
-            "YS10",
+            c.code("projects"),
             row.cell("econ_dept"),
-            f"项目“{row.text('name')}”缺少部门经济分类，无法生成支出经济分类汇总表",
+            f"项目“{row.text('name')}”缺少部门经济分类，无法生成{economic}",
         )
 
 

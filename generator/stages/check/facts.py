@@ -10,7 +10,7 @@ from generator.workbook.schema import FACTS_SHEET, PLACEHOLDERS, PRIOR_SHEET
 
 @checks(REQUIRED)
 def required(c: Context) -> None:
-    """The required facts, some spending in YS03, and every 上年数 (0 when there was none).
+    """The required facts, some spending in the spending table, and every 上年数 (0 when there was none).
 
     What only the sections the bureau does not publish would print is not asked for.
     """
@@ -20,8 +20,9 @@ def required(c: Context) -> None:
         empty = value is None or value == [] or value == ""
         if empty and fact.required and fact.key not in fmt.unused_facts:
             c.add(REQUIRED, FACTS_SHEET, facts.cells.get(fact.key), f"“{fact.label}”未填写")
-    if c.budget.format.engine == "henan" and c.budget.year and c.done.tables["YS03"] == []:
-        c.add(REQUIRED, "YS03", None, "部门支出总体情况表没有数据")
+    if c.budget.format.engine == "henan" and c.budget.year and c.done.rows("spending") == []:
+        spending = c.spec("spending")
+        c.add(REQUIRED, spending.code, None, f"{spending.title}没有数据")
     for prior in fmt.prior:
         if c.budget.prior.values.get(prior.key) is None and prior.key not in fmt.unused_prior:
             c.add(

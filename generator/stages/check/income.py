@@ -1,4 +1,5 @@
-"""Turn income against spending into findings: YS02 against YS03 row by row, and the fund tables within YS03."""
+"""Turn income against spending into findings: the income table against the spending table row by row, and the
+fund tables within the spending table."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from generator.workbook.schema import FUND_TABLES, NON_GPB_INCOME
 
 @checks(CROSS)
 def income_covers_spending(c: Context) -> None:
-    """A filled YS02 against YS03, row by row.
+    """A filled income table against the spending table, row by row.
 
-    A budget normally spends what it receives: a YS02 row above its YS03 row becomes 年终结转结余
-    in YS01 (a warning, to confirm), below it is spending without income (an error).
+    A budget normally spends what it receives: an income row above its spending row becomes
+    年终结转结余 in the summary table (a warning, to confirm), below it is spending without income
+    (an error).
     """
     done = c.done
-    if "YS02" in done.derived:
+    if done.is_derived("income"):
         return
-    spending = dict(keyed_rows(done.rows("YS03")))
-    for key, row in keyed_rows(done.rows("YS02")):
+    table, spent_in, summary = c.code("income"), c.code("spending"), c.code("summary")
+    spending = dict(keyed_rows(done.rows("spending")))
+    for key, row in keyed_rows(done.rows("income")):
         if row.kind != "item":
             continue
         match = spending.get(key)
@@ -29,15 +32,15 @@ def income_covers_spending(c: Context) -> None:
         severity = judge(income, spent, 2)
         if severity is None:
             continue
-        cell = c.cell("YS02", row, "total")
+        cell = c.cell(table, row, "total")
         if income < spent and severity == "error":
-            c.add(CROSS, "YS02", cell, f"{label}的收入少于YS03的支出", fmt(spent), fmt(income), severity="error")
+            c.add(CROSS, table, cell, f"{label}的收入少于{spent_in}的支出", fmt(spent), fmt(income), severity="error")
         elif severity == "error":
             c.add(
                 CROSS,
-                "YS02",
+                table,
                 cell,
-                f"{label}的收入多于YS03的支出，差额将作为年终结转结余列入YS01：请核对",
+                f"{label}的收入多于{spent_in}的支出，差额将作为年终结转结余列入{summary}：请核对",
                 fmt(spent),
                 fmt(income),
                 severity="warning",
@@ -46,19 +49,21 @@ def income_covers_spending(c: Context) -> None:
 
 @checks(CROSS)
 def funds_within_spending(c: Context) -> None:
-    """The fund tables YS05/YS09/YS13 split each YS03 row: together they cannot exceed it."""
+    """The fund tables split each row of the spending table: together they cannot exceed it."""
     done = c.done
-    funds = [dict(keyed_rows(done.rows(code))) for _, code in FUND_TABLES]
-    for key, row in keyed_rows(done.rows("YS03")):
+    funds = [dict(keyed_rows(done.rows(role))) for _, role in FUND_TABLES]
+    spending = c.code("spending")
+    fund_codes = "、".join(c.code(role) for _, role in FUND_TABLES)
+    for key, row in keyed_rows(done.rows("spending")):
         if row.kind != "item":
             continue
         parts = [table[key].amount("total") for table in funds if key in table]
         if parts and sum(parts, ZERO) - row.amount("total") > envelope(len(parts)):
             c.add(
                 CROSS,
-                "YS03",
-                c.cell("YS03", row, "total"),
-                f"科目{row.subject}的一般公共预算、政府性基金和国有资本经营支出（YS05、YS09、YS13）之和超过了本表支出",
+                spending,
+                c.cell(spending, row, "total"),
+                f"科目{row.subject}的一般公共预算、政府性基金和国有资本经营支出（{fund_codes}）之和超过了本表支出",
                 f"≤ {fmt(row.amount('total'))}",
                 fmt(sum(parts, ZERO)),
                 severity="error",
@@ -66,15 +71,16 @@ def funds_within_spending(c: Context) -> None:
 
 
 @checks(REQUIRED)
-def ys05_derivable(c: Context) -> None:
-    """YS05 is derived from YS03 only when all spending is 一般公共预算."""
+def gpb_spending_derivable(c: Context) -> None:
+    """The gpb_spending table is derived from the spending table only when all spending is 一般公共预算."""
     done = c.done
-    if "YS05" not in done.derived:
+    if not done.is_derived("gpb_spending"):
         return
-    others = [code for fund, code in FUND_TABLES if fund != "gpb" and done.rows(code, "item")]
-    ys02 = done.total_row("YS02")
-    non_gpb = ys02 is not None and "YS02" not in done.derived and any(ys02.amount(k) != ZERO for k in NON_GPB_INCOME)
+    others = [c.code(role) for fund, role in FUND_TABLES if fund != "gpb" and done.rows(role, "item")]
+    ys02 = done.total_row("income")
+    non_gpb = ys02 is not None and not done.is_derived("income") and any(ys02.amount(k) != ZERO for k in NON_GPB_INCOME)
     if others or non_gpb:
         why = "、".join(others) + ("有数据" if others else "") + ("；" if others and non_gpb else "")
-        why += "YS02有一般公共预算以外的收入" if non_gpb else ""
-        c.add(REQUIRED, "YS05", None, f"一般公共预算支出情况表不能由YS03自动生成（{why}）：请填写YS05")
+        why += f"{c.code('income')}有一般公共预算以外的收入" if non_gpb else ""
+        spec, spending = c.spec("gpb_spending"), c.code("spending")
+        c.add(REQUIRED, spec.code, None, f"{spec.title}不能由{spending}自动生成（{why}）：请填写{spec.code}")

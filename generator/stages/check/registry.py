@@ -22,7 +22,7 @@ from generator.reference.codes import CodeBook
 from generator.stages.derive import Complete, q2
 from generator.stages.figures import LastYear
 from generator.workbook.model import Budget, Row
-from generator.workbook.schema import PLACEHOLDERS, TABLES_BY_CODE
+from generator.workbook.schema import HENAN, PLACEHOLDERS, TableSpec
 
 RuleSeverity = Literal["error", "warning", "both"]
 Source = Literal["check", "loader"]
@@ -49,27 +49,38 @@ def declare(id: str, severity: RuleSeverity, what: str, source: Source = "check"
     return rule
 
 
-_SANGONG_CODES = "、".join(code for _, codes in TABLES_BY_CODE["YS08"].sangong for code in codes)
+# The rules are declared once a process, before any workbook is read: they name the tables by the
+# codes of the default format's roles (a rule's text describes the rule, a finding names its own sheet).
+_R = {spec.role: spec.code for spec in HENAN.tables}
+_SANGONG_CODES = "、".join(code for _, codes in HENAN.role("sangong").sangong for code in codes)
+_SPENDING_SHAPED = "、".join(_R[r] for r in ("income", "spending", "gpb_spending", "gov_fund_spending", "soe_spending"))
 
 SUBTOTAL = declare(
     "小计不符",
     "error",
     "一行之内：基本支出 = 人员经费 + 公用经费，合计 = 基本支出 + 项目支出，项目支出 = 其他运转类 + 特定目标类；"
-    "YS02 合计 = 各项收入 + 上年结转；YS06 合计 = 人员经费 + 公用经费；YS07 合计 = 各项资金来源；YS08 小计与合计；"
-    "YS10、YS12 合计 = 各项资金",
+    f"{_R['income']} 合计 = 各项收入 + 上年结转；{_R['gpb_basic']} 合计 = 人员经费 + 公用经费；"
+    f"{_R['economic']} 合计 = 各项资金来源；{_R['sangong']} 小计与合计；"
+    f"{_R['projects']}、{_R['project_goals']} 合计 = 各项资金",
 )
 TOTAL = declare(
     "合计不符",
     "error",
-    "合计行、小计行和单位行等于其下各行之和（YS02、YS03、YS05、YS09、YS13，YS06，YS07，YS10，YS12，YS14）",
+    f"合计行、小计行和单位行等于其下各行之和（{_SPENDING_SHAPED}，{_R['gpb_basic']}，{_R['economic']}，"
+    f"{_R['projects']}，{_R['project_goals']}，{_R['operating_cost']}）",
 )
 CROSS = declare(
     "表间不符",
     "both",
-    "YS06 = YS05 的基本支出（合计、人员经费、公用经费）；YS10 = YS03 按类型分的项目支出；YS14 = YS06 的公用经费各项；"
-    "已填的 YS01、YS04 = 由明细表得出的；YS01 收入总计 = 支出总计；YS07 合计 = YS03 合计；YS12 的项目 = YS10 的项目"
-    "（YS10 没有的项目为警告）；收入：YS02 每行对照 YS03 同一行，收入少于支出为错误，"
-    "多于支出为警告（形成年终结转结余）；YS05 + YS09 + YS13 不超过 YS03 同一行",
+    f"{_R['gpb_basic']} = {_R['gpb_spending']} 的基本支出（合计、人员经费、公用经费）；"
+    f"{_R['projects']} = {_R['spending']} 按类型分的项目支出；"
+    f"{_R['operating_cost']} = {_R['gpb_basic']} 的公用经费各项；"
+    f"已填的 {_R['summary']}、{_R['fiscal_summary']} = 由明细表得出的；{_R['summary']} 收入总计 = 支出总计；"
+    f"{_R['economic']} 合计 = {_R['spending']} 合计；{_R['project_goals']} 的项目 = {_R['projects']} 的项目"
+    f"（{_R['projects']} 没有的项目为警告）；"
+    f"收入：{_R['income']} 每行对照 {_R['spending']} 同一行，收入少于支出为错误，"
+    f"多于支出为警告（形成年终结转结余）；{_R['gpb_spending']} + {_R['gov_fund_spending']} + {_R['soe_spending']} "
+    f"不超过 {_R['spending']} 同一行",
 )
 SANGONG = declare(
     "三公经费",
@@ -79,8 +90,10 @@ SANGONG = declare(
 REQUIRED = declare(
     "必填项",
     "error",
-    "必填的基本信息和每个上年数；YS03 有数据；YS09、YS13 或 YS02 有一般公共预算以外的资金时须填 YS05；"
-    "YS03 的基本支出多于 YS06 时须填 YS07（经济分类只有本单位知道）；须由明细得出 YS07 时，项目支出须有经济分类",
+    f"必填的基本信息和每个上年数；{_R['spending']} 有数据；{_R['gov_fund_spending']}、{_R['soe_spending']} 或 "
+    f"{_R['income']} 有一般公共预算以外的资金时须填 {_R['gpb_spending']}；"
+    f"{_R['spending']} 的基本支出多于 {_R['gpb_basic']} 时须填 {_R['economic']}（经济分类只有本单位知道）；"
+    f"须由明细得出 {_R['economic']} 时，项目支出须有经济分类",
 )
 TOO_LONG = declare(
     "过长",
@@ -89,7 +102,9 @@ TOO_LONG = declare(
     "文档属性的标题最多 255 个字符（超出的部门名称多为误粘贴的文字）",
 )
 PLACEHOLDER = declare("占位文字", "error", f"任何文字中的 {'、'.join(PLACEHOLDERS.markers)}")
-LAYOUT = declare("格式", "error", "已填的 YS01、YS04 保持标准格式的各行：不多出行，不改项目名称")
+LAYOUT = declare(
+    "格式", "error", f"已填的 {_R['summary']}、{_R['fiscal_summary']} 保持标准格式的各行：不多出行，不改项目名称"
+)
 UNKNOWN_CODE = declare(
     "未知科目",
     "both",
@@ -197,6 +212,14 @@ class Context:
             self.add(ROUNDING, sheet, cell, within, fmt(expected), fmt(given))
         elif severity == "error":
             self.add(rule, sheet, cell, message, fmt(expected), fmt(given), severity="error")
+
+    def code(self, role: str) -> str:
+        """The code of the table that plays ``role`` in the workbook's format: the sheet a finding names."""
+        return self.budget.format.code_of(role)
+
+    def spec(self, role: str) -> TableSpec:
+        """The table that plays ``role`` in the workbook's format."""
+        return self.budget.format.role(role)
 
     def cell(self, code: str, row: Row | None, key: str) -> str | None:
         """The cell of ``row`` in column ``key``; None for a row the workbook does not have (derived)."""

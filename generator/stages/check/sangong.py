@@ -1,31 +1,35 @@
-"""Turn YS08's 三公 figures into findings: each at least the spending booked under its 经济分类 款 (三公经费)."""
+"""Turn the sangong table's 三公 figures into findings: each at least the spending booked under its
+经济分类 款 (三公经费)."""
 
 from __future__ import annotations
 
 from generator.stages.check.registry import ROUNDING, SANGONG, Context, checks, envelope, fmt
 from generator.stages.derive import q2
 from generator.workbook.model import ZERO
-from generator.workbook.schema import TABLES_BY_CODE
 
 
 @checks(SANGONG, ROUNDING)
 def sangong_covers_spending(c: Context) -> None:
-    """Each 三公 item ≥ the basic (YS06) and project (YS10) spending under its 款, as the schema declares them."""
-    ys08 = c.done.rows("YS08")[0]
-    spec = TABLES_BY_CODE["YS08"]
+    """Each 三公 item ≥ the basic (gpb_basic) and project (projects) spending under its 款, as the format
+    declares them."""
+    ys08 = c.done.rows("sangong")[0]
+    spec = c.spec("sangong")
+    code = spec.code
     for key, econ_codes in spec.sangong:
-        basic = sum((r.amount("total") for r in c.done.rows("YS06", "item") if r.text("dept_code") in econ_codes), ZERO)
+        basic = sum(
+            (r.amount("total") for r in c.done.rows("gpb_basic", "item") if r.text("dept_code") in econ_codes), ZERO
+        )
         projects = sum(
-            (r.amount("total") for r in c.done.rows("YS10", "project") if r.text("econ_dept") in econ_codes), ZERO
+            (r.amount("total") for r in c.done.rows("projects", "project") if r.text("econ_dept") in econ_codes), ZERO
         )
         spent = basic + projects
         stated = ys08.amount(key)
         if q2(spent) > q2(stated):
             label = spec.column(key).label
             message = f"{label}不能小于经济分类科目{'、'.join(econ_codes)}的支出（基本支出＋项目支出）"
-            cell = c.cell("YS08", ys08, key)
+            cell = c.cell(code, ys08, key)
             if spent - stated > envelope(1):
-                c.add(SANGONG, "YS08", cell, message, f"≥ {fmt(spent)}", fmt(stated))
+                c.add(SANGONG, code, cell, message, f"≥ {fmt(spent)}", fmt(stated))
             else:
                 within = f"{message}，差额在 {fmt(envelope(1))} 万元以内"
-                c.add(ROUNDING, "YS08", cell, within, f"≥ {fmt(spent)}", fmt(stated))
+                c.add(ROUNDING, code, cell, within, f"≥ {fmt(spent)}", fmt(stated))

@@ -9,6 +9,9 @@ from generator.stages.derive import RELATIONS, SPENDING_SHAPED, sums, unit_group
 from generator.workbook.model import ZERO, Row
 from generator.workbook.schema import TABLES_BY_CODE
 
+# The tables whose total (and unit) rows sum the detail rows their spec names (``TableSpec.detail``), by role.
+FLAT_ROLES = ("gpb_basic", "operating_cost", "projects", "project_goals")
+
 
 @checks(SUBTOTAL, ROUNDING)
 def row_sums(c: Context) -> None:
@@ -38,8 +41,8 @@ def row_sums(c: Context) -> None:
 def column_sums(c: Context) -> None:
     """Every total or unit row a clerk filled equals the sum of the rows it totals."""
     unit_code, bureau = c.budget.facts.text("unit_code"), c.budget.bureau
-    for code in SPENDING_SHAPED:
-        table = c.budget.table(code)
+    for role in SPENDING_SHAPED:
+        table = c.budget.role(role)
         groups = unit_groups(table, unit_code, bureau)
         items = [r for g in groups for r in g.items]
         for group in groups:
@@ -47,36 +50,37 @@ def column_sums(c: Context) -> None:
                 _given_vs(c, group.row, group.items, f"单位“{group.name}”的金额应等于其下各科目之和")
         for row in table.of("total", "sum"):
             _given_vs(c, row, items, "合计应等于各科目之和")
-    ys12_units = _ys12_units(c)
-    for spec in (TABLES_BY_CODE[code] for code in ("YS06", "YS14", "YS10", "YS12")):
-        code = spec.code
-        table = c.budget.table(code)
+    goal_units = _goal_units(c)
+    for role in FLAT_ROLES:
+        spec = c.spec(role)
+        table = c.budget.table(spec.code)
         items = [r for r in table.rows if r.kind in spec.detail]
-        for row in table.of("total", "sum", "unit") if code != "YS12" else table.of("total"):
-            if code == "YS10" and row.kind == "unit":
+        for row in table.of("total", "sum", "unit") if role != "project_goals" else table.of("total"):
+            if role == "projects" and row.kind == "unit":
                 members = [r for r in items if r.text("unit") == row.text("unit")]
                 _given_vs(c, row, members, f"单位“{row.text('unit')}”的金额应等于其项目之和")
-            elif code == "YS12" and row.text("code") in ys12_units:
-                # a 单位 row (the bureau's own or a 所属单位): its projects, as YS10 assigns them
+            elif role == "project_goals" and row.text("code") in goal_units:
+                # a 单位 row (the bureau's own or a 所属单位): its projects, as the projects table assigns them
                 name = row.text("name") or row.text("code")
-                _given_vs(c, row, ys12_units[row.text("code")], f"单位“{name}”的金额应等于其项目之和")
+                _given_vs(c, row, goal_units[row.text("code")], f"单位“{name}”的金额应等于其项目之和")
             else:
                 _given_vs(c, row, items, "合计应等于各明细行之和")
-    ys07 = c.budget.table("YS07")
-    for cls in ys07.of("class"):
-        members = [r for r in ys07.of("item") if r.text("lei") == cls.text("lei")]
+    economic = c.budget.role("economic")
+    for cls in economic.of("class"):
+        members = [r for r in economic.of("item") if r.text("lei") == cls.text("lei")]
         _given_vs(c, cls, members, f"类“{cls.text('lei')}”应等于其下各款之和")
 
 
-def _ys12_units(c: Context) -> dict[str, list[Row]]:
-    """YS12's projects by the code of their unit, as the completed YS12 groups them (derive.complete_ys12).
+def _goal_units(c: Context) -> dict[str, list[Row]]:
+    """The project_goals table's projects by the code of their unit, as the completed table groups them
+    (``derive.complete_project_goals``).
 
     A single-unit bureau has no unit other than the department's own: its unit row totals all
     projects, like the department's row, and is compared as that.
     """
     units: dict[str, list[Row]] = {}
     current: list[Row] | None = None
-    for row in c.done.rows("YS12"):
+    for row in c.done.rows("project_goals"):
         if row.kind == "unit":
             current = units.setdefault(row.text("code"), []) if row.text("code") else None
         elif row.kind == "project" and current is not None:
