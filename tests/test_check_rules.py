@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from support import ROOT, Editor, ref
 
 from generator.frontends import cli
-from generator.stages.check import CHECKS, RULES, check, rules_markdown
+from generator.stages.check import CHECKS, DECLARED_CHECKS, RULES, check, rules_markdown
 from generator.stages.check.registry import CHECKED_BY
 from generator.workbook.load import load_workbook
 from generator.workbook.schema import PLACEHOLDERS, TABLES_BY_CODE
@@ -69,7 +69,8 @@ def test_check_rules_needs_no_workbook_but_check_does() -> None:
 
 def test_every_check_is_registered_with_its_rules() -> None:
     registered = {name for names in CHECKED_BY.values() for name in names}
-    assert {f"{c.__module__}.{c.__qualname__}" for c in CHECKS} == registered
+    # Henan's checks and those of a declared format (both engines' lists)
+    assert {f"{c.__module__}.{c.__qualname__}" for c in (*CHECKS, *DECLARED_CHECKS)} == registered
     checked = {r.id for r in RULES.values() if r.source == "check"}
     assert checked == set(CHECKED_BY)
 

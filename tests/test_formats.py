@@ -313,9 +313,8 @@ def test_a_format_without_a_table_for_each_role_is_refused_when_read(henan: Path
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.index("  - code: YS14")], encoding="utf-8")
     assert refusal(henan) == (
-        "tables.yaml 第 48 行 tables：budget 格式须为每个 role 各有一张表，缺少 operating_cost"
-        "（the 机构运行经费: gpb_basic's 公用经费 items）"
-        f"（{henan / 'tables.yaml'}）"
+        "tables.yaml 第 48 行 tables：按河南的引擎（engine: henan）计算的格式须为每个 role 各有一张表，"
+        f"缺少 operating_cost（{henan / 'tables.yaml'}）"
     )
 
 

@@ -367,7 +367,7 @@ def test_every_problem_is_reported_at_once(broken, rows):
     def edit(e: Editor) -> None:
         e.set("YS03", "total", medical, "abc")
         e.set("YS06", "total", pension, "=SUM(F5:G5)")
-        e.wb.remove(e.sheet("YS14"))
+        e.wb.remove(e.sheet("YS08"))  # a table every bureau publishes (YS14's may be left out: below)
 
     path = broken(edit)
     with pytest.raises(WorkbookError) as info:
@@ -377,9 +377,19 @@ def test_every_problem_is_reported_at_once(broken, rows):
             f"无法读取工作簿 {path.name}，发现 3 处问题：",
             f"  YS03!{ref('YS03', 'total', medical)}：合计应填金额，不能是“abc”",
             f"  YS06!{ref('YS06', 'total', pension)}：公式“=SUM(F5:G5)”没有保存计算结果：请在 Excel 或 WPS 中打开并保存，或改填数值",
-            f"  缺少工作表“{spec('YS14').sheet_name}”",
+            f"  缺少工作表“{spec('YS08').sheet_name}”",
         ]
     )
+
+
+def test_a_workbook_without_an_optional_table_s_sheet_does_not_publish_it(broken):
+    """YS14 is optional in Henan's format: a workbook without its sheet is read as a county's that leaves it out."""
+    budget = load_workbook(broken(lambda e: e.wb.remove(e.sheet("YS14"))))
+    assert not budget.format.publishes("YS14") and budget.format.publishes("YS13")
+    assert [f.line() for f in budget.notes] == [
+        f"[警告] YS14 不公开的表：工作簿没有工作表“{spec('YS14').sheet_name}”：按本单位不公开此表处理，文档中不列出"
+        "（不公开的表可在模板文件夹 profile.toml 的 [format] drop_tables 中写明）"
+    ]
 
 
 # --- files that are not workbooks --------------------------------------------------------------

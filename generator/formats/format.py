@@ -194,8 +194,8 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     missing = [role for role in TABLE_ROLES if role not in {s.role for s in specs}]
     if head["engine"] == "henan" and missing:
         raise FormatError(
-            f"{tr.where('tables')}：{head['kind']} 格式须为每个 role 各有一张表，缺少 {'、'.join(missing)}"
-            f"（{TABLE_ROLES[missing[0]]}）（{tr.file}）"
+            f"{tr.where('tables')}：按河南的引擎（engine: henan）计算的格式须为每个 role 各有一张表，"
+            f"缺少 {'、'.join(missing)}（{tr.file}）"
         )
     codes = {s.code for s in specs}
 

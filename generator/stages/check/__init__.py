@@ -41,6 +41,7 @@ from generator.workbook.schema import FACTS_SHEET, PRIOR_SHEET, TABLES_BY_CODE
 
 __all__ = [
     "CHECKS",
+    "DECLARED_CHECKS",
     "HALF_CENT",
     "RULES",
     "Rule",
