@@ -43,12 +43,14 @@ COMMAND = BIN / "budget-report"
 LO_PROFILE = "file:///tmp/lo_bench_profile"
 
 
-def single(pairs: int, work: Path, lo_profile: str, baseline: Path | None = None) -> dict[str, object]:
+def single(
+    pairs: int, work: Path, lo_profile: str, baseline: Path | None = None, example: Path = EXAMPLE
+) -> dict[str, object]:
     out, lo_out = work / "render", work / "soffice"
-    commands: dict[str, list[str | Path]] = {"budget-report": [COMMAND, "render", EXAMPLE, "-o", out]}
+    commands: dict[str, list[str | Path]] = {"budget-report": [COMMAND, "render", example, "-o", out]}
     if baseline is not None:
-        commands["baseline"] = [baseline, "render", EXAMPLE, "-o", work / "baseline"]
-    docx = out / f"{EXAMPLE.stem}.docx"
+        commands["baseline"] = [baseline, "render", example, "-o", work / "baseline"]
+    docx = out / f"{example.stem}.docx"
     soffice = shutil.which("soffice")
     if soffice is None:
         sys.exit("soffice (LibreOffice) is not installed: apt-get install libreoffice-writer-nogui")
@@ -69,7 +71,7 @@ def single(pairs: int, work: Path, lo_profile: str, baseline: Path | None = None
             + f"   other processes meanwhile {sum(r[-1].others for r in runs.values()):.2f} cpu-s",
             flush=True,
         )
-    assert (lo_out / f"{EXAMPLE.stem}.pdf").is_file()
+    assert (lo_out / f"{example.stem}.pdf").is_file()
     ours, theirs = runs["budget-report"], runs["soffice"]
     soffice_median = statistics.median(r.wall for r in theirs)
     result: dict[str, object] = {
@@ -95,11 +97,13 @@ def single(pairs: int, work: Path, lo_profile: str, baseline: Path | None = None
     return result
 
 
-def batch(count: int, jobs: int | None, work: Path, command_path: Path = COMMAND, name: str = "") -> dict[str, object]:
+def batch(
+    count: int, jobs: int | None, work: Path, command_path: Path = COMMAND, name: str = "", example: Path = EXAMPLE
+) -> dict[str, object]:
     folder, out = work / f"city{name}", work / f"city{name}-out"
     folder.mkdir()
     for i in range(count):
-        shutil.copyfile(EXAMPLE, folder / f"局{i + 1:03d}.xlsx")
+        shutil.copyfile(example, folder / f"局{i + 1:03d}.xlsx")
     command = [command_path, "batch", folder, "-o", out] + (["--jobs", str(jobs)] if jobs else [])
     print(f"batch of {count} workbooks with {command_path}, jobs={jobs or 'default'} ({load()})", flush=True)
     run = measure(command)
@@ -129,13 +133,14 @@ def main() -> None:
     parser.add_argument("--lo-profile", default=LO_PROFILE, help="LibreOffice -env:UserInstallation URL")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--baseline", type=Path, help="another checkout's budget-report, measured alternately")
+    parser.add_argument("--example", type=Path, default=EXAMPLE, help="the workbook rendered (default: 义马)")
     args = parser.parse_args()
     figures: dict[str, object] = {"machine": machine()}
-    print(json.dumps(figures["machine"], ensure_ascii=False), flush=True)
+    print(json.dumps(figures["machine"], ensure_ascii=False), f"example: {args.example.name}", flush=True)
     with tempfile.TemporaryDirectory(prefix="budget-bench-") as tmp:
         work = Path(tmp)
         if args.pairs:
-            figures["single"] = result = single(args.pairs, work, args.lo_profile, args.baseline)
+            figures["single"] = result = single(args.pairs, work, args.lo_profile, args.baseline, args.example)
             print(
                 f"single render: budget-report median {result['render_median_s']:.2f} s, "
                 f"soffice median {result['soffice_median_s']:.2f} s, ratio {result['ratio']:.2f} "
@@ -150,8 +155,8 @@ def main() -> None:
                 )
         if args.batch:
             if args.baseline:
-                figures["batch_baseline"] = batch(args.batch, args.jobs, work, args.baseline, "-baseline")
-            figures["batch"] = batch(args.batch, args.jobs, work)
+                figures["batch_baseline"] = batch(args.batch, args.jobs, work, args.baseline, "-baseline", args.example)
+            figures["batch"] = batch(args.batch, args.jobs, work, example=args.example)
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
