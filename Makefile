@@ -69,9 +69,12 @@ bench-city: setup
 serve: setup
 	$(BIN)/budget-report serve
 
-# Rebuild the example workbook from the seed transcription in tools/build_example.py.
+# Rebuild the example workbooks: the seed's (tools/build_example.py), the county's (build_example2.py)
+# and Shanghai's (build_example3.py, from tools/examples/shanghai-2025/transcription.yaml).
 example: setup
 	$(PY) tools/build_example.py
+	$(PY) tools/build_example2.py
+	$(PY) tools/build_example3.py
 
 clean:
 	rm -rf $(VENV) outputs/*.pdf outputs/*.docx outputs/*.html
