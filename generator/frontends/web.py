@@ -88,7 +88,6 @@ from generator.jobs import pipeline, scratch, service, summary
 from generator.jobs.service import Outcome
 from generator.options import RenderOptions
 from generator.render.html import TEMPLATES as DOCUMENT_TEMPLATES
-from generator.workbook.schema import TABLES_BY_CODE
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +174,20 @@ class Entry(Outcome):
         return self.folder / f"{Path(UPLOAD_NAME).stem}.{fmt}"
 
 
+def _titles() -> dict[str, str]:
+    """Each built-in format's table by its code, as a heading: its code and title (the year left out)."""
+    from generator.formats import builtin, builtin_names
+
+    out: dict[str, str] = {}
+    for name in builtin_names():
+        for spec in builtin(name).tables:
+            out.setdefault(spec.code, f"{spec.code} {spec.title.replace('{year}', '')}")
+    return out
+
+
 def _table_title(sheet: str) -> str:
-    spec = TABLES_BY_CODE.get(sheet)
-    return f"{spec.code} {spec.title}" if spec else sheet
+    """A finding's sheet as the page heads its group: a table's code and title (of any built-in format)."""
+    return _titles().get(sheet, sheet)
 
 
 @dataclass
