@@ -8,6 +8,7 @@ where the test is about a cell's name.
 from __future__ import annotations
 
 import html as htmllib
+import importlib.util
 import re
 import shutil
 from decimal import Decimal
@@ -434,3 +435,19 @@ def wait_for_report(client: Any, location: str, *, timeout: float = 300) -> dict
         if status["state"] == "done" or time.monotonic() > deadline:
             return status
         time.sleep(0.2)
+
+
+def assert_built_as_saved(tool_name: str, saved: Path, rows: int = 120) -> None:
+    """The workbook ``tools/<tool_name>.py``'s ``build()`` makes has the sheets and cell values of ``saved``
+    (the example committed in inputs/): an example is rebuilt by its tool, never edited by hand."""
+    spec = importlib.util.spec_from_file_location(tool_name, ROOT / "tools" / f"{tool_name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build()
+    example = openpyxl.load_workbook(saved)
+    assert built.sheetnames == example.sheetnames
+    for ws in built.worksheets:
+        mine = [[c.value for c in row] for row in ws.iter_rows(max_row=rows)]
+        theirs = [[c.value for c in row] for row in example[ws.title].iter_rows(max_row=rows)]
+        assert mine == theirs, f"{ws.title}: rerun python tools/{tool_name}.py"

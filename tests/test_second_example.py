@@ -23,7 +23,6 @@ The figures the arithmetic starts from (万元; see BASIC and PROJECTS in the bu
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -34,7 +33,7 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import ROOT, SECOND, html_text, tool
+from support import SECOND, assert_built_as_saved, html_text, tool
 
 from generator.frontends import cli
 from generator.render.html import render_html
@@ -101,16 +100,7 @@ def set_label(wb: openpyxl.Workbook, sheet: str, label: str, value: object) -> N
 
 
 def test_workbook_is_what_the_script_builds():
-    spec = importlib.util.spec_from_file_location("build_example2", ROOT / "tools" / "build_example2.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    built = module.build()
-    saved = openpyxl.load_workbook(SECOND)
-    assert built.sheetnames == saved.sheetnames
-    for ws in built.worksheets:
-        mine = [[c.value for c in row] for row in ws.iter_rows(max_row=120)]
-        theirs = [[c.value for c in row] for row in saved[ws.title].iter_rows(max_row=120)]
-        assert mine == theirs, f"{ws.title}: rerun python tools/build_example2.py"
+    assert_built_as_saved("build_example2", SECOND)
 
 
 def test_checks_without_findings():

@@ -11,7 +11,6 @@ known, N1–N8 found by verify.py, Q1–Q4 wording this project prints one way t
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import ROOT, tool
+from support import ROOT, assert_built_as_saved, tool
 
 from generator.formats import builtin
 from generator.frontends.cli import main
@@ -248,16 +247,7 @@ def test_no_mistake_is_printed(pdf_text, docx_text):
 
 
 def test_workbook_is_what_the_script_builds():
-    spec = importlib.util.spec_from_file_location("build_example3", ROOT / "tools" / "build_example3.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    built = module.build()
-    saved = openpyxl.load_workbook(SHANGHAI)
-    assert built.sheetnames == saved.sheetnames
-    for ws in built.worksheets:
-        mine = [[c.value for c in row] for row in ws.iter_rows(max_row=300)]
-        theirs = [[c.value for c in row] for row in saved[ws.title].iter_rows(max_row=300)]
-        assert mine == theirs, f"{ws.title}: rerun python tools/build_example3.py"
+    assert_built_as_saved("build_example3", SHANGHAI, rows=300)
 
 
 def test_example_checks_without_findings():
