@@ -32,13 +32,14 @@ BUREAU = ROOT / "inputs" / "柳溪县卫生健康局-templates"  # its own title
 
 
 def test_the_options_and_their_defaults():
-    """Five options, each off (None) by default: the built-in templates, code list and PDF, no last year's
-    workbook, charts as the profile says."""
+    """Six options, each off (None) by default: the built-in templates, code list, formats and PDF, no last
+    year's workbook, charts as the profile says."""
     assert [(f.name, f.default) for f in dataclasses.fields(RenderOptions)] == [
         ("templates", None),
         ("codes", None),
         ("previous", None),
         ("charts", None),
+        ("format_dir", None),
         ("pdf_variant", None),
     ]
     assert DEFAULT_OPTIONS == RenderOptions()
@@ -167,6 +168,7 @@ def test_the_key_records_every_option_but_last_year_s_as_before(tmp_path: Path):
         "templates": {"style.css": manifest.file_hash(folder / "style.css")},
         "codes": manifest.file_hash(codes),
         "charts": False,
+        "format_dir": None,
         "pdf_variant": "pdf/ua-1",
     }
     assert manifest.run_inputs(("pdf",), RenderOptions(templates=tmp_path / "没有"))["templates"] is None

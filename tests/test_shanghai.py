@@ -255,7 +255,7 @@ def test_example_checks_without_findings():
 
 
 def test_blank_workbook_reads_back(tmp_path):
-    path = tmp_path / "x.xlsx"
+    path = tmp_path / "空白.xlsx"
     result = CliRunner().invoke(main, ["init", str(path), "--year", "2025", "--format", "shanghai-district"])
     assert result.exit_code == 0, result.output
     budget = load_workbook(path)

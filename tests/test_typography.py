@@ -396,7 +396,17 @@ def test_tables_keep_their_last_rows_together(tmp_path):
             for i in range(1, count + 1)
         ]
         table = type(
-            "T", (), {"code": "YSX", "anchor": "ysx", "title": "表", "widths": (70, 30), "header": (), "rows": rows}
+            "T",
+            (),
+            {
+                "code": "YSX",
+                "anchor": "ysx",
+                "title": "表",
+                "widths": (70, 30),
+                "header": (),
+                "rows": rows,
+                "meta": ("部门：某局", "单位：万元"),
+            },
         )()
         doc = type("D", (), {"bureau": "某局", "year": 2024})()
         html = f'<html lang="zh-CN"><body><section class="part">{grid(table, doc)}</section></body></html>'

@@ -253,8 +253,12 @@ def _render_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _check_inputs(options: RenderOptions) -> None:
-    """Refuse a bad official code list or an unreadable last year's workbook once, before any workbook is read."""
+    """Refuse a bad profile, official code list or unreadable last year's workbook once, before any workbook is
+    read (and before a PDF process is started for one)."""
+    from generator.profile import load_profile
+
     try:
+        load_profile(options.templates)
         codelist.check_code_list(options.codes, options.templates)
         pipeline.check_previous(options.previous, options)
     except Exception as exc:
