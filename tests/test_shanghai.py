@@ -326,3 +326,14 @@ def test_operating_cost_not_the_public_funds_of_table_8(tmp_path):
         f"[错误] T9!{cell.coordinate} 表间不符：机关运行经费应等于一般公共预算基本支出部门预算经济分类预算表的"
         "公用经费合计（应为 229.4335，实为 229.53）"
     ]
+
+
+def test_diff_names_a_changed_amount_in_its_table_s_unit(tmp_path):
+    """diff reads both workbooks in their format: a 项 of 表5 corrected by 100 元 is one change, shown in 元."""
+    from generator.jobs.diff import figure_changes
+
+    path, _where = broken(tmp_path, "T5", "行政运行", "total", 100)
+    old, new = load_workbook(path), load_workbook(SHANGHAI)
+    assert [c.line() for c in figure_changes(old, new)] == [
+        "T5 2025年部门一般公共预算支出功能分类预算表 · 201 06 01 行政运行 · 合计：16231940.8 → 16231840.8"
+    ]

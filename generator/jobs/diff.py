@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.options import DEFAULT_OPTIONS, RenderOptions
 from generator.workbook.model import Budget, Row
-from generator.workbook.schema import FACTS, FACTS_SHEET, PRIOR, PRIOR_SHEET, TABLES_BY_CODE
+from generator.workbook.schema import FACTS_SHEET, PRIOR_SHEET
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,21 @@ def _keyed(rows: list[Row]) -> dict[str, Row]:
 
 
 def figure_changes(old: Budget, new: Budget) -> list[FigureChange]:
+    """Every input that differs, in ``new``'s format (its facts, 上年数 and tables; amounts in each table's unit)."""
     changes: list[FigureChange] = []
-    for fact in FACTS:
+    for fact in new.format.facts:
         a, b = old.facts.values.get(fact.key), new.facts.values.get(fact.key)
         if _show(a) != _show(b):
             changes.append(FigureChange(FACTS_SHEET, fact.label, "内容", _show(a), _show(b)))
-    for prior in PRIOR:
+    for prior in new.format.prior:
         a2, b2 = old.prior.values.get(prior.key), new.prior.values.get(prior.key)
         if _show(a2) != _show(b2):
             changes.append(FigureChange(PRIOR_SHEET, prior.label, "上年数", _show(a2), _show(b2)))
-    for code, spec in TABLES_BY_CODE.items():
-        before, after = _keyed(old.table(code).rows), _keyed(new.table(code).rows)
-        sheet = f"{code} {spec.title}"
+    for spec in new.format.tables:
+        code = spec.code
+        before = _keyed(old.table(code).rows) if code in old.tables else {}
+        after = _keyed(new.table(code).rows)
+        sheet = f"{code} {spec.title_for(new.year)}"
         for label in list(before) + [k for k in after if k not in before]:
             r1, r2 = before.get(label), after.get(label)
             for col in spec.columns:
@@ -107,6 +110,9 @@ def figure_changes(old: Budget, new: Budget) -> list[FigureChange]:
                 v2 = r2.values.get(col.key) if r2 else None
                 if col.kind != "amount" and (r1 is None or r2 is None):
                     continue  # an added or removed row is shown by its amounts
+                if col.kind == "amount" and spec.scale != 1:  # shown in the table's unit (元), as typed
+                    v1 = v1 * spec.scale if isinstance(v1, Decimal) else v1
+                    v2 = v2 * spec.scale if isinstance(v2, Decimal) else v2
                 if _show(v1) != _show(v2):
                     changes.append(FigureChange(sheet, label, col.label, _show(v1), _show(v2)))
     return changes
