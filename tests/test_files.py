@@ -108,11 +108,19 @@ class Setup:
     def command(self, moment: str, *args: object) -> list[str]:
         return [sys.executable, "-c", DRIVER, moment, str(self.marker), str(self.go), *map(str, args)]
 
-    def start(self, moment: str, *args: object) -> subprocess.Popen[str]:
+    def start(self, moment: str, *args: object, sigint_ignored: bool = False) -> subprocess.Popen[str]:
+        """The run, paused at ``moment``; with ``sigint_ignored`` started as ``cmd &`` in a script starts it
+        (no job control: SIGINT ignored, and inherited so by every process it starts)."""
         self.marker.unlink(missing_ok=True)
         self.go.unlink(missing_ok=True)
+        ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None
         return subprocess.Popen(
-            self.command(moment, *args), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            self.command(moment, *args),
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=ignore,
         )
 
     def wait_for_marker(self, child: subprocess.Popen[str]) -> None:
@@ -182,6 +190,21 @@ def test_a_killed_run_leaves_nothing_after_it_or_after_the_next_start(small, tmp
     assert sorted(os.listdir(setup.tmp)) == []
     assert pdf_bureau(setup.out / "局.pdf", ("甲局", "乙局")) == {"乙局"}
     assert docx_bureau(setup.out / "局.docx", ("甲局", "乙局")) == {"乙局"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, signals and forked processes")
+def test_a_run_started_with_sigint_ignored_still_stops_its_pdf_process(small, tmp_path: Path):
+    """A script's ``budget-report render … &`` has SIGINT ignored; the PDF process, which is stopped by
+    SIGINT (from its parent, or from the kernel when its parent dies), takes it all the same."""
+    setup = Setup(tmp_path)
+    workbook = tmp_path / "局.xlsx"
+    shutil.copyfile(small(bureau("乙局")), workbook)
+    child = setup.start("pdf", "render", workbook, "-o", setup.out, "--templates", setup.templates, sigint_ignored=True)
+    setup.wait_for_marker(child)  # the PDF process holds, its PDF written under a temporary name
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=60)  # its pipes close once the PDF process, which holds them too, has ended
+    setup.wait_for_our_processes()
+    assert not (setup.out / "局.pdf").exists()
 
 
 # ---------- one writer at a time, outputs as a set ----------

@@ -236,7 +236,12 @@ def stop_with_parent() -> None:
     it dies: a render or a batch killed with -9 leaves no worker writing on for nobody.
 
     Linux's prctl(PR_SET_PDEATHSIG), through ctypes; elsewhere nothing.
+
+    SIGINT is made to interrupt here whatever this process inherited: a command started in the
+    background by a script (``cmd &`` without job control) has SIGINT ignored, and its workers would
+    then write on for nobody after it is killed, and never stop when it is stopped.
     """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
