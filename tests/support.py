@@ -437,14 +437,19 @@ def wait_for_report(client: Any, location: str, *, timeout: float = 300) -> dict
         time.sleep(0.2)
 
 
-def assert_built_as_saved(tool_name: str, saved: Path, rows: int = 120) -> None:
-    """The workbook ``tools/<tool_name>.py``'s ``build()`` makes has the sheets and cell values of ``saved``
-    (the example committed in inputs/): an example is rebuilt by its tool, never edited by hand."""
-    spec = importlib.util.spec_from_file_location(tool_name, ROOT / "tools" / f"{tool_name}.py")
+def load_tool(name: str) -> Any:
+    """The module ``tools/<name>.py`` (the tools are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    built = module.build()
+    return module
+
+
+def assert_built_as_saved(tool_name: str, saved: Path, rows: int = 120) -> None:
+    """The workbook ``tools/<tool_name>.py``'s ``build()`` makes has the sheets and cell values of ``saved``
+    (the example committed in inputs/): an example is rebuilt by its tool, never edited by hand."""
+    built = load_tool(tool_name).build()
     example = openpyxl.load_workbook(saved)
     assert built.sheetnames == example.sheetnames
     for ws in built.worksheets:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import ROOT, Editor, ref
+from support import ROOT, Editor, load_tool, ref
 
 from generator.frontends import cli
 from generator.stages.check import CHECKS, DECLARED_CHECKS, RULES, check, rules_markdown
@@ -20,11 +19,7 @@ REGENERATE = "python tools/readme_rules.py"
 
 
 def _readme_tool():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("readme_rules", ROOT / "tools" / "readme_rules.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("readme_rules")
 
 
 def test_readme_table_is_the_registry() -> None:

@@ -6,13 +6,12 @@ copy and compares the whole message.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import ROOT, load_tool
 
 from generator.formats import FormatError, builtin, read_folder
 from generator.formats.declare import MAX_FILE_BYTES, MAX_NODES
@@ -23,11 +22,7 @@ HENAN = files("generator.formats") / "henan"
 
 
 def _readme_tool():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("readme_formats", ROOT / "tools" / "readme_formats.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("readme_formats")
 
 
 def test_readme_reference_is_the_shapes() -> None:

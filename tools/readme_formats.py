@@ -14,12 +14,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from readme_section import between, rewrite  # noqa: E402
 
 from generator.formats import builtin, builtin_names  # noqa: E402
 from generator.formats.declare import Key  # noqa: E402
 from generator.formats.shapes import FILES, ROW_GRAMMAR_COLUMNS, ROW_GRAMMARS, SHAPES  # noqa: E402
 
-README = ROOT / "README.md"
 BEGIN = "<!-- formats:begin -->"
 END = "<!-- formats:end -->"
 
@@ -145,21 +147,11 @@ def formats_markdown() -> str:
 
 def with_formats(readme: str) -> str:
     """``readme`` with the text between the markers replaced by the reference made from the shapes."""
-    head, begin, rest = readme.partition(BEGIN)
-    _old, end, tail = rest.partition(END)
-    if not begin or not end:
-        raise SystemExit(f"README.md has no {BEGIN} … {END} markers around the reference of formats")
-    return f"{head}{BEGIN}\n{formats_markdown()}{END}{tail}"
+    return between(readme, BEGIN, END, formats_markdown(), "reference of formats")
 
 
 def main() -> None:
-    text = README.read_text(encoding="utf-8")
-    new = with_formats(text)
-    if new != text:
-        README.write_text(new, encoding="utf-8")
-        print("README.md: reference of formats regenerated")
-    else:
-        print("README.md: reference of formats already up to date")
+    rewrite(with_formats, "reference of formats")
 
 
 if __name__ == "__main__":

@@ -12,31 +12,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from readme_section import between, rewrite  # noqa: E402
 
 from generator.stages.check import rules_markdown  # noqa: E402
 
-README = ROOT / "README.md"
 BEGIN = "<!-- rules:begin -->"
 END = "<!-- rules:end -->"
 
 
 def with_rules(readme: str) -> str:
     """``readme`` with the text between the markers replaced by the table made from the registry."""
-    head, begin, rest = readme.partition(BEGIN)
-    _old, end, tail = rest.partition(END)
-    if not begin or not end:
-        raise SystemExit(f"README.md has no {BEGIN} … {END} markers around the table of rules")
-    return f"{head}{BEGIN}\n{rules_markdown()}{END}{tail}"
+    return between(readme, BEGIN, END, rules_markdown(), "table of rules")
 
 
 def main() -> None:
-    text = README.read_text(encoding="utf-8")
-    new = with_rules(text)
-    if new != text:
-        README.write_text(new, encoding="utf-8")
-        print("README.md: table of rules regenerated")
-    else:
-        print("README.md: table of rules already up to date")
+    rewrite(with_rules, "table of rules")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 # Each function and what its arguments are: a table, a row (label text or number), a code text, a column,
 # a fact key, a 上年数 key.
@@ -68,8 +69,13 @@ class Negative:
 Expr = Call | Number | Sum | Negative
 
 
+@cache
 def parse(text: str) -> Expr:
-    """The tree of ``text``, or ``ExprError`` saying what is not allowed."""
+    """The tree of ``text``, or ``ExprError`` saying what is not allowed.
+
+    Read once a process: the format's reader checks each formula, the check and the document
+    evaluate the same ones again (the tree is frozen, so it is shared).
+    """
     if len(text) > MAX_LENGTH:
         raise ExprError(f"公式过长（{len(text)} 个字符，最多 {MAX_LENGTH} 个）")
     try:

@@ -155,6 +155,8 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
     for level in t["levels"]:
         if level not in codes:
             raise _fail(reader, t, "levels", f"“{level}”不是本表的编码列（编码列：{'、'.join(codes) or '没有'}）")
+    if len(t["levels"]) > 3:
+        raise _fail(reader, t, "levels", "levels 最多三列（类、款、项）")
     if (t["rows"] == "tree") != bool(t["levels"]):
         raise _fail(reader, t, "levels", "rows 为 tree 的表须列出 levels（编码列，由外到内），其他的表不列")
     _placeholders(reader, t, "title", ("year",))
@@ -495,21 +497,24 @@ class Catalog:
                 out[fmt.name] = fmt
         return out
 
-    def names(self) -> tuple[str, ...]:
-        return builtin_names() + tuple(self.own())
-
     def describe(self) -> str:
         """ "henan（河南省…）、…", for messages."""
         formats = {name: builtin(name) for name in builtin_names()} | self.own()
         return "、".join(f"{name}（{fmt.title}）" for name, fmt in formats.items())
 
+    def find(self, name: str) -> Format | None:
+        """The format called ``name``, or None; an own folder that cannot be read raises ``FormatError``."""
+        return builtin(name) if name in builtin_names() else self.own().get(name)
+
+    def unknown(self, name: str) -> str:
+        """What a name no format has is told: the names there are."""
+        return f"不认识的公开格式“{name}”（可用：{self.describe()}）"
+
     def get(self, name: str) -> Format:
-        if name in builtin_names():
-            return builtin(name)
-        own = self.own()
-        if name in own:
-            return own[name]
-        raise FormatError(f"不认识的公开格式“{name}”（可用：{self.describe()}）")
+        fmt = self.find(name)
+        if fmt is None:
+            raise FormatError(self.unknown(name))
+        return fmt
 
 
 BUILTIN = Catalog()

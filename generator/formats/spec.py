@@ -78,7 +78,12 @@ class TableSpec:
     @property
     def sheet_name(self) -> str:
         """The sheet's name: code and title (without a {year} in it), cut to Excel's 31 characters (never the code)."""
-        return f"{self.code} {self.title.replace('{year}年', '').replace('{year}', '')}"[:31]
+        return self.heading[:31]
+
+    @property
+    def heading(self) -> str:
+        """Code and title without a year, as a sheet and a group of findings are named: "T2 部门收入预算总表"."""
+        return f"{self.code} {self.title.replace('{year}年', '').replace('{year}', '')}"
 
     @property
     def data_row(self) -> int:
@@ -250,11 +255,15 @@ class Format:
     unused_facts: frozenset[str] = field(default_factory=frozenset)
     unused_prior: frozenset[str] = field(default_factory=frozenset)
 
+    def find(self, code: str) -> TableSpec | None:
+        """The table ``code``, or None: a finding's sheet may be a table, or 基本信息 or 上年数."""
+        return next((spec for spec in self.tables if spec.code == code), None)
+
     def table(self, code: str) -> TableSpec:
-        for spec in self.tables:
-            if spec.code == code:
-                return spec
-        raise KeyError(f"format {self.name} has no table {code!r}")
+        spec = self.find(code)
+        if spec is None:
+            raise KeyError(f"format {self.name} has no table {code!r}")
+        return spec
 
     def role(self, name: str) -> TableSpec:
         """The table that plays role ``name`` (``shapes.TABLE_ROLES``).

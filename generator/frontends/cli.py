@@ -119,11 +119,12 @@ def init(
     if format_name is not None and last is not None:
         raise click.UsageError("--format 不能与 --from 同用：新工作簿沿用上年工作簿的公开格式")
     try:
-        fmt = formats.get(format_name or DEFAULT_FORMAT)
-    except FormatError as exc:
-        if format_name is not None and format_name not in formats.names():
-            raise click.UsageError(str(exc)) from None
+        found = formats.find(format_name or DEFAULT_FORMAT)
+    except FormatError as exc:  # an own format folder that cannot be read
         _fail(exc)
+    if found is None:  # a name no format has: a usage error
+        raise click.UsageError(formats.unknown(format_name or DEFAULT_FORMAT))
+    fmt = found
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
@@ -166,7 +167,7 @@ def _group_lines(findings: list[Finding], fmt: Format | None = None) -> list[str
         if f.sheet != current:
             current = f.sheet
             spec = specs.get(f.sheet)
-            lines.append(f"{spec.code} {spec.title.replace('{year}', '')}" if spec else f.sheet)
+            lines.append(spec.heading if spec else f.sheet)
         lines.append(f"  {f.line()}")
     return lines
 

@@ -174,14 +174,15 @@ class Entry(Outcome):
         return self.folder / f"{Path(UPLOAD_NAME).stem}.{fmt}"
 
 
+@functools.cache
 def _titles() -> dict[str, str]:
-    """Each built-in format's table by its code, as a heading: its code and title (the year left out)."""
+    """Each built-in format's table by its code, as a heading: its code and title (the year left out); once."""
     from generator.formats import builtin, builtin_names
 
     out: dict[str, str] = {}
     for name in builtin_names():
         for spec in builtin(name).tables:
-            out.setdefault(spec.code, f"{spec.code} {spec.title.replace('{year}', '')}")
+            out.setdefault(spec.code, spec.heading)
     return out
 
 

@@ -78,12 +78,17 @@ def inspect(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> tuple[Budge
     With ``options.previous`` (last year's workbook) each 上年数 figure is checked against the
     figure that workbook gives; one that cannot be read raises ``LastYearError`` before ``path`` is read.
     """
-    budget, findings, book, _done = _inspect(path, options)
+    budget, findings, book, _done = _inspect(path, options, load_profile(options.templates))
     return budget, findings, book
 
 
-def _inspect(path: Path, options: RenderOptions) -> tuple[Budget, list[Finding], CodeBook, Complete]:
-    """Load → derive → check: the stages' values, the tables derived once for the check and the document."""
+def _inspect(path: Path, options: RenderOptions, profile: Profile) -> tuple[Budget, list[Finding], CodeBook, Complete]:
+    """Load → derive → check: the stages' values, the tables derived once for the check and the document.
+
+    ``profile`` is the bureau's (read once by the caller): its [format] says which of the format's
+    tables it does not publish, and its formats (with --format-dir) which formats besides the
+    built-in ones a workbook may name.
+    """
     from generator.jobs.nextyear import read_last_year
     from generator.reference import codelist
     from generator.stages import derive
@@ -91,9 +96,6 @@ def _inspect(path: Path, options: RenderOptions) -> tuple[Budget, list[Finding],
     from generator.workbook.load import load_workbook
 
     with gc_paused():
-        # the bureau's profile first: its [format] says which of the format's tables it does not publish,
-        # and its formats (with --format-dir) which formats besides the built-in ones a workbook may name
-        profile = load_profile(options.templates)
         formats = catalog(options, profile)
         last = read_last_year(options.previous, formats) if options.previous is not None else None
         budget = load_workbook(path, profile.variant, formats)
@@ -122,10 +124,10 @@ def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:
     from generator.stages.compute import build_document
 
     with gc_paused():
-        budget, findings, book, done = _inspect(path, options)
+        profile = load_profile(options.templates)
+        budget, findings, book, done = _inspect(path, options, profile)
         if has_errors(findings):
             raise CheckFailed(path, findings, budget=budget, book=book, done=done)
-        profile = load_profile(options.templates)
         if options.charts is not None:
             profile = replace(profile, charts=options.charts)
         if budget.format.engine == "declared":

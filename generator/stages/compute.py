@@ -279,6 +279,11 @@ def section_views(fmt: Format, bureau: str, year: int) -> dict[str, SectionView]
     return views
 
 
+def toc_views(fmt: Format, sections: dict[str, SectionView]) -> dict[str, tuple[SectionView, ...]]:
+    """By part id, the sections of ``sections`` the 目录 lists (those declaring a ``toc`` text)."""
+    return {part.id: tuple(sections[s.id] for s in part.sections if s.toc) for part in fmt.parts}
+
+
 def table_views(done: Complete, fmt: Format, bureau: str = "", year: int = 0) -> tuple[TableView, ...]:
     """The 附件's tables the bureau publishes, in the format's order, numbered 一、二… (or 1, 2 …) as printed."""
     views = []
@@ -515,6 +520,6 @@ def build_document(
         tables=table_views(done, budget.format, budget.bureau, budget.year),
         performance=performance_form(budget, done),
         sections=sections,
-        toc_sections={part.id: tuple(sections[s.id] for s in part.sections if s.toc) for part in budget.format.parts},
+        toc_sections=toc_views(budget.format, sections),
         standard_glossary=budget.format.glossary,
     )

@@ -15,7 +15,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from generator.profile import Profile
-from generator.stages.check.declared import list_texts
 from generator.stages.compute import (
     Change,
     SectionView,
@@ -24,9 +23,10 @@ from generator.stages.compute import (
     glossary_items,
     section_views,
     table_views,
+    toc_views,
 )
 from generator.stages.derive import Complete, q2
-from generator.stages.evaluate import Evaluator, row_code
+from generator.stages.evaluate import Evaluator, list_texts, row_code, tree_depth
 from generator.workbook.model import ZERO, Budget, Row
 
 
@@ -73,10 +73,10 @@ def _paths(rows: list[Row], levels: tuple[str, ...]) -> dict[int, str]:
     above: dict[int, str] = {}
     out = {}
     for i, row in enumerate(rows):
-        depth = {"class": 1, "subclass": 2, "item": len(levels)}.get(row.kind)
+        depth = tree_depth(row, len(levels))
         if depth is None:
             continue
-        word = _LEVEL_WORDS[depth - 1] if len(levels) == 3 else ("类", "款")[min(depth, 2) - 1]
+        word = _LEVEL_WORDS[depth - 1]  # 类, 款, 项: a tree has at most three levels
         above = {d: n for d, n in above.items() if d < depth}
         above[depth] = f"{row.text('name')}（{word}）"
         out[i] = "".join(above[d] for d in sorted(above))
@@ -138,7 +138,7 @@ def build_declared(budget: Budget, done: Complete, profile: Profile | None = Non
         lists=lists,
         tables=table_views(done, fmt, budget.bureau, budget.year),
         sections=sections,
-        toc_sections={part.id: tuple(sections[s.id] for s in part.sections if s.toc) for part in fmt.parts},
+        toc_sections=toc_views(fmt, sections),
         standard_glossary=fmt.glossary,
         glossary=glossary_items(budget.facts.items("glossary")),
         template=fmt.template,

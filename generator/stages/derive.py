@@ -58,12 +58,12 @@ def _derived_row(code: str, kind: str, values: dict[str, Value]) -> Row:
 
 
 def fill_row_sums(row: Row) -> Row:
-    """A copy of ``row`` whose empty subtotal cells hold the sum of their parts."""
+    """A copy of ``row`` whose empty subtotal cells hold the sum of their parts (its table's ``sums``)."""
     values = dict(row.values)
-    for parent, parts in RELATIONS.get(row.code, ()):
+    for parent, parts in row.spec.sums:
         if values.get(parent) is None and any(values.get(p) is not None for p in parts):
-            values[parent] = sum((Row(row.code, 0, row.kind, values).amount(p) for p in parts), ZERO)
-    return Row(row.code, row.number, row.kind, values)
+            values[parent] = sum((v for p in parts if isinstance(v := values.get(p), Decimal)), ZERO)
+    return Row(row.code, row.number, row.kind, values, row.layout)
 
 
 def sums(code: str, rows: Sequence[Row]) -> dict[str, Value]:
@@ -585,16 +585,7 @@ def complete(budget: Budget, codes: CodeBook | None = None) -> Complete:
 def complete_declared(budget: Budget) -> Complete:
     """A declared format's tables as the workbook gives them (nothing is derived from other tables), each
     row's empty subtotal cells holding the sum of their parts (the table's declared ``sums``)."""
-    tables: dict[str, list[Row]] = {}
-    for spec in budget.format.tables:
-        rows = []
-        for row in budget.table(spec.code).rows:
-            values = dict(row.values)
-            for parent, parts in spec.sums:
-                if values.get(parent) is None and any(values.get(p) is not None for p in parts):
-                    values[parent] = sum((v for p in parts if isinstance(v := values.get(p), Decimal)), ZERO)
-            rows.append(Row(row.code, row.number, row.kind, values, row.layout))
-        tables[spec.code] = rows
+    tables = {spec.code: [fill_row_sums(row) for row in budget.table(spec.code).rows] for spec in budget.format.tables}
     return Complete(tables, set())
 
 

@@ -44,6 +44,21 @@ def row_code(row: Row, levels: tuple[str, ...]) -> str:
     return "".join(row.text(key) for key in levels)
 
 
+def tree_depth(row: Row, levels: int) -> int | None:
+    """A tree row's level (1 for a 类, ``levels`` for an item); None for a 合计 row."""
+    return {"class": 1, "subclass": 2, "item": levels}.get(row.kind)
+
+
+def list_texts(lines: list[str]) -> dict[str, str]:
+    """A list fact's “CODE：text” lines by code (full-width or ASCII colon)."""
+    out = {}
+    for line in lines:
+        code, sep, text = line.replace(":", "：", 1).partition("：")
+        if sep:
+            out[code.strip()] = text.strip()
+    return out
+
+
 class Evaluator:
     """Evaluates expressions over one workbook's completed tables."""
 

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator.formats import Format, builtin, builtin_names
+from generator.formats import BUILTIN, Format
 from generator.reference.codes import load_codes
 from generator.workbook import schema
 from generator.workbook.schema import Column, Fact, TableSpec
@@ -376,9 +376,9 @@ def _fact_hint(fact: Fact) -> str:
     return "；".join(p.rstrip("；。") for p in parts if p) + ("。" if parts else "")
 
 
-def format_fact(fmt: Format) -> Fact:
+def format_fact() -> Fact:
     """The 基本信息 row naming the workbook's format (``schema.FORMAT_LABEL``), read before the facts."""
-    known = "、".join(f"{name}（{builtin(name).title}）" for name in builtin_names())
+    known = BUILTIN.describe()
     hint = f"本工作簿的公开格式，由 budget-report init --format 写入（可用：{known}）；留空即 {schema.HENAN.name}"
     return Fact("format", schema.FORMAT_LABEL, "text", required=False, hint=hint)
 
@@ -390,7 +390,7 @@ def facts_rows(
     the format's facts."""
     values = dict(values or {})
     values.setdefault("year", year)
-    rows: list[tuple[Fact, bool, object]] = [(format_fact(fmt), True, fmt.name)]
+    rows: list[tuple[Fact, bool, object]] = [(format_fact(), True, fmt.name)]
     for fact in fmt.facts:
         value = values.get(fact.key)
         if fact.kind == "list":

@@ -225,15 +225,22 @@ class _Reader:
     def note(self, sheet: str, cell: str | None, rule: str, message: str) -> None:
         self.notes.append(Finding("warning", _sheet_key(sheet), cell, rule, message))
 
-    def sheet(self, name: str, code: str | None = None) -> Sheet | None:
-        """The sheet called ``name``, or for a table the one whose name starts with its code."""
+    def find(self, name: str, code: str | None = None) -> Sheet | None:
+        """The sheet called ``name``, or for a table the one whose name starts with its code, not yet read."""
         for ws in self.book.worksheets:
             title = normalize_text(ws.title)
             if ws.title not in self.used and (title == normalize_text(name) or (code and title.startswith(code))):
-                self.used.add(ws.title)
                 return ws
-        self.problem(f"缺少工作表“{name}”")
         return None
+
+    def sheet(self, name: str, code: str | None = None) -> Sheet | None:
+        """``find``'s sheet, taken (no other table reads it); its absence is a problem."""
+        ws = self.find(name, code)
+        if ws is None:
+            self.problem(f"缺少工作表“{name}”")
+            return None
+        self.used.add(ws.title)
+        return ws
 
     def raw(self, ws: Sheet, row: int, col: int) -> object:
         """A cell's cached value; a formula without one is a problem, never read as empty.
@@ -316,31 +323,20 @@ class _Reader:
                     f"{letter} 列被隐藏，其中的数据已照常读取{_STALE}",
                 )
 
-    def has_sheet(self, spec: TableSpec) -> bool:
-        """Whether the workbook has the sheet of ``spec`` (by its name or its code), not yet read."""
-        return any(
-            ws.title not in self.used
-            and (
-                normalize_text(ws.title) == normalize_text(spec.sheet_name)
-                or normalize_text(ws.title).startswith(spec.code)
-            )
-            for ws in self.book.worksheets
-        )
-
     def unpublished(self, spec: TableSpec, source: str) -> None:
         """The sheet of a table the bureau does not publish: not read; a warning when its data rows hold data."""
-        for ws in self.book.worksheets:
-            if ws.title not in self.used and normalize_text(ws.title).startswith(spec.code):
-                self.used.add(ws.title)
-                rows = range(spec.data_row, min(ws.max_row, MAX_ROWS) + 1)
-                if _filled(ws, rows, range(1, min(ws.max_column, MAX_COLUMNS) + 1)):
-                    self.note(
-                        ws.title,
-                        None,
-                        "不公开的表",
-                        f"本单位不公开{spec.code}（{source} 的 [format] drop_tables），表中的数据不会读取",
-                    )
-                return
+        ws = self.find(spec.sheet_name, spec.code)
+        if ws is None:
+            return
+        self.used.add(ws.title)
+        rows = range(spec.data_row, min(ws.max_row, MAX_ROWS) + 1)
+        if _filled(ws, rows, range(1, min(ws.max_column, MAX_COLUMNS) + 1)):
+            self.note(
+                ws.title,
+                None,
+                "不公开的表",
+                f"本单位不公开{spec.code}（{source} 的 [format] drop_tables），表中的数据不会读取",
+            )
 
     def extra_sheets(self) -> None:
         """Warn of sheets outside the standard layout that hold data: they are not read."""
@@ -428,10 +424,10 @@ class _Reader:
                     name, ref = normalize_text(str(value)) if value is not None else "", f"B{number}"
                     break
         try:
-            if name and name not in catalog.names():
-                self.problem(f"不认识的公开格式“{name}”（可用：{catalog.describe()}）", FACTS_SHEET, ref)
-                name = ""
-            fmt = catalog.get(name) if name else builtin(DEFAULT)
+            fmt = catalog.find(name) if name else builtin(DEFAULT)
+            if fmt is None:
+                self.problem(catalog.unknown(name), FACTS_SHEET, ref)
+                fmt = builtin(DEFAULT)
             self.format = variant.apply(fmt) if variant is not None else fmt
         except FormatError as exc:
             raise WorkbookError(self.path, [Problem(str(exc))]) from None
@@ -795,7 +791,7 @@ def load_workbook(path: Path | str, variant: Variant | None = None, catalog: Cat
     prior = reader.prior()
     tables: dict[str, Table] = {}
     for spec in reader.format.tables:
-        if spec.optional and reader.format.publishes(spec.code) and not reader.has_sheet(spec):
+        if spec.optional and reader.format.publishes(spec.code) and reader.find(spec.sheet_name, spec.code) is None:
             # a table a bureau may leave out, whose sheet the workbook does not have: not published
             reader.format = reader.format.without(tables=(spec.code,))
             reader.note(

@@ -25,7 +25,7 @@ from generator.stages.check.registry import (
     fmt,
 )
 from generator.stages.derive import q2
-from generator.stages.evaluate import Evaluator, MissingRow, Value, row_code
+from generator.stages.evaluate import Evaluator, MissingRow, Value, list_texts, row_code, tree_depth
 from generator.workbook.model import ZERO, Row
 from generator.workbook.schema import FACTS_SHEET
 
@@ -56,15 +56,11 @@ def _children(rows: list[Row], index: int, depth: int, levels: int) -> Iterator[
     """The rows one level below ``rows[index]`` (a row of ``depth``), up to the next row of its level or above."""
     want = "item" if depth + 1 == levels else "subclass"
     for row in rows[index + 1 :]:
-        level = _depth(row, levels)
+        level = tree_depth(row, levels)
         if level is None or level <= depth:
             return
         if level == depth + 1 and row.kind == want:
             yield row
-
-
-def _depth(row: Row, levels: int) -> int | None:
-    return {"class": 1, "item": levels}.get(row.kind, 2 if row.kind == "subclass" else None)
 
 
 def _tree(c: Context, code: str, rule_message: str) -> None:
@@ -72,7 +68,7 @@ def _tree(c: Context, code: str, rule_message: str) -> None:
     rows = c.budget.table(code).rows
     levels = len(spec.levels)
     for i, row in enumerate(rows):
-        depth = _depth(row, levels)
+        depth = tree_depth(row, levels)
         if row.kind in ("sum", "total"):
             members = [r for r in rows if r.kind == "class"]
             what = "合计应等于各类之和"
@@ -116,7 +112,7 @@ def relations(c: Context) -> None:
 def _relation(c: Context, decl: CheckDecl, first: Value, second: Value) -> None:
     rule = RULES[decl.rule]
     sheet = first.sheet or second.sheet or FACTS_SHEET
-    spec = next((t for t in c.budget.format.tables if t.code == sheet), None)
+    spec = c.budget.format.find(sheet)
     scale = spec.scale if spec is not None else 1
     if decl.kind == "equal":
         c.compare(first.amount, second.amount, 1, sheet, first.cell or second.cell, rule, decl.message)
@@ -196,13 +192,3 @@ def figures(c: Context) -> None:
                         facts.cells.get(lst.text),
                         f"“{label}”缺少科目 {key} {row.text('name')}（每行写成“{key}：……”）",
                     )
-
-
-def list_texts(lines: list[str]) -> dict[str, str]:
-    """A list fact's “CODE：text” lines by code (full-width or ASCII colon)."""
-    out = {}
-    for line in lines:
-        code, sep, text = line.replace(":", "：", 1).partition("：")
-        if sep:
-            out[code.strip()] = text.strip()
-    return out

@@ -202,7 +202,7 @@ class Context:
         Both are in 万元; they are judged and shown in the unit ``sheet`` prints (元 for a table in 元),
         so a 尾差 is half a cent of that unit per item, as printed.
         """
-        spec = next((t for t in self.budget.format.tables if t.code == sheet), None)
+        spec = self.budget.format.find(sheet)
         unit = spec.unit if spec is not None else "万元"
         if spec is not None and spec.scale != 1:
             given, expected = given * spec.scale, expected * spec.scale
