@@ -122,8 +122,8 @@ def test_a_workbook_naming_a_format_nobody_has_is_refused_at_its_cell(small, yua
     with pytest.raises(Exception) as caught:
         load_workbook(path, catalog=Catalog((yuan_format,)))
     assert str(caught.value) == (
-        f"无法读取工作簿 {path.name}：基本信息!B2：不认识的公开格式“henan-元”（可用：henan（河南省部门（单位）预算公开"
-        f"（YS01–YS14））、shanghai-district（上海市区级部门预算公开（九张表））、{YUAN}（{TITLE}））"
+        f"无法读取工作簿 {path.name}：基本信息!B2：不认识的公开格式“henan-元”（可用：final-accounts（部门决算公开（九张表，上海市模板））、"
+        f"henan（河南省部门（单位）预算公开（YS01–YS14））、shanghai-district（上海市区级部门预算公开（九张表））、{YUAN}（{TITLE}））"
     )
 
 
@@ -132,7 +132,7 @@ def test_a_workbook_naming_a_format_nobody_has_is_refused_at_its_cell(small, yua
     [
         (
             "builtin name",
-            "{folder}/format.yaml：name“henan”与内置格式重名：自己的格式请另取名称（内置：henan、shanghai-district）",
+            "{folder}/format.yaml：name“henan”与内置格式重名：自己的格式请另取名称（内置：final-accounts、henan、shanghai-district）",
         ),
         (
             "missing table",
@@ -189,7 +189,8 @@ def test_init_refuses_a_format_it_does_not_know_as_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["init", str(tmp_path / "x.xlsx"), "--format", "shanghai-2099"])
     assert result.exit_code == 2
     assert result.stderr.endswith(
-        "Error: 不认识的公开格式“shanghai-2099”（可用：henan（河南省部门（单位）预算公开（YS01–YS14））、"
+        "Error: 不认识的公开格式“shanghai-2099”（可用：final-accounts（部门决算公开（九张表，上海市模板））、"
+        "henan（河南省部门（单位）预算公开（YS01–YS14））、"
         "shanghai-district（上海市区级部门预算公开（九张表）））\n"
     )
     assert not (tmp_path / "x.xlsx").exists()

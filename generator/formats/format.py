@@ -20,7 +20,7 @@ from typing import Any
 
 from generator.formats import expr
 from generator.formats.declare import FormatError, Reader, compose
-from generator.formats.shapes import DECLARED_FILES, FILES, ROW_GRAMMAR_COLUMNS, SHAPES, TABLE_ROLES
+from generator.formats.shapes import CHECK_KINDS, DECLARED_FILES, FILES, ROW_GRAMMAR_COLUMNS, SHAPES, TABLE_ROLES
 from generator.formats.spec import (
     CheckDecl,
     Column,
@@ -265,6 +265,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     checks: tuple[CheckDecl, ...] = ()
     figures: tuple[FigureDecl, ...] = ()
     lists: tuple[ListDecl, ...] = ()
+    shares: tuple[tuple[str, str, str], ...] = ()
     if head["engine"] == "declared":
         names = expr.Names(
             {s.code: s.amount_keys() for s in specs},
@@ -272,7 +273,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
             tuple(p.key for p in prior),
         )
         checks = _checks(readers["checks.yaml"], data["checks.yaml"]["checks"], specs, names)
-        figures, lists = _figures(readers["figures.yaml"], data["figures.yaml"], specs, names, facts, prior)
+        figures, lists, shares = _figures(readers["figures.yaml"], data["figures.yaml"], specs, names, facts, prior)
     return Format(
         engine=head["engine"],
         template=head["template"],
@@ -284,6 +285,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         checks=checks,
         figures=figures,
         lists=lists,
+        shares=shares,
         name=head["name"],
         title=head["title"],
         kind=head["kind"],
@@ -324,9 +326,9 @@ def _checks(
     out = []
     by_code = {s.code: s for s in specs}
     for item in items:
-        given = [k for k in ("tree", "equal", "at_least", "match") if item[k]]
+        given = [k for k in CHECK_KINDS if item[k]]
         if len(given) != 1:
-            raise _fail(reader, item, "tree", "每项检查须恰有 tree、equal、at_least、match 之一")
+            raise _fail(reader, item, "tree", f"每项检查须恰有 {'、'.join(CHECK_KINDS)} 之一")
         kind = given[0]
         where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
         if kind == "tree":
@@ -350,15 +352,20 @@ def _checks(
             for text in texts:
                 _expression(reader, item, kind, text, known)
             out.append(CheckDecl(kind, rule, item["message"], expressions=tuple(texts), where=where))
+        elif kind == "explain":
+            out.append(_explain(reader, item, rule, specs, where))
         else:
             match = item["match"]
             if len(match["tables"]) != 2 or len(match["columns"]) != 2:
                 raise _fail(reader, match, "tables", "match 应列出两张表和各自的一列")
             _table_names(reader, match, "tables", match["tables"], specs)
-            for code, column in zip(match["tables"], match["columns"], strict=True):
+            for i, (code, column) in enumerate(zip(match["tables"], match["columns"], strict=True)):
                 if column not in by_code[code].amount_keys():
                     raise _fail(reader, match, "columns", f"表 {code} 没有金额列 {column}")
-                if by_code[code].rows != "tree":
+                if i == 0 and match["by"]:
+                    if match["by"] not in _text_keys(by_code[code]):
+                        raise _fail(reader, match, "by", f"表 {code} 没有文字列 {match['by']}")
+                elif by_code[code].rows != "tree":
                     raise _fail(reader, match, "tables", f"表 {code} 的 rows 不是 tree：按编码对照的表须是 tree")
             out.append(
                 CheckDecl(
@@ -368,10 +375,38 @@ def _checks(
                     tables=tuple(match["tables"]),
                     columns=tuple(match["columns"]),
                     kinds=tuple(match["kinds"]),
+                    by=match["by"],
                     where=where,
                 )
             )
     return tuple(out)
+
+
+def _text_keys(spec: TableSpec) -> tuple[str, ...]:
+    return tuple(c.key for c in spec.columns if c.kind in ("text", "choice"))
+
+
+def _explain(reader: Reader, item: dict[str, Any], rule: str, specs: tuple[TableSpec, ...], where: str) -> CheckDecl:
+    explain = item["explain"]
+    _table_names(reader, explain, "tables", explain["tables"], specs)
+    by_code = {s.code: s for s in specs}
+    for code in explain["tables"]:
+        spec = by_code[code]
+        for key in ("actual", "budget"):
+            if explain[key] not in spec.amount_keys():
+                raise _fail(reader, explain, key, f"表 {code} 没有金额列 {explain[key]}")
+        if explain["reason"] not in _text_keys(spec):
+            raise _fail(reader, explain, "reason", f"表 {code} 没有文字列 {explain['reason']}")
+    return CheckDecl(
+        "explain",
+        rule,
+        item["message"],
+        tables=tuple(explain["tables"]),
+        columns=(explain["actual"], explain["budget"]),
+        kinds=tuple(explain["kinds"]),
+        reason=explain["reason"],
+        where=where,
+    )
 
 
 def _figures(
@@ -381,31 +416,67 @@ def _figures(
     known: expr.Names,
     facts: tuple[Fact, ...],
     prior: tuple[PriorFigure, ...],
-) -> tuple[tuple[FigureDecl, ...], tuple[ListDecl, ...]]:
+) -> tuple[tuple[FigureDecl, ...], tuple[ListDecl, ...], tuple[tuple[str, str, str], ...]]:
     figures = []
     for name, item in data["figures"]:
         _expression(reader, item, "value", item["value"], known)
+        if item["budget"]:
+            _expression(reader, item, "budget", item["budget"], known)
         if item["prior"] and item["prior"] not in known.prior:
             raise _fail(reader, item, "prior", f"没有上年数“{item['prior']}”（有：{'、'.join(known.prior)}）")
-        if item["reason"] and item["reason"] not in {f.key for f in facts}:
-            raise _fail(reader, item, "reason", f"没有基本信息“{item['reason']}”")
+        for key in ("reason", "budget_reason"):
+            if item[key] and item[key] not in {f.key for f in facts}:
+                raise _fail(reader, item, key, f"没有基本信息“{item[key]}”")
         where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
-        figures.append(FigureDecl(name, item["value"], item["prior"], item["reason"], where))
+        figures.append(
+            FigureDecl(name, item["value"], item["prior"], item["reason"], item["budget"], item["budget_reason"], where)
+        )
+    figure_names = [f.name for f in figures]
     lists = []
     by_code = {s.code: s for s in specs}
     list_facts = {f.key for f in facts if f.kind == "list"}
     for name, item in data["lists"]:
         _table_names(reader, item, "tables", item["tables"], specs)
         for code in item["tables"]:
-            if item["amount"] not in by_code[code].amount_keys():
-                raise _fail(reader, item, "amount", f"表 {code} 没有金额列 {item['amount']}")
+            spec = by_code[code]
+            for key in ("amount", "budget"):
+                if item[key] and item[key] not in spec.amount_keys():
+                    raise _fail(reader, item, key, f"表 {code} 没有金额列 {item[key]}")
+            for i, key in enumerate([*item["texts"], item["reason"]]):
+                if key and key not in _text_keys(spec):
+                    where_key = "reason" if i == len(item["texts"]) else "texts"
+                    raise _fail(reader, item, where_key, f"表 {code} 没有文字列 {key}")
+        if item["share_of"] and item["share_of"] not in figure_names:
+            raise _fail(reader, item, "share_of", f"没有数字“{item['share_of']}”")
         if item["text"] and item["text"] not in list_facts:
             raise _fail(
                 reader, item, "text", f"没有逐行填写的基本信息“{item['text']}”（有：{'、'.join(sorted(list_facts))}）"
             )
         where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
-        lists.append(ListDecl(name, tuple(item["tables"]), item["kind"], item["amount"], item["text"], where))
-    return tuple(figures), tuple(lists)
+        lists.append(
+            ListDecl(
+                name,
+                tuple(item["tables"]),
+                item["kind"],
+                item["amount"],
+                item["text"],
+                tuple(item["texts"]),
+                item["budget"],
+                item["reason"],
+                item["share_of"],
+                tuple(item["codes"]),
+                where,
+            )
+        )
+    shares = []
+    for name, pair in data["shares"]:
+        if len(pair) != 2:
+            raise _fail(reader, data, "shares", f"占比 {name} 应列出两个数字（部分、整体），实为 {len(pair)} 个")
+        for figure in pair:
+            if figure not in figure_names:
+                raise _fail(reader, data, "shares", f"占比 {name} 中没有数字“{figure}”")
+        shares.append((name, pair[0], pair[1]))
+    return tuple(figures), tuple(lists), tuple(shares)
 
 
 # --- a bureau's own formats ------------------------------------------------------------------

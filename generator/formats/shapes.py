@@ -74,13 +74,13 @@ FUND_ROLES: tuple[tuple[str, str], ...] = (
     ("soe", "soe_spending"),
 )
 FACT_KINDS = ("text", "list", "year", "amount", "count", "code")
-FORMAT_KINDS = ("budget",)  # 决算 (final accounts) is the next kind
+FORMAT_KINDS = ("budget", "final")  # 预算公开, 决算公开
 # What computes a format: Henan's Python (derivations, checks, document), or its declarations alone.
 ENGINES = ("henan", "declared")
 ANNEX_NUMBERS = ("chinese", "arabic")
 HENAN_META = ["部门：{bureau}", "{year}年度", "{code}", "单位：{unit}"]
 # The rules a declared check may name (stages/check/registry.py), and the functions of an expression.
-CHECK_KINDS = ("tree", "equal", "at_least", "match")
+CHECK_KINDS = ("tree", "equal", "at_least", "match", "explain")
 
 SHAPES: dict[str, Shape] = {
     s.name: s
@@ -96,7 +96,7 @@ SHAPES: dict[str, Shape] = {
                     True,
                 ),
                 Key("title", "text", "the format's name as a clerk reads it, in Chinese", True),
-                Key("kind", "text", "budget (预算公开)", default="budget", choices=FORMAT_KINDS),
+                Key("kind", "text", "budget (预算公开) or final (决算公开)", default="budget", choices=FORMAT_KINDS),
                 Key(
                     "engine",
                     "text",
@@ -362,6 +362,13 @@ SHAPES: dict[str, Shape] = {
                 Key("equal", "texts", "two expressions that must be equal (within the 尾差 envelope)", default=[]),
                 Key("at_least", "texts", "two expressions: the first must not be less than the second", default=[]),
                 Key("match", "map", "two tables whose rows of the same code must be equal", default={}, shape="match"),
+                Key(
+                    "explain",
+                    "map",
+                    "rows whose actual amount differs from their budget must give a reason (决算数与预算数不同)",
+                    default={},
+                    shape="explain",
+                ),
                 Key("rule", "text", "the rule it reports under (check --rules), e.g. 表间不符", default=""),
                 Key("message", "text", "what a finding says", default=""),
             ),
@@ -373,6 +380,24 @@ SHAPES: dict[str, Shape] = {
                 Key("tables", "texts", "the two tables; findings are reported in the first", True),
                 Key("columns", "texts", "the column of each table compared", True),
                 Key("kinds", "texts", "the row kinds compared (class, subclass, item)", default=["item"]),
+                Key(
+                    "by",
+                    "text",
+                    "the first table's text column naming each row, when it has no codes (a 总表's "
+                    "“八、社会保障和就业支出” lines): matched to the second's rows by name, ordinal dropped",
+                    default="",
+                ),
+            ),
+        ),
+        Shape(
+            "explain",
+            "rows whose 决算数 differs from their 年初预算数, and the column giving the reason",
+            (
+                Key("tables", "texts", "the tables whose rows are compared", True),
+                Key("actual", "text", "the amount column of the actual figure (决算数)", True),
+                Key("budget", "text", "the amount column of the budget (年初预算数)", True),
+                Key("reason", "text", "the text column that must say why they differ", True),
+                Key("kinds", "texts", "the row kinds compared (class, subclass, item, line)", default=["item"]),
             ),
         ),
         Shape(
@@ -386,6 +411,13 @@ SHAPES: dict[str, Shape] = {
                     default=[],
                 ),
                 Key("lists", "lists", "each list: rows of tables, with an amount and a text each", default=[]),
+                Key(
+                    "shares",
+                    "sums",
+                    "each share: `name: [part, whole]`, two figures; printed as a percentage to the cent "
+                    "(doc.share.NAME), none of a zero whole",
+                    default=[],
+                ),
             ),
         ),
         Shape(
@@ -400,6 +432,19 @@ SHAPES: dict[str, Shape] = {
                     "the 基本信息 fact giving the reason of a change: required when it changed",
                     default="",
                 ),
+                Key(
+                    "budget",
+                    "text",
+                    "an expression: this year's 年初预算 of the figure, compared in doc.plan (完成年初预算的…%, "
+                    "none of a zero budget)",
+                    default="",
+                ),
+                Key(
+                    "budget_reason",
+                    "text",
+                    "the 基本信息 fact saying why the figure differs from its budget: required when it does",
+                    default="",
+                ),
             ),
         ),
         Shape(
@@ -408,8 +453,30 @@ SHAPES: dict[str, Shape] = {
             (
                 Key("tables", "texts", "the tables whose rows it lists, in order", True),
                 Key("kind", "text", "the row kind listed", default="item"),
-                Key("amount", "text", "the amount column", True),
+                Key("amount", "text", "the amount column (none: rows listed by name, whatever they hold)", default=""),
                 Key("text", "text", "a list fact whose lines are “CODE：text”, giving each row its text", default=""),
+                Key(
+                    "texts", "texts", "text columns of the row itself, given to each item (item.notes.KEY)", default=[]
+                ),
+                Key(
+                    "budget",
+                    "text",
+                    "the row's amount column holding its 年初预算数: each item compared with it (item.plan)",
+                    default="",
+                ),
+                Key(
+                    "reason",
+                    "text",
+                    "the row's text column saying why its amount differs from its budget (item.plan.reason)",
+                    default="",
+                ),
+                Key("share_of", "text", "a figure: each item's share of it (item.share, a percentage)", default=""),
+                Key(
+                    "codes",
+                    "texts",
+                    "only rows whose code begins with one of these (经济分类 301, 303: the 人员经费 items)",
+                    default=[],
+                ),
             ),
         ),
     )

@@ -187,13 +187,15 @@ class Part:
 class CheckDecl:
     """One declared check (checks.yaml): a relation and what its finding says."""
 
-    kind: str  # tree, equal, at_least, match
+    kind: str  # tree, equal, at_least, match, explain
     rule: str
     message: str
-    tables: tuple[str, ...] = ()  # tree: the tables; match: the two tables
+    tables: tuple[str, ...] = ()  # tree, explain: the tables; match: the two tables
     expressions: tuple[str, ...] = ()  # equal, at_least: the two expressions
-    columns: tuple[str, ...] = ()  # match: the column of each table
-    kinds: tuple[str, ...] = ()  # match: the row kinds compared
+    columns: tuple[str, ...] = ()  # match: the column of each table; explain: the actual and budget columns
+    kinds: tuple[str, ...] = ()  # match, explain: the row kinds compared
+    by: str = ""  # match: the first table's text column naming its rows (matched by name, not code)
+    reason: str = ""  # explain: the text column giving the reason
     where: str = ""  # "checks.yaml 第 N 行 checks[i]", for messages
 
 
@@ -205,6 +207,8 @@ class FigureDecl:
     value: str
     prior: str = ""
     reason: str = ""  # the 基本信息 fact giving the reason for a change: required when it changed
+    budget: str = ""  # an expression: the figure's 年初预算 (doc.plan)
+    budget_reason: str = ""  # the 基本信息 fact saying why it differs from its budget: required when it does
     where: str = ""
 
 
@@ -215,8 +219,13 @@ class ListDecl:
     name: str
     tables: tuple[str, ...]
     kind: str
-    amount: str
+    amount: str  # the amount column; "" lists rows by name
     text: str = ""  # a list fact of “CODE：text” lines
+    texts: tuple[str, ...] = ()  # text columns of the row, given to each item
+    budget: str = ""  # the row's 年初预算数 column
+    reason: str = ""  # the row's text column: why the amount differs from the budget
+    share_of: str = ""  # a figure each item is a share of
+    codes: tuple[str, ...] = ()  # only rows whose code begins with one of these
     where: str = ""
 
 
@@ -250,6 +259,7 @@ class Format:
     checks: tuple[CheckDecl, ...] = ()
     figures: tuple[FigureDecl, ...] = ()
     lists: tuple[ListDecl, ...] = ()
+    shares: tuple[tuple[str, str, str], ...] = ()  # (name, part figure, whole figure)
     dropped: frozenset[str] = field(default_factory=frozenset)  # tables the bureau does not publish
     # Facts and 上年数 figures that only the sections the bureau dropped print: not asked for.
     unused_facts: frozenset[str] = field(default_factory=frozenset)

@@ -305,7 +305,7 @@ def table_views(done: Complete, fmt: Format, bureau: str = "", year: int = 0) ->
                 widths=spec.widths,
                 header=_view_header(spec),
                 rows=rows,
-                empty_note=spec.empty_note.replace("{year}", str(year)),
+                empty_note=spec.empty_note.replace("{year}", str(year)).replace("{bureau}", bureau),
                 footnote=spec.footnote.replace("{year}", str(year)),
                 kind=spec.kind,
                 unit=spec.unit,

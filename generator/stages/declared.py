@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from generator.formats.spec import ListDecl
 from generator.profile import Profile
 from generator.stages.compute import (
     Change,
@@ -22,12 +23,34 @@ from generator.stages.compute import (
     document_date,
     glossary_items,
     section_views,
+    share,
     table_views,
     toc_views,
 )
 from generator.stages.derive import Complete, q2
 from generator.stages.evaluate import Evaluator, list_texts, row_code, tree_depth
 from generator.workbook.model import ZERO, Budget, Row
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A 决算 figure against its 年初预算: 完成年初预算的…% (none of a zero budget), 大于/小于/持平, the reason."""
+
+    actual: Decimal
+    budget: Decimal
+    reason: str = ""
+
+    @property
+    def direction(self) -> str:
+        """ "above" (决算数大于预算数), "below", or "equal"."""
+        if self.actual > self.budget:
+            return "above"
+        return "below" if self.actual < self.budget else "equal"
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The actual as a percentage of the budget, to the cent; None of a zero budget."""
+        return share(self.actual, self.budget)
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,9 @@ class ListItem:
     path: str  # "一般公共服务支出（类）财政事务（款）行政运行（项）"
     amount: Decimal  # 万元, to the cent
     text: str = ""  # the list fact's text for its code
+    notes: dict[str, str] = field(default_factory=dict)  # the row's own text columns (the list's texts)
+    plan: Plan | None = None  # against the row's 年初预算数 (the list's budget)
+    share: Decimal | None = None  # of the list's share_of figure, a percentage
 
 
 @dataclass
@@ -54,6 +80,8 @@ class DeclaredDocument:
     facts: dict[str, object]
     fig: dict[str, Decimal | int]  # 万元 to the cent; a figure made of counts only, a whole number
     change: dict[str, Change]
+    plan: dict[str, Plan]
+    share: dict[str, Decimal | None]  # a percentage to the cent; None of a zero whole
     lists: dict[str, tuple[ListItem, ...]]
     tables: tuple[TableView, ...]
     sections: dict[str, SectionView] = field(default_factory=dict)
@@ -91,6 +119,40 @@ def _facts(budget: Budget) -> dict[str, object]:
     return values
 
 
+def _reason(budget: Budget, key: str) -> str:
+    return budget.facts.text(key).strip().rstrip("。；;，,. ") if key else ""
+
+
+def _list(lst: ListDecl, budget: Budget, done: Complete, fig: dict[str, Decimal | int]) -> tuple[ListItem, ...]:
+    """The rows ``lst`` lists: each with its amount, texts, 年初预算 and share, in table order."""
+    fmt = budget.format
+    texts = list_texts(budget.facts.items(lst.text)) if lst.text else {}
+    whole = Decimal(fig[lst.share_of]) if lst.share_of else None
+    items: list[ListItem] = []
+    for code in lst.tables:
+        spec = fmt.table(code)
+        rows = done.tables.get(code, [])
+        paths = _paths(rows, spec.levels) if spec.rows == "tree" else {}
+        for i, row in enumerate(rows):
+            if row.kind != lst.kind:
+                continue
+            key = row_code(row, spec.levels) if spec.levels else row.text("code") or row.text("name")
+            if lst.codes and not key.startswith(lst.codes):
+                continue
+            amount = q2(row.amount(lst.amount)) if lst.amount else ZERO
+            if lst.amount and amount == ZERO and spec.rows == "tree":
+                continue  # a 项 without money is not listed
+            name = row.text("name")
+            notes = {k: row.text(k).strip().rstrip("。；;，,. ") for k in lst.texts}
+            plan = None
+            if lst.budget:
+                reason = row.text(lst.reason).strip().rstrip("。；;，,. ") if lst.reason else ""
+                plan = Plan(amount, q2(row.amount(lst.budget)), reason)
+            part = share(amount, whole) if whole is not None else None
+            items.append(ListItem(key, name, paths.get(i, name), amount, texts.get(key, ""), notes, plan, part))
+    return tuple(items)
+
+
 def build_declared(budget: Budget, done: Complete, profile: Profile | None = None) -> DeclaredDocument:
     """The document model of ``budget`` (of a declared format, assumed to have passed ``check``)."""
     profile = profile or Profile()
@@ -98,32 +160,19 @@ def build_declared(budget: Budget, done: Complete, profile: Profile | None = Non
     evaluator = Evaluator(budget, done)
     fig: dict[str, Decimal | int] = {}
     change: dict[str, Change] = {}
+    plan: dict[str, Plan] = {}
     for decl in fmt.figures:
         evaluated = evaluator.value(decl.value)
         value = q2(evaluated.amount)
         fig[decl.name] = int(evaluated.amount) if evaluated.count else value
         if decl.prior:
             prior = budget.prior.amount(decl.prior)
-            reason = budget.facts.text(decl.reason).strip().rstrip("。；;，,. ") if decl.reason else ""
-            change[decl.name] = Change(value, q2(prior) if prior is not None else None, reason)
-    lists: dict[str, tuple[ListItem, ...]] = {}
-    for lst in fmt.lists:
-        texts = list_texts(budget.facts.items(lst.text)) if lst.text else {}
-        items: list[ListItem] = []
-        for code in lst.tables:
-            spec = fmt.table(code)
-            rows = done.tables.get(code, [])
-            paths = _paths(rows, spec.levels) if spec.rows == "tree" else {}
-            for i, row in enumerate(rows):
-                if row.kind != lst.kind:
-                    continue
-                amount = q2(row.amount(lst.amount))
-                if amount == ZERO and spec.rows == "tree":
-                    continue  # a 项 without money is not listed
-                key = row_code(row, spec.levels) if spec.levels else row.text("code") or row.text("name")
-                name = row.text("name")
-                items.append(ListItem(key, name, paths.get(i, name), amount, texts.get(key, "")))
-        lists[lst.name] = tuple(items)
+            change[decl.name] = Change(value, q2(prior) if prior is not None else None, _reason(budget, decl.reason))
+        if decl.budget:
+            planned = q2(evaluator.value(decl.budget).amount)
+            plan[decl.name] = Plan(value, planned, _reason(budget, decl.budget_reason))
+    shares = {name: share(Decimal(fig[part]), Decimal(fig[whole])) for name, part, whole in fmt.shares}
+    lists = {lst.name: _list(lst, budget, done, fig) for lst in fmt.lists}
     sections = section_views(fmt, budget.bureau, budget.year)
     return DeclaredDocument(
         bureau=budget.bureau,
@@ -135,6 +184,8 @@ def build_declared(budget: Budget, done: Complete, profile: Profile | None = Non
         facts=_facts(budget),
         fig=fig,
         change=change,
+        plan=plan,
+        share=shares,
         lists=lists,
         tables=table_views(done, fmt, budget.bureau, budget.year),
         sections=sections,

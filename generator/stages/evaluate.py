@@ -9,6 +9,7 @@ silent zero.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from generator.formats import expr
 from generator.stages.derive import Complete
 from generator.workbook.load import normalize_text
 from generator.workbook.model import ZERO, Budget, Row
+from generator.workbook.schema import FACTS_SHEET
 
 
 class MissingRow(LookupError):
@@ -37,6 +39,7 @@ class Value:
     sheet: str | None = None
     cell: str | None = None
     count: bool = False
+    terms: int = 1  # the rounded figures it sums: its 尾差 envelope is this many half-cents
 
 
 def row_code(row: Row, levels: tuple[str, ...]) -> str:
@@ -71,15 +74,15 @@ class Evaluator:
 
     def _eval(self, node: expr.Expr) -> Value:
         if isinstance(node, expr.Number):
-            return Value(node.value, count=node.value == node.value.to_integral_value())
+            return Value(node.value, count=node.value == node.value.to_integral_value(), terms=0)
         if isinstance(node, expr.Negative):
             inner = self._eval(node.operand)
-            return Value(-inner.amount, inner.sheet, inner.cell, inner.count)
+            return Value(-inner.amount, inner.sheet, inner.cell, inner.count, inner.terms)
         if isinstance(node, expr.Sum):
             left, right = self._eval(node.left), self._eval(node.right)
             amount = left.amount + right.amount if node.op == "+" else left.amount - right.amount
             first = left if left.sheet is not None else right
-            return Value(amount, first.sheet, first.cell, left.count and right.count)
+            return Value(amount, first.sheet, first.cell, left.count and right.count, left.terms + right.terms)
         return self._call(node)
 
     def _call(self, call: expr.Call) -> Value:
@@ -88,7 +91,8 @@ class Evaluator:
             key = str(args[0])
             value = self.budget.facts.values.get(key)
             count = any(f.key == key and f.kind == "count" for f in self.budget.format.facts)
-            return Value(Decimal(value) if isinstance(value, Decimal | int) else ZERO, count=count)
+            amount = Decimal(value) if isinstance(value, Decimal | int) else ZERO
+            return Value(amount, FACTS_SHEET, self.budget.facts.cells.get(key), count=count)
         if name == "prior":
             given = self.budget.prior.amount(str(args[0]))
             if given is None:
@@ -127,9 +131,38 @@ class Evaluator:
             if not 1 <= which <= len(rows):
                 raise MissingRow(table, f"没有第 {which} 行数据")
             return rows[which - 1]
-        label = normalize_text(which).replace(" ", "")
         texts = [c.key for c in spec.columns if c.kind in ("text", "choice")]
-        for r in rows:
-            if any(normalize_text(r.text(k)).replace(" ", "") == label for k in texts):
-                return r
-        raise MissingRow(table, f"没有“{which}”行")
+        start = 0
+        *above, label = which.split("/")
+        for heading in above:  # 'A/B': the first row labelled B below the row labelled A
+            start = _labelled(rows, texts, heading, start)
+            if start < 0:
+                raise MissingRow(table, f"没有“{heading}”行")
+            start += 1
+        index = _labelled(rows, texts, label, start)
+        if index < 0:
+            raise MissingRow(table, f"没有“{which}”行")
+        return rows[index]
+
+
+_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+def _label(text: str) -> str:
+    return normalize_text(text).replace(" ", "")
+
+
+def _labelled(rows: list[Row], keys: list[str], label: str, start: int) -> int:
+    """The index of the first row from ``start`` with a text cell reading ``label``, or -1.
+
+    A label also matches a cell that adds a note in brackets: “使用非财政拨款结余” finds
+    “使用非财政拨款结余（含专用结余）”, as bureaus print it either way; an exact match comes first.
+    """
+    want = _label(label)
+    for strict in (True, False):
+        for i in range(start, len(rows)):
+            for key in keys:
+                have = _label(rows[i].text(key))
+                if have == want or (not strict and have and _NOTE.sub("", have) == _NOTE.sub("", want)):
+                    return i
+    return -1

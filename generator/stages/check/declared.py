@@ -9,11 +9,13 @@ table lacks is a finding (必填项), never a silent zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from generator.errors import Severity
 from generator.formats.spec import CheckDecl
 from generator.stages.check.registry import (
+    EXPLAIN,
     REASON,
     REQUIRED,
     ROUNDING,
@@ -26,6 +28,7 @@ from generator.stages.check.registry import (
 )
 from generator.stages.derive import q2
 from generator.stages.evaluate import Evaluator, MissingRow, Value, list_texts, row_code, tree_depth
+from generator.workbook.load import normalize_text
 from generator.workbook.model import ZERO, Row
 from generator.workbook.schema import FACTS_SHEET
 
@@ -69,7 +72,7 @@ def _tree(c: Context, code: str, rule_message: str) -> None:
     levels = len(spec.levels)
     for i, row in enumerate(rows):
         depth = tree_depth(row, levels)
-        if row.kind in ("sum", "total"):
+        if row.kind == "sum":  # 合计; other uncoded lines (人员经费合计) are for the declared relations
             members = [r for r in rows if r.kind == "class"]
             what = "合计应等于各类之和"
         elif depth is not None and depth < levels:
@@ -88,7 +91,7 @@ def _tree(c: Context, code: str, rule_message: str) -> None:
             c.compare(given, expected, len(members), code, row.cell(key), TOTAL, message)
 
 
-@checks(TOTAL, ROUNDING, REQUIRED, *(r for r in RULES.values() if r.source == "check"))
+@checks(TOTAL, ROUNDING, REQUIRED, EXPLAIN, *(r for r in RULES.values() if r.source == "check"))
 def relations(c: Context) -> None:
     """The checks of checks.yaml, in order: tree sums, equalities, at-least relations, tables matched by code."""
     evaluator = Evaluator(c.budget, c.done)
@@ -99,7 +102,12 @@ def relations(c: Context) -> None:
             for code in decl.tables:
                 _tree(c, code, decl.message)
         elif decl.kind == "match":
-            _match(c, decl)
+            if decl.by:
+                _match_names(c, decl)
+            else:
+                _match(c, decl)
+        elif decl.kind == "explain":
+            _explain(c, decl)
         else:
             try:
                 first, second = (evaluator.value(text) for text in decl.expressions)
@@ -115,7 +123,8 @@ def _relation(c: Context, decl: CheckDecl, first: Value, second: Value) -> None:
     spec = c.budget.format.find(sheet)
     scale = spec.scale if spec is not None else 1
     if decl.kind == "equal":
-        c.compare(first.amount, second.amount, 1, sheet, first.cell or second.cell, rule, decl.message)
+        terms = max(first.terms, second.terms, 1)
+        c.compare(first.amount, second.amount, terms, sheet, first.cell or second.cell, rule, decl.message)
     elif q2(first.amount * scale) < q2(second.amount * scale):
         severity: Severity | None = "error" if rule.severity == "both" else None
         c.add(
@@ -150,12 +159,61 @@ def _match(c: Context, decl: CheckDecl) -> None:
             c.add(rule, left, None, f"{decl.message}：{right}的科目 {key} 在{left}中没有", severity=severity)
 
 
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def _match_names(c: Context, decl: CheckDecl) -> None:
+    """Each row of the second table (a tree's 类) against the first table's line of the same name (“八、…”)."""
+    (left, right), (lcol, rcol) = decl.tables, decl.columns
+    rspec = c.budget.format.table(right)
+    rule = RULES[decl.rule]
+    severity: Severity | None = "error" if rule.severity == "both" else None
+    lines: dict[str, Row] = {}
+    for row in c.budget.table(left).rows:
+        name = _ORDINAL.sub("", normalize_text(row.text(decl.by)).replace(" ", ""))
+        lines.setdefault(name, row)
+    for other in c.budget.table(right).rows:
+        if other.kind not in decl.kinds:
+            continue
+        name = normalize_text(other.text("name")).replace(" ", "")
+        line = lines.get(name)
+        code = row_code(other, rspec.levels)
+        if line is None:
+            if other.amount(rcol) != ZERO:
+                c.add(rule, left, None, f"{decl.message}：{right}的 {code} {name} 在{left}中没有", severity=severity)
+            continue
+        c.compare(line.amount(lcol), other.amount(rcol), 1, left, line.cell(lcol), rule, f"{decl.message}：{name}")
+
+
+def _explain(c: Context, decl: CheckDecl) -> None:
+    """Each row whose actual amount differs from its budget says why in its reason column."""
+    actual, budget = decl.columns
+    for code in decl.tables:
+        spec = c.budget.format.table(code)
+        label = spec.column(decl.reason).label
+        for row in c.budget.table(code).rows:
+            if row.kind not in decl.kinds or row.text(decl.reason):
+                continue
+            spent, planned = q2(row.amount(actual)), q2(row.amount(budget))
+            if spent != planned:
+                what = row_code(row, spec.levels) if spec.levels else ""
+                name = f"{what} {row.text('name')}".strip()
+                more = "大于" if spent > planned else "小于"
+                c.add(
+                    EXPLAIN,
+                    code,
+                    row.cell(decl.reason),
+                    f"{decl.message}：{name}决算数{fmt(spent * spec.scale)}{more}预算数{fmt(planned * spec.scale)}，"
+                    f"须在“{label}”中说明原因",
+                )
+
+
 def _missing(c: Context, exc: MissingRow) -> None:
     sheet = exc.table if exc.table != "上年数" else "上年数"
     c.add(REQUIRED, sheet, None, f"文档要用的数字找不到：{exc.what}")
 
 
-@checks(REQUIRED, REASON)
+@checks(REQUIRED, REASON, EXPLAIN)
 def figures(c: Context) -> None:
     """Every figure the narrative prints can be found; a change against last year has its reason; each list
     item has its text (a 项 its purpose)."""
@@ -176,7 +234,34 @@ def figures(c: Context) -> None:
                 label = next(f.label for f in c.budget.format.facts if f.key == decl.reason)
                 direction = "增加" if current.amount > prior else "减少"
                 c.add(REASON, FACTS_SHEET, facts.cells.get(decl.reason), f"较上年{direction}，须填写“{label}”")
+        if decl.budget and decl.budget_reason and not facts.text(decl.budget_reason):
+            try:
+                planned = evaluator.value(decl.budget)
+            except MissingRow as exc:
+                if (exc.table, exc.what) not in seen:
+                    seen.add((exc.table, exc.what))
+                    _missing(c, exc)
+                continue
+            spent, budget = q2(current.amount), q2(planned.amount)
+            if spent != budget:
+                label = next(f.label for f in c.budget.format.facts if f.key == decl.budget_reason)
+                more = "大于" if spent > budget else "小于"
+                c.add(
+                    EXPLAIN,
+                    FACTS_SHEET,
+                    facts.cells.get(decl.budget_reason),
+                    f"决算数{fmt(spent)}万元{more}年初预算数{fmt(budget)}万元，须填写“{label}”",
+                )
     for lst in c.budget.format.lists:
+        for code in lst.tables if lst.texts and lst.amount else ():
+            spec = c.budget.format.table(code)
+            for row in c.budget.table(code).rows:
+                if row.kind != lst.kind or row.amount(lst.amount) == ZERO:
+                    continue
+                for key in lst.texts:
+                    if not row.text(key):
+                        name = f"{row_code(row, spec.levels)} {row.text('name')}".strip()
+                        c.add(REQUIRED, code, row.cell(key), f"{name}须填写“{spec.column(key).label}”")
         if not lst.text:
             continue
         texts = list_texts(facts.items(lst.text))
@@ -185,7 +270,7 @@ def figures(c: Context) -> None:
             spec = c.budget.format.table(code)
             for row in c.done.tables.get(code, []):
                 key = row_code(row, spec.levels)
-                if row.kind == lst.kind and row.amount(lst.amount) != ZERO and key not in texts:
+                if row.kind == lst.kind and lst.amount and row.amount(lst.amount) != ZERO and key not in texts:
                     c.add(
                         REQUIRED,
                         FACTS_SHEET,

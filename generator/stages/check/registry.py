@@ -113,6 +113,11 @@ UNKNOWN_CODE = declare(
 )
 CODE_NAME = declare("科目名称", "warning", "科目名称与科目表不同；文档印工作簿中的名称")
 REASON = declare("缺少原因", "error", "较上年增加或减少的数字须填写原因（主要原因是：……）")
+EXPLAIN = declare(
+    "预决算差异",
+    "error",
+    "决算：决算数与年初预算数不同的数字和科目须说明原因（决算数大于/小于预算数的主要原因：……）",
+)
 ROUNDING = declare(
     "尾差",
     "warning",
