@@ -1,0 +1,339 @@
+"""部门决算 (format final-accounts): the example says what the published 2024 决算 says, corrected.
+
+``inputs/上海市普陀区财政局2024决算.xlsx`` (built by ``tools/build_example4.py`` from the published text)
+is rendered once as PDF and DOCX. Every sentence of the published text
+(``tests/data/shanghai-final-accounts-2024.txt``, a copy of the reference: whitespace removed, split at
+。 and ；, the 目录 line by line) and every amount its nine tables print must be in both, except:
+
+- LAYOUT: where pdftotext interleaved two columns of one paragraph, the paragraph as printed on the page;
+- CORRECTED: the published mistakes, each replaced by the sentence the example must print instead
+  (C1–C4 figures, W1–W5 wording this project prints one way throughout; README "The example workbooks").
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from support import ROOT, assert_built_as_saved, tool
+
+from generator.formats import builtin
+from generator.stages.check import check
+from generator.workbook.load import load_workbook
+
+EXAMPLE = ROOT / "inputs" / "上海市普陀区财政局2024决算.xlsx"
+REFERENCE = Path(__file__).parent / "data" / "shanghai-final-accounts-2024.txt"
+FIGURE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
+BUREAU = "上海市普陀区财政局"
+
+# (as pdftotext reads it, as the page prints it): two interleaved columns of one paragraph put back.
+LAYOUT: list[tuple[str, str]] = [
+    (
+        "级决算、下属行政事业单位决算。纳入上海市普陀区财政局2024年度部门决算编制范从预算单位构成看，"
+        "上海市普陀区财政局部门决算包括：上海市普陀区财政局本围的单位包括：",
+        "从预算单位构成看，上海市普陀区财政局部门决算包括：上海市普陀区财政局本级决算、下属行政事业单位决算。"
+        "纳入上海市普陀区财政局2024年度部门决算编制范围的单位包括：",
+    ),
+    (
+        "三、支出决算情况说明603.14万元，占20.51%；本年支出合计2940.05万元，其中：基本支出2336.91万元，"
+        "占79.49%；项目支出四、",
+        "三、支出决算情况说明本年支出合计2940.05万元，其中：基本支出2336.91万元，占79.49%；项目支出603.14万元，"
+        "占20.51%；四、",
+    ),
+    (
+        "占11.11%；15.16%；卫生健康支出（类）60.99万元，占2.07%；住房保障支出（类）445.69万元，占（三）",
+        "占11.11%；卫生健康支出（类）60.99万元，占2.07%；住房保障支出（类）445.69万元，占15.16%；（三）",
+    ),
+    (
+        "主要用于：449.52万元。决算数小于预算数的主要原因：因个别项目评审费未能实施或未来得及委托中介机构开展各类审计"
+        "及绩效评价工作。年初预算为450.52万元，支出决算为支付完毕，于明年重新申请。",
+        "主要用于：委托中介机构开展各类审计及绩效评价工作。年初预算为450.52万元，支出决算为449.52万元。"
+        "决算数小于预算数的主要原因：因个别项目评审费未能实施或未来得及支付完毕，于明年重新申请。",
+    ),
+    (
+        "机关事业单位基本养老161.62万元，支出决算为160.75万元。决算数小于预算数的主要原因：预算按充分保保险缴费支出（项）。"
+        "主要用于：在职人员的基本养老保险支出。年初预算为障预估，实际执行基本贴合预期。",
+        "机关事业单位基本养老保险缴费支出（项）。主要用于：在职人员的基本养老保险支出。年初预算为161.62万元，"
+        "支出决算为160.75万元。决算数小于预算数的主要原因：预算按充分保障预估，实际执行基本贴合预期。",
+    ),
+    (
+        "实行598.42万元；绩效跟踪评价的2024年度项目4个，涉及预算金额598.42万元；绩效自评全过程绩效管理实施情况跟踪："
+        "编报绩效目标的2024年度项目4个，涉及预算金额“优”的项目4个；绩效评级为“良”的项目0个；绩效评级为“合格”的项目0个；"
+        "绩效评级的2024年度项目4个，涉及预算金额598.42万元，平均得分99.43分（其中，绩效评级为0个）。为“不合格”的项目0个。"
+        "绩效自评中共发现问题0个，已经完成整改的0个，正在整改的",
+        "实行全过程绩效管理实施情况跟踪：编报绩效目标的2024年度项目4个，涉及预算金额598.42万元；绩效跟踪评价的2024年度"
+        "项目4个，涉及预算金额598.42万元；绩效自评的2024年度项目4个，涉及预算金额598.42万元，平均得分99.43分（其中，"
+        "绩效评级为“优”的项目4个；绩效评级为“良”的项目0个；绩效评级为“合格”的项目0个；绩效评级为“不合格”的项目0个。"
+        "绩效自评中共发现问题0个，已经完成整改的0个，正在整改的0个）。",
+    ),
+]
+
+NONE = "，完成预算的0%"
+# (published, corrected): the sentence as the reference prints it, and as the example must print it.
+CORRECTED: list[tuple[str, str]] = [
+    # C3: 财政拨款收入支出总计 is 2,961.68 (表4's 总计), not 0.3; 2023's was 3,024.82 (its 一般公共预算财政拨款支出
+    # 3,003.19 = 2,940.05 + 63.14, plus its 年末结转和结余 21.63, 2024's 年初): 减少63.14万元，下降2.09%, not 持平
+    (
+        f"四、财政拨款收入支出决算总体情况说明{BUREAU}2024年度财政拨款收入支出总计0.3万元。",
+        f"四、财政拨款收入支出决算总体情况说明{BUREAU}2024年度财政拨款收入支出总计2961.68万元。",
+    ),
+    ("与2023年度相比，财政拨款收入支出总计持平。", "与2023年度相比，财政拨款收入支出总计减少63.14万元，下降2.09%。"),
+    # C4: 2,106.66 / 2,940.05 = 71.65%, not 71.73% (the four shares then add to 99.99%, not 100.07%)
+    (
+        "（二）一般公共预算财政拨款支出决算结构情况一般公共预算财政拨款支出2940.05万元，主要用于以下方面："
+        "一般公共服务支出（类）2106.66万元，占71.73%；",
+        "（二）一般公共预算财政拨款支出决算结构情况一般公共预算财政拨款支出2940.05万元，主要用于以下方面："
+        "一般公共服务支出（类）2106.66万元，占71.65%；",
+    ),
+    # C2: 表6 books 0.31 under 30309 奖励金 and nothing under 30310 个人农业生产补贴
+    (
+        "其中：人员经费2152.26万元，主要包括：基本工资、津贴补贴、机关事业单位基本养老保险缴费、职业年金缴费、"
+        "职工基本医疗保险缴费、其他社会保障缴费、住房公积金、其他工资福利支出、退休费、个人农业生产补贴；",
+        "其中：人员经费2152.26万元，主要包括：基本工资、津贴补贴、机关事业单位基本养老保险缴费、职业年金缴费、"
+        "职工基本医疗保险缴费、其他社会保障缴费、住房公积金、其他工资福利支出、退休费、奖励金；",
+    ),
+    # W4: no percentage of a zero budget (因公出国 and 公务用车 had none); a rate to the cent as everywhere (0.00%)
+    (
+        f"“三公”经费财政拨款支出年初预算为0.95万元，支出决算为0.00万元{NONE}，其中：因公出国（境）费决算为0.00万元{NONE}；",
+        "“三公”经费财政拨款支出年初预算为0.95万元，支出决算为0.00万元，完成预算的0.00%，其中："
+        "因公出国（境）费决算为0.00万元，年初预算为0.00万元；",
+    ),
+    (
+        f"公务用车购置及运行维护费支出决算为0.00万元{NONE}；",
+        "公务用车购置及运行维护费支出决算为0.00万元，年初预算为0.00万元；",
+    ),
+    (f"公务接待费支出决算为0.00万元{NONE}。", "公务接待费支出决算为0.00万元，完成预算的0.00%。"),
+    # W3: amounts to the cent throughout (6.20, 0.00); a list's last item ends its sentence with 。, not ；
+    ("其他收入6.2万元，占0.21%；", "其他收入6.20万元，占0.21%。"),
+    ("项目支出603.14万元，占20.51%；", "项目支出603.14万元，占20.51%。"),
+    ("住房保障支出（类）445.69万元，占15.16%；", "住房保障支出（类）445.69万元，占15.16%。"),
+    (
+        f"（二）政府采购支出情况{BUREAU}2024年度政府采购金额（以合同签订为准）为251.25万元，其中：货物采购金额4.79万元、"
+        "工程采购金额0万元、服务采购金额246.47万元。",
+        f"（二）政府采购支出情况{BUREAU}2024年度政府采购金额（以合同签订为准）为251.25万元，其中：货物采购金额4.79万元、"
+        "工程采购金额0.00万元、服务采购金额246.47万元。",
+    ),
+    (
+        "2024年度本部门面向中小企业预留政府采购项目预算金额246.47万元，面向小微企业预留政府采购项目预算金额0万元。",
+        "2024年度本部门面向中小企业预留政府采购项目预算金额246.47万元，面向小微企业预留政府采购项目预算金额0.00万元。",
+    ),
+    (
+        "在面向小微企业预留政府采购项目中，由小微企业供应商中标或成交的，采购金额0万元；",
+        "在面向小微企业预留政府采购项目中，由小微企业供应商中标或成交的，采购金额0.00万元；",
+    ),
+    # W2: the template's words (全过程绩效管理实施情况：), not 实行…跟踪
+    (
+        "实行全过程绩效管理实施情况跟踪：编报绩效目标的2024年度项目4个，涉及预算金额598.42万元；",
+        "全过程绩效管理实施情况：编报绩效目标的2024年度项目4个，涉及预算金额598.42万元；",
+    ),
+    # W1: a full-width colon, as everywhere else
+    (
+        "其中:因公出国（境）费反映单位参加国际合作交流、重大项目洽谈、境外培训研修等的国际旅费、国外城市间交通费、住宿费、"
+        "伙食费、培训费、公杂费等支出；",
+        "其中：因公出国（境）费反映单位参加国际合作交流、重大项目洽谈、境外培训研修等的国际旅费、国外城市间交通费、住宿费、"
+        "伙食费、培训费、公杂费等支出；",
+    ),
+]
+# C1: 社会保障和就业支出 is 326.72 (表2, 表3, 表5, the narrative, and its four 项 add to it); 表1 and 表4 printed 326.71
+TABLE_CORRECTED = Counter({"326.71": 3}), Counter({"326.72": 3})
+
+
+def _lines() -> list[str]:
+    return REFERENCE.read_text(encoding="utf-8").splitlines()
+
+
+def reference() -> tuple[list[str], list[str]]:
+    """The published text's sentences and the amounts its tables print.
+
+    The cover and 目录 give a sentence a line; the rest (第一部分, then 第三部分 and 第四部分) is joined,
+    whitespace gone, LAYOUT put back, and split at 。 and ；, before each part's heading and the units' table. The
+    tables (第二部分) give their amounts, and their titles and notes as sentences.
+    """
+    lines = _lines()
+    parts = [i for i, line in enumerate(lines) if re.match(r"\s*第[一二三四]部分", line)]
+    body, tables, notes = parts[4], parts[5], parts[6]  # after the 目录's four
+    flat = lambda block: "".join(re.sub(r"\s+", "", line) for line in block)  # noqa: E731
+    sentences = [flat([line]) for line in lines[:body] if line.strip()]
+    text = flat(lines[body:tables]) + flat(lines[notes:])
+    for printed, meant in LAYOUT:
+        assert printed in text, printed
+        text = text.replace(printed, meant)
+    for paragraph in re.split(r"(?=第[一二三四]部分|序号单位名称备注)", text):  # parts; the units' table
+        sentences += [s for s in re.split(r"(?<=[。；])", paragraph) if s]
+    figures: list[str] = []
+    for line in lines[tables + 1 : notes]:
+        compact = re.sub(r"\s+", "", line)
+        if compact.endswith("表") or compact.startswith("注："):
+            sentences.append(compact)
+        figures += FIGURE.findall(line)
+    return sentences, figures
+
+
+def expected_sentences() -> list[str]:
+    sentences, _ = reference()
+    published = {p for p, _ in CORRECTED}
+    return [s for s in sentences if s not in published] + [c for _, c in CORRECTED]
+
+
+def expected_figures() -> Counter[str]:
+    wrong, right = TABLE_CORRECTED
+    return Counter(reference()[1]) - wrong + right
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from generator.jobs import pipeline
+
+    out = tmp_path_factory.mktemp("final")
+    _prepared, written = pipeline.render(EXAMPLE, out, ("pdf", "docx"))
+    return {p.suffix.lstrip("."): p for p in written}
+
+
+@pytest.fixture(scope="module")
+def pdf_text(rendered: dict[str, Path]) -> str:
+    text = subprocess.run(
+        [tool("pdftotext"), "-enc", "UTF-8", str(rendered["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = re.sub(r"—\s*\d+\s*—", "", text)  # page numbers fall inside paragraphs that cross a page
+    return re.sub(r"\.{3,}\s*\d+", "", text)  # the 目录's leaders and page numbers
+
+
+@pytest.fixture(scope="module")
+def docx_text(rendered: dict[str, Path]) -> tuple[str, str]:
+    document = docx.Document(str(rendered["docx"]))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    tables = "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
+    return paragraphs, tables
+
+
+def test_reference_is_read_whole():
+    sentences, figures = reference()
+    # counted by hand, table by table: 12 + 45 + 44 + 19 + 44 + 29 + 2 (表8 and 表9 print none)
+    assert len(figures) == 195
+    assert len(sentences) > 150
+    for published, _ in CORRECTED:
+        assert published in sentences, published  # each mistake listed is one the reference prints
+
+
+def test_pdf_has_every_sentence_and_table_figure(pdf_text):
+    text = flat(pdf_text)
+    assert [s for s in expected_sentences() if s not in text] == []
+    short = expected_figures() - Counter(FIGURE.findall(pdf_text))
+    assert not short, dict(short)
+
+
+def test_docx_has_every_sentence_and_table_figure(docx_text):
+    paragraphs, tables = docx_text
+    text = flat(re.sub(r"\t\d+", "", paragraphs) + tables)  # the DOCX 目录's tab and page number
+    assert [s for s in expected_sentences() if s not in text] == []
+    short = expected_figures() - Counter(FIGURE.findall(tables))
+    assert not short, dict(short)
+
+
+def test_no_mistake_is_printed(pdf_text, docx_text):
+    for text in (flat(pdf_text), flat("".join(docx_text))):
+        for wrong in ("0.3万元", "71.73", "326.71", "退休费、个人农业生产补贴", "完成预算的0%", "6.2万元", "其中:"):
+            assert wrong not in text, wrong
+
+
+def test_workbook_is_what_the_script_builds():
+    assert_built_as_saved("build_example4", EXAMPLE, rows=120)
+
+
+def test_example_has_no_error_and_its_roundings_are_warned():
+    """The published tables are rounded from 元: ten sums are off by a cent or two, each within its envelope."""
+    findings = check(load_workbook(EXAMPLE))
+    assert [f for f in findings if f.severity == "error"] == []
+    assert sorted(f.where for f in findings) == sorted(
+        ["基本信息!B70", "T2!E6", "T2!F6", "T3!E6", "T3!F6", "T5!E25", "T5!F25", "T5!H25", "T6!D5", "T6!D19"]
+    )
+    assert {f.rule for f in findings} == {"尾差"}
+
+
+# --- broken copies: refused at their cells ------------------------------------------------------
+
+
+def _sheet(wb: openpyxl.Workbook, code: str):
+    return next(ws for ws in wb.worksheets if ws.title.split(" ", 1)[0] == code)
+
+
+def _row(ws, spec, text: str, key: str) -> int:
+    column = spec.column_index(key)
+    for row in range(spec.data_row, ws.max_row + 1):
+        if ws.cell(row=row, column=column).value == text:
+            return row
+    raise AssertionError(f"{text} not on {ws.title}")
+
+
+def edited(tmp_path: Path, code: str, text: str, label: str, key: str, value: object) -> tuple[Path, str]:
+    """A copy of the example with one cell of ``code`` (the row whose ``label`` reads ``text``) set to ``value``."""
+    target = tmp_path / EXAMPLE.name
+    if not target.exists():
+        shutil.copyfile(EXAMPLE, target)
+    wb = openpyxl.load_workbook(target)
+    spec = builtin("final-accounts").table(code)
+    ws = _sheet(wb, code)
+    cell = ws.cell(row=_row(ws, spec, text, label), column=spec.column_index(key))
+    cell.value = value
+    wb.save(target)
+    return target, f"{code}!{cell.coordinate}"
+
+
+def errors(path: Path) -> list[str]:
+    return [f.line() for f in check(load_workbook(path)) if f.severity == "error"]
+
+
+def test_balance_off_beyond_the_envelope(tmp_path):
+    """年末结转和结余 55.34 → 55.44: 本年支出合计 2,940.05 + 结余分配 0 + 55.44 = 2,995.49, not the 总计 2,995.39."""
+    path, where = edited(tmp_path, "T1", "年末结转和结余", "out_label", "out_amount", 55.44)
+    total = f"T1!D{int(where[4:]) + 1}"
+    assert errors(path) == [
+        f"[错误] {total} 合计不符：支出总计应等于本年支出合计、结余分配和年末结转和结余之和"
+        "（应为 2995.49，实为 2995.39）"
+    ]
+
+
+def test_a_budget_difference_without_its_reason(tmp_path):
+    """行政运行: 决算 1,511.89 below its 年初预算 1,560.05; its reason removed, the check asks for it at its cell."""
+    path, where = edited(tmp_path, "T5", "行政运行", "name", "reason", None)
+    assert errors(path) == [
+        f"[错误] {where} 预决算差异：决算数与年初预算数不同：2010601 行政运行决算数1511.89小于预算数1560.05，"
+        "须在“预决算差异原因”中说明原因"
+    ]
+
+
+def test_the_top_budget_difference_without_its_reason(tmp_path):
+    target = tmp_path / EXAMPLE.name
+    shutil.copyfile(EXAMPLE, target)
+    wb = openpyxl.load_workbook(target)
+    ws = wb["基本信息"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "一般公共预算财政拨款支出预决算差异原因")
+    ws.cell(row, 2).value = None
+    wb.save(target)
+    assert errors(target) == [
+        f"[错误] 基本信息!B{row} 预决算差异：决算数2940.05万元小于年初预算数2993.92万元，"
+        "须填写“一般公共预算财政拨款支出预决算差异原因”"
+    ]
+
+
+def test_a_class_of_the_summary_not_the_spending_table_s(tmp_path):
+    """表1's 社会保障和就业支出 back to the published 326.71 is a 尾差 (one cent); 326.62 is an error."""
+    path, where = edited(tmp_path, "T1", "八、社会保障和就业支出", "out_label", "out_amount", 326.62)
+    assert errors(path) == [
+        f"[错误] {where} 表间不符：支出各类应等于支出决算表的类：社会保障和就业支出（应为 326.72，实为 326.62）"
+    ]
+
+
+def test_empty_fund_tables_print_their_note(pdf_text):
+    for fund in ("政府性基金预算", "国有资本经营预算"):
+        assert f"注：{BUREAU}无{fund}财政拨款支出，故本表无数据。" in flat(pdf_text)
