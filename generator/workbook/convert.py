@@ -25,6 +25,7 @@ from pathlib import Path
 
 TIMEOUT = 120  # seconds for one conversion call; a file that takes longer is refused
 PROGRAMS = ("soffice", "libreoffice")
+FILTERS = {".xls": "MS Excel 97", ".ods": "calc8"}  # LibreOffice's import filter of each form
 
 
 class ConversionFailed(Exception):
@@ -58,6 +59,8 @@ def to_xlsx(source: Path, suffix: str, folder: Path) -> Path:
         f"-env:UserInstallation={profile.as_uri()}",
         "--headless",
         "--norestore",
+        # the filter named, never guessed: LibreOffice would read a damaged file as text rather than fail
+        f"--infilter={FILTERS[suffix]}",
         "--convert-to",
         "xlsx:Calc MS Excel 2007 XML",
         "--outdir",

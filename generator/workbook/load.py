@@ -780,7 +780,7 @@ def _open(path: Path, shown: Path | None = None) -> Book:
 
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # What each form LibreOffice converts is, as the refusal names it.
-_FORMS = {".xls": "旧版 Excel（.xls）或 WPS（.et）格式的文件", ".ods": "OpenDocument 表格（.ods）"}
+_FORMS = {".xls": "这是旧版 Excel（.xls）或 WPS（.et）格式的文件", ".ods": "这是 OpenDocument 表格（.ods）"}
 
 
 def _convertible(path: Path) -> str | None:
@@ -832,12 +832,17 @@ def read_book(path: Path) -> Book:
         try:
             converted = convert.to_xlsx(path, suffix, Path(folder))
         except convert.ConversionFailed as exc:
-            raise _refuse(path, f"这是{_FORMS[suffix]}，但无法读取：{exc.reason}；{_RESAVE}") from None
+            raise _refuse(path, f"{_FORMS[suffix]}，但无法读取：{exc.reason}；{_RESAVE}") from None
         try:
             check_archive(converted)
         except WorkbookError as exc:
             raise WorkbookError(path, exc.problems) from None
-        return _open(converted, path)
+        book = _open(converted, path)
+    if not any(ws.values or ws.formulas for ws in book.worksheets):  # LibreOffice makes an empty sheet of garbage
+        raise _refuse(
+            path, f"{_FORMS[suffix]}，但无法读取：LibreOffice 读不出其中的任何内容（文件可能已损坏）；{_RESAVE}"
+        )
+    return book
 
 
 def _root_cause(exc: BaseException) -> BaseException:
