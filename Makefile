@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 # Debian packages: Pango (WeasyPrint's text layout), HarfBuzz subsetting (fast font embedding),
 # the free CJK fonts the PDF embeds, poppler-utils (pdftoppm/pdffonts in tests) and
 # LibreOffice Writer (the DOCX conversion test and the benchmark's yardstick) and Calc (the batch
-# summary's conversion test), with Liberation fonts, metric-compatible with the Times New Roman
+# summary's conversion test; reading .xls, .et and .ods, workbook/convert.py), with Liberation fonts, metric-compatible with the Times New Roman
 # the DOCX names for Latin text and digits;
 # Chromium for the web page's end-to-end tests (driven by Playwright, no browser download).
 APT_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \

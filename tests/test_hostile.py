@@ -157,7 +157,8 @@ def _build_corpus(folder: Path, values: Path) -> dict[str, tuple[Path, str]]:
         file("预算公开.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"),
         "不是 Excel 工作簿（.xlsx）：这是 PDF 文件",
     )
-    old = "这是旧版 Excel（.xls）或 WPS（.et）格式的文件，请在 Excel 或 WPS 中另存为 .xlsx 后再试"
+    # read through LibreOffice (workbook/convert.py), which finds nothing in these
+    old = f"这是旧版 Excel（.xls）或 WPS（.et）格式的文件，但无法读取：LibreOffice 也无法打开此文件（文件可能已损坏）；{RESAVE}"
     add("xls", file("旧版.xlsx", CFB + b"\0" * 4088), old)
     add("et", file("金山表格.xlsx", CFB + b"\x3e\x00\x03\x00" + b"\0" * 4084), old)
     add(
@@ -207,7 +208,7 @@ def _build_corpus(folder: Path, values: Path) -> dict[str, tuple[Path, str]]:
                 "content.xml": b"<office:document-content/>",
             },
         ),
-        f"不是 Excel 工作簿（.xlsx）：这是 OpenDocument 表格（.ods），{RESAVE}",
+        f"这是 OpenDocument 表格（.ods），但无法读取：LibreOffice 也无法打开此文件（文件可能已损坏）；{RESAVE}",
     )
     add(
         "xlsb",

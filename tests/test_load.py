@@ -407,8 +407,9 @@ def test_not_a_workbook(tmp_path):
         archive.writestr("readme.txt", "hello")
     assert problem_texts(empty) == ["文件是空的"]
     assert problem_texts(text) == ["不是 Excel 工作簿（.xlsx）：文件不是 zip 格式"]
-    assert problem_texts(old) == [
-        "这是旧版 Excel（.xls）或 WPS（.et）格式的文件，请在 Excel 或 WPS 中另存为 .xlsx 后再试"
+    assert problem_texts(old) == [  # read through LibreOffice, which cannot open it
+        "这是旧版 Excel（.xls）或 WPS（.et）格式的文件，但无法读取：LibreOffice 也无法打开此文件（文件可能已损坏）；"
+        "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
     ]
     assert problem_texts(other_zip) == ["不是 Excel 工作簿（.xlsx）：zip 中没有工作簿内容"]
     assert problem_texts(tmp_path / "missing.xlsx") == ["无法打开文件：No such file or directory"]

@@ -496,6 +496,98 @@ def watch_cmd(workbook: Path, outdir: Path, formats: str, interval: float, optio
         click.echo("已停止监视。")
 
 
+@main.command("import")
+@click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="要生成的标准工作簿（.xlsx）。",
+)
+@click.option(
+    "--format",
+    "format_name",
+    default=None,
+    help="导出的表属于哪个公开格式（默认 henan；有 --from 时沿用上年工作簿的）。",
+)
+@click.option(
+    "--from",
+    "last",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="上年的工作簿：同 init --from，带入部门信息、名词解释等，并填写上年数。",
+)
+@click.option("--force", is_flag=True, help="工作簿已存在时覆盖。")
+@click.option(
+    "--format-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹）。",
+)
+def import_cmd(
+    exports: tuple[Path, ...],
+    output: Path,
+    format_name: str | None,
+    last: Path | None,
+    force: bool,
+    format_dir: Path | None,
+) -> None:
+    """从预算管理一体化系统导出的表（.xlsx、.xls、.et、.ods）生成标准工作簿：按标题和表头找表，换算单位。"""
+    from generator.formats import Catalog, FormatError
+    from generator.workbook.blank import save
+    from generator.workbook.importer import import_exports
+
+    formats = Catalog((format_dir,) if format_dir is not None else ())
+    if format_name is not None and last is not None:
+        raise click.UsageError("--format 不能与 --from 同用：新工作簿沿用上年工作簿的公开格式")
+    if output.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"文件名应以 .xlsx 结尾：{output}")
+    for source in (*exports, *((last,) if last is not None else ())):
+        if output.resolve() == source.resolve():
+            raise click.UsageError(f"工作簿不能写在要读取的文件 {source} 上：请换一个文件名")
+    if output.exists() and not force:
+        raise click.UsageError(f"{output} 已存在；如确需覆盖，请加 --force")
+    try:
+        found = formats.find(format_name or DEFAULT_FORMAT)
+    except FormatError as exc:
+        _fail(exc)
+    if found is None:
+        raise click.UsageError(formats.unknown(format_name or DEFAULT_FORMAT))
+    fmt = found
+    start = None
+    last_year = None
+    try:
+        if last is not None:
+            from generator.jobs.nextyear import load_last_year, start_from
+
+            previous = load_last_year(last, formats)
+            fmt, last_year = previous.format, previous.year
+
+            def start(year: int) -> Any:
+                return start_from(last, year=year, catalog=formats).workbook
+
+        imported = import_exports(exports, fmt, start, last_year=last_year)
+        pipeline.write_atomic(output, lambda tmp: save(imported.workbook, tmp))
+    except Exception as exc:
+        _fail(exc)
+    click.echo(f"已生成 {imported.year} 年工作簿：{output}（公开格式：{fmt.name}，{fmt.title}）")
+    for table in imported.found:
+        unit = table.unit if table.unit == table.spec.unit else f"{table.unit}，已换算为{table.spec.unit}"
+        dropped = f"；删去{'、'.join(table.dropped)}" if table.dropped else ""
+        click.echo(
+            f"  找到 {table.spec.heading}：{table.file.name} 工作表“{table.sheet}”{table.range}，"
+            f"{len(table.rows)} 行（单位：{unit}{dropped}）"
+        )
+    for spec in imported.missing:
+        click.echo(f"  未找到 {spec.heading}：请在工作簿中填写")
+    for line in imported.report:
+        click.echo(f"  {line}")
+    if last is None:
+        click.echo("  基本信息和上年数未填写：请填写（或用 --from 上年工作簿 带入），然后运行 check")
+
+
 @main.group("templates")
 def templates_group() -> None:
     """本单位模板：导出内置模板，作为改版的起点。"""

@@ -6,8 +6,10 @@ cell, a missing sheet or header. It reports every such problem at once (``Workbo
 clerk fixes them in one pass. Whether the figures agree with each other is the checker's
 business, not the loader's.
 
-Before any XML is parsed, ``check_archive`` refuses what is not an .xlsx (an empty file, an
-.xls/.et, an encrypted or damaged file, a .docx/.ods/.xlsb, a web page), a zip whose members are
+An .xls, .et or .ods file is first converted to an .xlsx by LibreOffice (``convert.py`` says
+why), after the checks its own form allows (size, encryption, an .ods zip's members), and is then
+read as any .xlsx: ``read_book``. Before any XML is parsed, ``check_archive`` refuses what is not
+an .xlsx (an empty file, an encrypted or damaged file, a .docx/.xlsb, a web page), a zip whose members are
 too large or too compressed (zip bombs), XML carrying a DTD or entity declarations (entity bombs,
 external entities; the parsers refuse them too) and a sheet with an absurd number of rows or
 columns, merged ranges included. ``xlsx.read`` then reads the sheets with openpyxl's public API:
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import unicodedata
 import zipfile
 import zlib
@@ -35,7 +38,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter, range_bo
 from generator.errors import Finding, Problem, WorkbookError, sheet_code
 from generator.formats import BUILTIN, DEFAULT, Catalog, Format, FormatError, builtin
 from generator.formats.spec import Variant
-from generator.workbook import xlsx
+from generator.workbook import convert, xlsx
 from generator.workbook.model import Budget, Facts, Prior, Row, RowKind, Table, Value
 from generator.workbook.schema import (
     FACTS_SHEET,
@@ -662,6 +665,20 @@ def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
         raise _refuse(path, "这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后再试")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
         raise _refuse(path, "不是 Excel 工作簿（.xlsx）：zip 中没有工作簿内容")
+    data = _check_parts(path, archive)
+    problems = []
+    for title, member in _worksheet_parts(data):
+        problems += _size_problems(*_sheet_size(data[member]), title)
+    if problems:
+        raise WorkbookError(path, problems)
+
+
+def _check_parts(path: Path, archive: zipfile.ZipFile) -> dict[str, bytes]:
+    """Every member's size and compression, then every member read once (damaged parts and DTDs
+    refused); the XML parts' bytes."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise _refuse(path, f"zip 中有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS} 个，不像 Excel 工作簿，已拒绝")
     total = 0
     for info in infos:
         total += info.file_size
@@ -697,11 +714,7 @@ def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
             )
         if info.filename.endswith((".xml", ".rels")):
             data[info.filename] = content
-    problems = []
-    for title, member in _worksheet_parts(data):
-        problems += _size_problems(*_sheet_size(data[member]), title)
-    if problems:
-        raise WorkbookError(path, problems)
+    return data
 
 
 def _as_utf8(content: bytes) -> bytes:
@@ -751,8 +764,9 @@ def _sheet_size(xml: bytes) -> tuple[int, int]:
     return rows, columns
 
 
-def _open(path: Path) -> Book:
-    """The workbook's sheets (``xlsx.read``), or a ``WorkbookError`` saying why they cannot be read."""
+def _open(path: Path, shown: Path | None = None) -> Book:
+    """The workbook's sheets (``xlsx.read``), or a ``WorkbookError`` (naming ``shown``, else ``path``) saying why
+    they cannot be read."""
     try:
         return xlsx.read(path, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
     except Exception as exc:  # openpyxl raises many kinds for malformed parts
@@ -761,7 +775,74 @@ def _open(path: Path) -> Book:
             message = "工作簿的 XML 含有 DTD 或实体声明（疑为 XML 实体炸弹或外部实体引用），已拒绝"
         else:
             message = f"工作簿内容已损坏，无法解析：{_RESAVE}"
-        raise WorkbookError(path, [Problem(message)]) from exc  # the cause for --debug
+        raise WorkbookError(shown or path, [Problem(message)]) from exc  # the cause for --debug
+
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# What each form LibreOffice converts is, as the refusal names it.
+_FORMS = {".xls": "这是旧版 Excel（.xls）或 WPS（.et）格式的文件", ".ods": "这是 OpenDocument 表格（.ods）"}
+
+
+def _convertible(path: Path) -> str | None:
+    """ ".xls" for an old Excel or WPS file (.xls, .et), ".ods" for an OpenDocument spreadsheet, whatever the
+    file is named; None for anything else (``check_archive`` says what it is).
+
+    An .ods zip's members are bounded here as an .xlsx's are (sizes, compression, DTDs), before
+    LibreOffice reads it; an encrypted file is left to ``check_archive``, which refuses it.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return None
+    if size == 0 or size > MAX_FILE_BYTES:
+        return None
+    if head.startswith(_OLE):
+        return None if _ENCRYPTED in path.read_bytes() else ".xls"
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" not in names or "content.xml" not in names:
+                return None
+            if len(names) > MAX_MEMBERS or archive.getinfo("mimetype").file_size > 100:
+                return None
+            if archive.read("mimetype").strip() != _ODS_MIMETYPE:
+                return None
+            _check_parts(path, archive)
+    except zipfile.BadZipFile:
+        return None
+    return ".ods"
+
+
+def read_book(path: Path) -> Book:
+    """The sheets of the workbook at ``path``, or a ``WorkbookError`` saying why they cannot be read.
+
+    An .xlsx passes ``check_archive`` and is read; an .xls, .et or .ods is converted by LibreOffice
+    into a temporary folder (removed again), and the .xlsx it makes passes the same gate and reader,
+    every message naming the clerk's file.
+    """
+    suffix = _convertible(path)
+    if suffix is None:
+        check_archive(path)
+        return _open(path)
+    with tempfile.TemporaryDirectory(prefix="budget-report-") as folder:
+        try:
+            converted = convert.to_xlsx(path, suffix, Path(folder))
+        except convert.ConversionFailed as exc:
+            raise _refuse(path, f"{_FORMS[suffix]}，但无法读取：{exc.reason}；{_RESAVE}") from None
+        try:
+            check_archive(converted)
+        except WorkbookError as exc:
+            raise WorkbookError(path, exc.problems) from None
+        book = _open(converted, path)
+    if not any(ws.values or ws.formulas for ws in book.worksheets):  # LibreOffice makes an empty sheet of garbage
+        raise _refuse(
+            path, f"{_FORMS[suffix]}，但无法读取：LibreOffice 读不出其中的任何内容（文件可能已损坏）；{_RESAVE}"
+        )
+    return book
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -783,8 +864,7 @@ def load_workbook(path: Path | str, variant: Variant | None = None, catalog: Cat
     does not publish: a table dropped there is not read.
     """
     path = Path(path)
-    check_archive(path)
-    reader = _Reader(path, _open(path))
+    reader = _Reader(path, read_book(path))
     reader.which_format(variant, catalog)
     facts = reader.facts()
     reader.own_codes = {facts.text("dept_code"), facts.text("unit_code")} - {""}
