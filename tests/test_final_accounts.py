@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -337,3 +338,207 @@ def test_a_class_of_the_summary_not_the_spending_table_s(tmp_path):
 def test_empty_fund_tables_print_their_note(pdf_text):
     for fund in ("政府性基金预算", "国有资本经营预算"):
         assert f"注：{BUREAU}无{fund}财政拨款支出，故本表无数据。" in flat(pdf_text)
+
+
+def test_an_empty_table_without_its_note(tmp_path):
+    """表7 (三公) emptied: the format gives it no empty note, so it cannot be published empty."""
+    target = tmp_path / EXAMPLE.name
+    shutil.copyfile(EXAMPLE, target)
+    wb = openpyxl.load_workbook(target)
+    spec = builtin("final-accounts").table("T7")
+    ws = _sheet(wb, "T7")
+    for key in ("total_budget", "reception_budget"):
+        ws.cell(row=spec.data_row, column=spec.column_index(key)).value = None
+    wb.save(target)
+    message = "T7 财政拨款“三公”经费支出决算表没有数据：本表不能公开为空表（公开格式没有给它空表的说明），请填写"
+    assert f"[错误] T7 必填项：{message}" in errors(target)
+
+
+# --- arithmetic worked by hand on edited copies (rendered as HTML: the words are the PDF's and DOCX's) ----------
+
+
+def _label_row(ws, label: str) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
+
+
+class Copy:
+    """An editable copy of the example: table cells by row label, 基本信息 facts and 上年数 by label."""
+
+    def __init__(self, tmp_path: Path):
+        self.path = tmp_path / EXAMPLE.name
+        shutil.copyfile(EXAMPLE, self.path)
+        self.wb = openpyxl.load_workbook(self.path)
+        self.fmt = builtin("final-accounts")
+
+    def cell(self, code: str, text: str, label: str, key: str, value: object) -> None:
+        spec = self.fmt.table(code)
+        ws = _sheet(self.wb, code)
+        ws.cell(row=_row(ws, spec, text, label), column=spec.column_index(key)).value = value
+
+    def first(self, code: str, key: str, value: object) -> None:
+        spec = self.fmt.table(code)
+        _sheet(self.wb, code).cell(row=spec.data_row, column=spec.column_index(key)).value = value
+
+    def fact(self, label: str, value: object) -> None:
+        ws = self.wb["基本信息"]
+        ws.cell(_label_row(ws, label), 2).value = value
+
+    def prior(self, label: str, value: object) -> None:
+        ws = self.wb["上年数"]
+        ws.cell(_label_row(ws, label), 2).value = value
+
+    def text(self) -> str:
+        """The document's text, whitespace gone; the copy must check without errors."""
+        from generator.jobs import pipeline
+
+        self.wb.save(self.path)
+        assert errors(self.path) == []
+        out = self.path.parent / "out"
+        _prepared, written = pipeline.render(self.path, out, ("html",))
+        html = written[0].read_text(encoding="utf-8")
+        return flat(re.sub(r"<[^>]+>", "", html))
+
+
+def test_carry_over_and_surplus_distribution_balance(tmp_path):
+    """使用非财政拨款结余 3.00 and 年初结转和结余 46.14 (49.14 − 3.00): 2,946.25 + 3.00 + 46.14 = 2,995.39;
+    结余分配 1.50 and 年末 53.84: 2,940.05 + 1.50 + 53.84 = 2,995.39. Both sides balance; 结余分配 1.60 does not."""
+    copy = Copy(tmp_path)
+    copy.cell("T1", "使用非财政拨款结余（含专用结余）", "in_label", "in_amount", 3.00)
+    copy.cell("T1", "年初结转和结余", "in_label", "in_amount", 46.14)
+    copy.cell("T1", "结余分配", "out_label", "out_amount", 1.50)
+    copy.cell("T1", "年末结转和结余", "out_label", "out_amount", 53.84)
+    assert f"{BUREAU}2024年度收入支出总计2995.39万元。" in copy.text()
+    copy.cell("T1", "结余分配", "out_label", "out_amount", 1.60)
+    copy.wb.save(copy.path)
+    assert [e.split(" ", 2)[2] for e in errors(copy.path)] == [
+        "合计不符：支出总计应等于本年支出合计、结余分配和年末结转和结余之和（应为 2995.49，实为 2995.39）"
+    ]
+
+
+def test_actual_above_and_below_budget(tmp_path):
+    """信息化建设's 年初预算 135.90 → 130.00: now below its 决算 135.25 (决算数大于预算数); its 款, 类 and the
+    合计 follow (2,156.47 − 5.90 = 2,150.57; 2,993.92 − 5.90 = 2,988.02): 2,940.05 / 2,988.02 = 98.3946…% → 98.39%."""
+    copy = Copy(tmp_path)
+    copy.cell("T5", "信息化建设", "name", "budget", 130.00)
+    copy.cell("T5", "财政事务", "name", "budget", 2150.57)
+    copy.cell("T5", "一般公共服务支出", "name", "budget", 2150.57)
+    copy.cell("T5", "合计", "name", "budget", 2988.02)
+    copy.cell("T5", "信息化建设", "name", "reason", "新增系统运维")
+    text = copy.text()
+    assert "年初预算为2988.02万元，支出决算为2940.05万元，完成年初预算的98.39%。" in text
+    assert "年初预算为130.00万元，支出决算为135.25万元。决算数大于预算数的主要原因：新增系统运维。" in text
+    assert "年初预算为1560.05万元，支出决算为1511.89万元。决算数小于预算数的主要原因：" in text
+
+
+def test_a_zero_budget_has_no_percentage(tmp_path):
+    """一般行政管理事务 had no 年初预算 (0): no percentage, its 10.00 above it needs a reason; the 合计's
+    budget 2,993.92 − 10.00 = 2,983.92: 2,940.05 / 2,983.92 = 98.5298…% → 98.53%."""
+    copy = Copy(tmp_path)
+    copy.cell("T5", "一般行政管理事务", "name", "budget", 0)
+    copy.cell("T5", "财政事务", "name", "budget", 2146.47)
+    copy.cell("T5", "一般公共服务支出", "name", "budget", 2146.47)
+    copy.cell("T5", "合计", "name", "budget", 2983.92)
+    copy.wb.save(copy.path)
+    assert [e.split("预决算差异：")[1] for e in errors(copy.path)] == [
+        "决算数与年初预算数不同：2010602 一般行政管理事务决算数10.00大于预算数0.00，须在“预决算差异原因”中说明原因"
+    ]
+    copy.cell("T5", "一般行政管理事务", "name", "reason", "年中追加宣传经费")
+    text = copy.text()
+    assert "年初预算为0.00万元，支出决算为10.00万元。决算数大于预算数的主要原因：年中追加宣传经费。" in text
+    assert "完成年初预算的98.53%。" in text
+
+
+SANGONG = {  # T7 with money in it: 预算数 and 决算数 per item (万元)
+    "abroad_budget": 2.00, "abroad": 1.20,
+    "purchase_budget": 30.00, "purchase": 28.50,
+    "running_budget": 5.00, "running": 4.30,
+    "vehicle_budget": 35.00, "vehicle": 32.80,
+    "reception_budget": 0.95, "reception": 0.50,
+    "total_budget": 37.95, "total": 34.50,
+}  # fmt: skip
+
+
+def test_sangong_with_counts(tmp_path):
+    """三公 34.50 of 37.95 (90.909…% → 90.91%): 出国 1.20 / 2.00 = 60.00%, 公务用车 32.80 / 35.00 = 93.714…% →
+    93.71%, 接待 0.50 / 0.95 = 52.631…% → 52.63%. Against 2023's 30.00 (出国 0, 用车 29.00, 接待 1.00):
+    增加4.50万元，增长15.00%; 出国 增加1.20万元 (no rate from zero); 用车 增加3.80万元，增长13.10% (3.80 / 29.00 =
+    13.103…%); 接待 减少0.50万元，下降50.00%. Shares of 34.50: 3.478…% → 3.48, 95.072…% → 95.07, 1.449…% → 1.45."""
+    copy = Copy(tmp_path)
+    for key, value in SANGONG.items():
+        copy.first("T7", key, value)
+    for label, value in (("“三公”经费财政拨款支出", 30.00), ("公务用车购置及运行维护费", 29.00), ("公务接待费", 1.00)):
+        copy.prior(label, value)
+    counts = {
+        "因公出国（境）团组数": 1, "因公出国（境）人次": 3, "公务用车购置数": 1, "公务用车保有量": 2,
+        "国内公务接待批次": 5, "国内公务接待人次": 40, "接待外宾批次": 1, "接待外宾人次": 6, "外宾接待支出": 0.20,
+    }  # fmt: skip
+    for label, value in counts.items():
+        copy.fact(label, value)
+    reasons = {
+        "“三公”经费预决算差异原因": "严控公务支出",
+        "因公出国（境）费增减原因": "参加国际会议",
+        "公务用车购置及运行维护费增减原因": "更新执法执勤用车",
+        "公务接待费增减原因": "减少接待",
+    }
+    for label, value in reasons.items():
+        copy.fact(label, value)
+    text = copy.text()
+    assert (
+        "“三公”经费财政拨款支出年初预算为37.95万元，支出决算为34.50万元，完成预算的90.91%，其中：因公出国（境）费决算为"
+        "1.20万元，完成预算的60.00%；公务用车购置及运行维护费支出决算为32.80万元，完成预算的93.71%；公务接待费支出决算为"
+        "0.50万元，完成预算的52.63%。2024年度“三公”经费支出决算数小于预算数的主要原因：严控公务支出。"
+    ) in text
+    assert (
+        "2024年度“三公”经费财政拨款支出决算数比2023年度增加4.50万元，增长15.00%。其中：因公出国（境）费支出决算增加"
+        "1.20万元；公务用车购置及运行维护费支出决算增加3.80万元，增长13.10%；公务接待费支出决算减少0.50万元，下降50.00%。"
+        "因公出国（境）费支出增加的主要原因是参加国际会议。公务用车购置及运行维护费支出增加的主要原因是更新执法执勤用车。"
+        "公务接待费支出减少的主要原因是减少接待。"
+    ) in text
+    assert (
+        "“三公”经费财政拨款支出决算中，因公出国（境）费支出决算1.20万元，占3.48%；公务用车购置及运行维护费支出决算"
+        "32.80万元，占95.07%；公务接待费支出决算0.50万元，占1.45%。具体情况如下："
+    ) in text
+    assert "1、因公出国（境）费支出1.20万元。全年安排因公出国（境）团组1个、累计3人次。" in text
+    assert "公务用车购置支出为28.50万元。购置公务用车1辆。" in text
+    assert f"公务用车运行维护支出4.30万元。2024年，{BUREAU}所属各预算单位开支财政拨款的公务用车保有量为2辆。" in text
+    assert (
+        "国内公务接待支出0.50万元（含外宾接待支出0.20万元）。共接待5批次、40人次，其中：接待外宾1批次、6人次。" in text
+    )
+
+
+def test_next_year_starts_from_this_final_accounts(tmp_path):
+    """init --from the 2024 决算: 2025's 上年数 are 2024's printed figures, read by hand from the reference."""
+    from click.testing import CliRunner
+
+    from generator.frontends.cli import main
+
+    path = tmp_path / "2025决算.xlsx"
+    result = CliRunner().invoke(main, ["init", str(path), "--from", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    prior = load_workbook(path).prior
+    expected = {"total_all": "2995.39", "fiscal_total": "2961.68", "gpb": "2940.05", "sangong": "0", "abroad": "0"}
+    expected |= {"vehicle": "0", "reception": "0", "operating_cost": "184.65"}
+    assert {key: prior.amount(key) for key in prior.cells} == {k: Decimal(v) for k, v in expected.items()}
+
+
+def test_previous_checks_the_prior_figures_of_a_final_accounts(tmp_path):
+    """check --previous with the 2024 决算: 2025's 上年数 “机关运行经费” typed 184.56 instead of 184.65."""
+    from click.testing import CliRunner
+
+    from generator.frontends.cli import main
+
+    path = tmp_path / "2025决算.xlsx"
+    assert CliRunner().invoke(main, ["init", str(path), "--from", str(EXAMPLE)]).exit_code == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb["上年数"]
+    row = _label_row(ws, "机关运行经费")
+    ws.cell(row, 2).value = 184.56
+    wb.save(path)
+    from generator.jobs.nextyear import read_last_year
+    from generator.stages.check import check as run
+
+    findings = run(load_workbook(path), last=read_last_year(EXAMPLE))
+    assert [f.line() for f in findings if f.rule == "上年数不符"] == [
+        f"[错误] 上年数!B{row} 上年数不符：上年数“机关运行经费”与上年工作簿 {EXAMPLE.name} 算出的数字不同"
+        "（应为 184.65，实为 184.56）"
+    ]

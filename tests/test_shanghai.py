@@ -337,3 +337,18 @@ def test_diff_names_a_changed_amount_in_its_table_s_unit(tmp_path):
     assert [c.line() for c in figure_changes(old, new)] == [
         "T5 2025年部门一般公共预算支出功能分类预算表 · 201 06 01 行政运行 · 合计：16231940.8 → 16231840.8"
     ]
+
+
+def test_next_year_starts_from_this_budget(tmp_path):
+    """init --from the 2025 budget (it failed with KeyError 'YS08'): 2026's 上年数 are 2025's printed figures,
+    read from the reference: 财政拨款收入/支出 and 一般公共预算 3,121.42万元, “三公” 0.95 (公务接待费), the rest 0."""
+    from decimal import Decimal
+
+    path = tmp_path / "2026.xlsx"
+    result = CliRunner().invoke(main, ["init", str(path), "--from", str(SHANGHAI)])
+    assert result.exit_code == 0, result.output
+    prior = load_workbook(path).prior
+    expected = {"fiscal_income": "3121.42", "fiscal_spending": "3121.42", "gpb": "3121.42", "gov_fund": "0"}
+    expected |= {"soe": "0", "sangong": "0.95", "abroad": "0", "vehicle_purchase": "0", "vehicle_running": "0"}
+    expected |= {"reception": "0.95"}
+    assert {key: prior.amount(key) for key in prior.cells} == {k: Decimal(v) for k, v in expected.items()}

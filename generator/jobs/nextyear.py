@@ -22,7 +22,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import BudgetError, WorkbookError, cell_ref
-from generator.formats import BUILTIN, Catalog
+from generator.formats import BUILTIN, Catalog, Format
 from generator.stages.figures import LastYear
 from generator.workbook import schema
 from generator.workbook.blank import blank_workbook, facts_rows, replace_sheet, write_facts_sheet, write_prior_sheet
@@ -161,13 +161,15 @@ def _facts(wb: openpyxl.Workbook, budget: Budget, year: int, started: Started) -
             _note(ws, coordinate, notes[fact.key])
 
 
-def _prior(wb: openpyxl.Workbook, last: LastYear) -> None:
-    """上年数: last year's figures as its document printed them, marked."""
+def _prior(wb: openpyxl.Workbook, last: LastYear, fmt: Format) -> None:
+    """上年数: last year's figures as its document printed them, marked (those last year's format gives)."""
     ws = replace_sheet(wb, schema.PRIOR_SHEET)
-    write_prior_sheet(ws, values=dict(last.figures))
-    note = f"由{last.year}年工作簿 {last.name} 算出（该年预算公开印出的数字），请核对。"
-    for row, _figure in enumerate(schema.PRIOR, start=2):
-        _mark(ws, f"B{row}", note)
+    write_prior_sheet(ws, values=dict(last.figures), fmt=fmt)
+    kind = "决算" if fmt.kind == "final" else "预算"
+    note = f"由{last.year}年工作簿 {last.name} 算出（该年{kind}公开印出的数字），请核对。"
+    for row, figure in enumerate(fmt.prior, start=2):
+        if figure.key in last.figures:
+            _mark(ws, f"B{row}", note)
 
 
 def _write_row(ws: Worksheet, spec: schema.TableSpec, number: int, row: Row, keys: tuple[str, ...], note: str) -> None:
@@ -244,7 +246,7 @@ def start_from(
         )
     started = Started(blank_workbook(year, budget.format), year, last_year(budget, done))
     _facts(started.workbook, budget, year, started)
-    _prior(started.workbook, started.last)
+    _prior(started.workbook, started.last, budget.format)
     if keep_projects:
         started.projects = _projects(started.workbook, budget)
     started.workbook.active = 0

@@ -28,7 +28,7 @@ from generator.stages.compute import (
     toc_views,
 )
 from generator.stages.derive import Complete, q2
-from generator.stages.evaluate import Evaluator, list_texts, row_code, tree_depth
+from generator.stages.evaluate import Evaluator, MissingRow, list_texts, row_code, tree_depth
 from generator.workbook.model import ZERO, Budget, Row
 
 
@@ -117,6 +117,22 @@ def _facts(budget: Budget) -> dict[str, object]:
         if values.get(fact.key) in (None, "", []):
             values[fact.key] = fact.default if fact.default else ([] if fact.kind == "list" else "")
     return values
+
+
+def prior_figures(budget: Budget, done: Complete) -> dict[str, Decimal]:
+    """Next year's 上年数 from ``budget``: each figure declared with a ``prior``, under that 上年数's key.
+
+    A figure naming a row the workbook lacks is left out (next year's 上年数 stays for the clerk).
+    """
+    evaluator = Evaluator(budget, done)
+    out: dict[str, Decimal] = {}
+    for decl in budget.format.figures:
+        if decl.prior:
+            try:
+                out[decl.prior] = q2(evaluator.value(decl.value).amount)
+            except MissingRow:
+                continue
+    return out
 
 
 def _reason(budget: Budget, key: str) -> str:

@@ -115,7 +115,16 @@ class LastYear:
 
 
 def last_year(budget: Budget, done: Complete) -> LastYear:
-    """``budget`` (last year's workbook, completed as ``done``) as the source of next year's 上年数."""
-    current = headline(budget, done).current
-    figures = {p.key: current[p.key] for p in PRIOR}
+    """``budget`` (last year's workbook, completed as ``done``) as the source of next year's 上年数.
+
+    A declared format's 上年数 are its figures declared with a ``prior``: next year's 上年数 ``P`` is this
+    year's figure compared with ``P``, as its document printed it.
+    """
+    if budget.format.engine == "declared":
+        from generator.stages.declared import prior_figures
+
+        figures = prior_figures(budget, done)
+    else:
+        current = headline(budget, done).current
+        figures = {p.key: current[p.key] for p in PRIOR}
     return LastYear(budget.source.name, budget.year, figures, budget.bureau, budget.facts.text("dept_code"))

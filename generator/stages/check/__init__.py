@@ -81,13 +81,16 @@ CHECKS: tuple[Check, ...] = (
 
 
 # The checks of a format computed from its declarations (``engine: declared``): the facts' and the
-# text's, then what its tables.yaml (sums), checks.yaml and figures.yaml declare.
+# text's, its 上年数 against last year's workbook, then what its tables.yaml (sums), checks.yaml and figures.yaml
+# declare.
 DECLARED_CHECKS: tuple[Check, ...] = (
     facts.required,
     facts.lengths,
     facts.placeholders,
+    lastyear.against_last_year,
     declared.row_sums,
     declared.relations,
+    declared.empty_tables,
     declared.figures,
 )
 

@@ -213,6 +213,23 @@ def _missing(c: Context, exc: MissingRow) -> None:
     c.add(REQUIRED, sheet, None, f"文档要用的数字找不到：{exc.what}")
 
 
+@checks(REQUIRED)
+def empty_tables(c: Context) -> None:
+    """A published table without data is printed empty only with the note its format gives it (empty_note)."""
+    for spec in c.budget.format.published:
+        if spec.empty_note:
+            continue
+        keys = spec.amount_keys()
+        if any(row.amount(key) != ZERO for row in c.budget.table(spec.code).rows for key in keys):
+            continue
+        c.add(
+            REQUIRED,
+            spec.code,
+            None,
+            f"{spec.heading}没有数据：本表不能公开为空表（公开格式没有给它空表的说明），请填写",
+        )
+
+
 @checks(REQUIRED, REASON, EXPLAIN)
 def figures(c: Context) -> None:
     """Every figure the narrative prints can be found; a change against last year has its reason; each list
