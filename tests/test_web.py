@@ -527,3 +527,15 @@ def test_a_ticked_charts_box_gives_documents_with_their_charts(client, workdir):
     with zipfile.ZipFile(io.BytesIO(client.get(f"{report}/0/docx").data)) as archive:
         assert len([n for n in archive.namelist() if n.startswith("word/media/")]) == 5
     assert leftovers(workdir) == []
+
+
+def test_a_final_accounts_workbook_is_rendered_in_its_own_format(client, workdir):
+    """The page reads the format from the workbook: the 决算 example's preview says what its reference says."""
+    final = EXAMPLE.parent / "上海市普陀区财政局2024决算.xlsx"
+    location = rendered(client, post(client, (final, final.name)))
+    page = text_of(client.get(location))
+    assert "检查通过，文档已生成。 上海市普陀区财政局2024年度部门决算。" in page and "0 处错误，10 处警告" in page
+    body = client.get(f"{location}/0/preview").get_data(as_text=True)
+    assert "上海市普陀区财政局2024年度收入支出总计2995.39万元。" in body
+    assert "完成年初预算的98.20%" in body
+    assert leftovers(workdir) == []

@@ -56,7 +56,7 @@ def _fail(exc: BaseException) -> None:
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供开发人员排查）。")
 @click.version_option(package_name="budget-report")
 def main(debug: bool) -> None:
-    """部门（单位）预算公开生成工具：从标准工作簿生成预算公开文档（PDF、DOCX）。"""
+    """部门（单位）预算公开生成工具：从标准工作簿生成预算公开、决算公开文档（PDF、DOCX）。"""
     _State.debug = debug
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
@@ -344,7 +344,7 @@ def _formats(value: str) -> tuple[str, ...]:
 @_charts_option
 @_render_options
 def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, options: RenderOptions) -> None:
-    """把工作簿生成预算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
+    """把工作簿生成预算或决算公开文档（默认 PDF 和 DOCX），写入输出文件夹。"""
     chosen = _formats(formats)
     _check_inputs(options)
     failed = False

@@ -73,6 +73,7 @@ class Outcome:
     # read), its number of projects, and the written PDF's number of pages.
     department: str = ""
     budget_year: int | None = None
+    title: str = ""  # the document's title as printed (its format's: 预算公开 or 决算)
     figures: dict[str, Decimal] | None = None
     projects: int | None = None
     pages: int | None = None
@@ -155,7 +156,7 @@ def render_job(
     outcome.pages = prepared.pages
     document = prepared.document
     if document is not None:  # what a batch's summary shows
-        outcome.department, outcome.budget_year = document.bureau, document.year
+        outcome.department, outcome.budget_year, outcome.title = document.bureau, document.year, document.title
         outcome.figures, outcome.projects = summary.document_figures(document)
     return outcome
 
