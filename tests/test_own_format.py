@@ -122,7 +122,8 @@ def test_a_workbook_naming_a_format_nobody_has_is_refused_at_its_cell(small, yua
     with pytest.raises(Exception) as caught:
         load_workbook(path, catalog=Catalog((yuan_format,)))
     assert str(caught.value) == (
-        f"无法读取工作簿 {path.name}：基本信息!B2：不认识的公开格式“henan-元”（可用：final-accounts（部门决算公开（九张表，上海市模板））、"
+        f"无法读取工作簿 {path.name}：基本信息!B2：不认识的公开格式“henan-元”（可用："
+        "final-accounts（部门决算公开（九张表，上海市模板））、"
         f"henan（河南省部门（单位）预算公开（YS01–YS14））、shanghai-district（上海市区级部门预算公开（九张表））、{YUAN}（{TITLE}））"
     )
 
