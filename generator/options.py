@@ -32,6 +32,10 @@ class RenderOptions:
     """Last year's workbook (``--previous``): each 上年数 figure is checked against what it gives.
     A batch also takes a folder of them, each workbook's found by name. None: 上年数 are taken as typed."""
 
+    budget: Path | None = None
+    """The same year's budget workbook (``--budget``), for a 决算: each 年初预算数 is checked against the
+    figure it gives, matched by 功能分类 code. None: 年初预算数 are taken as typed."""
+
     charts: bool | None = None
     """The narrative's charts (``--charts/--no-charts``): True draws them, False leaves them out,
     None leaves it to the templates folder's profile.toml (off without one)."""

@@ -96,7 +96,7 @@ REFUSALS = {
         "  - code: YS01\n    colour: red\n",
         "tables.yaml 第 49 行 tables[0].colour：不认识的键（table 可用：code、role、title、rows、columns、header、"
         "hint、unit、levels、print_zero、kind、derived、optional、empty_note、footnote、landscape、widths、sums、"
-        "detail、sangong）",
+        "detail、sangong、measures）",
     ),
     "missing-key": (
         "tables.yaml",
@@ -188,13 +188,13 @@ REFUSALS = {
         "tables.yaml",
         "role: operating_cost",
         "role: spending",
-        "tables.yaml 第 412 行 tables[13].role：role“spending”重复",
+        "tables.yaml 第 417 行 tables[13].role：role“spending”重复",
     ),
     "role-not-the-engine-s": (
         "tables.yaml",
         "role: operating_cost",
         "role: running_cost",
-        "tables.yaml 第 412 行 tables[13].role：应为 summary、income、spending、fiscal_summary、gpb_spending、"
+        "tables.yaml 第 417 行 tables[13].role：应为 summary、income、spending、fiscal_summary、gpb_spending、"
         "gpb_basic、economic、sangong、gov_fund_spending、projects、performance、project_goals、soe_spending、"
         "operating_cost 之一，实为“running_cost”",
     ),
@@ -387,7 +387,7 @@ def test_values_are_typed_by_their_shape_not_by_yaml(henan: Path) -> None:
 def test_a_true_or_false_key_takes_only_true_or_false(henan: Path, word: str) -> None:
     edit(henan, "tables.yaml", "printed: false", f"printed: {word}")
     assert refusal(henan) == (
-        f"tables.yaml 第 298 行 tables[9].columns[12].printed：应为 true 或 false，实为“{word}”"
+        f"tables.yaml 第 302 行 tables[9].columns[12].printed：应为 true 或 false，实为“{word}”"
         f"（{henan / 'tables.yaml'}）"
     )
 

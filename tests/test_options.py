@@ -38,6 +38,7 @@ def test_the_options_and_their_defaults():
         ("templates", None),
         ("codes", None),
         ("previous", None),
+        ("budget", None),
         ("charts", None),
         ("format_dir", None),
         ("pdf_variant", None),
@@ -169,6 +170,7 @@ def test_the_key_records_every_option_but_last_year_s_as_before(tmp_path: Path):
         "codes": manifest.file_hash(codes),
         "charts": False,
         "format_dir": None,
+        "budget": None,
         "pdf_variant": "pdf/ua-1",
     }
     assert manifest.run_inputs(("pdf",), RenderOptions(templates=tmp_path / "没有"))["templates"] is None

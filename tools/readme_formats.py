@@ -34,6 +34,7 @@ KIND_WORDS = {
     "texts": "文字的列表",
     "numbers": "数字的列表",
     "sums": "一组“文字: 文字的列表”",
+    "measures": "一组“度量: 列”",
     "columns": "列表，每项一个 `column` 或 `use: 名称`",
     "header": "行的列表，每行是 `header_cell` 的列表；或表头集合的名称",
     "column_sets": "一组“名称: 列的列表”（同 `columns`）",

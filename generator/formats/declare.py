@@ -36,8 +36,8 @@ class Key:
     """One key of a declared mapping: its type, whether it must be given, and what it means."""
 
     name: str
-    # text, int, number, bool, texts, numbers, map, list, sums (parent: [parts]), columns, header,
-    # column_sets, header_sets
+    # text, int, number, bool, texts, numbers, map, list, sums (parent: [parts]), measures (name: column),
+    # columns, header, column_sets, header_sets
     kind: str
     meaning: str
     required: bool = False
@@ -160,6 +160,13 @@ class Reader:
                 here = _join(path, name)
                 out.append((name, [self.text(p, f"{here}[{j}]") for j, p in enumerate(self.seq(v, here))]))
             return out
+        if kind == "measures":  # measure: column, each measure one of the key's choices
+            measures: list[tuple[str, str]] = []
+            for name, name_node, v in self.pairs(node, path):
+                if name not in key.choices:
+                    raise self.fail(name_node, _join(path, name), f"应为{_choices(key)}，实为“{name}”")
+                measures.append((name, self.text(v, _join(path, name))))
+            return measures
         if kind == "figures":  # name: expression, or name: {value: …, prior: …}
             figures = []
             for name, _, value in self.pairs(node, path):

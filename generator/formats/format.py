@@ -20,7 +20,15 @@ from typing import Any
 
 from generator.formats import expr
 from generator.formats.declare import FormatError, Reader, compose
-from generator.formats.shapes import CHECK_KINDS, DECLARED_FILES, FILES, ROW_GRAMMAR_COLUMNS, SHAPES, TABLE_ROLES
+from generator.formats.shapes import (
+    CHECK_KINDS,
+    CODE_MEASURES,
+    DECLARED_FILES,
+    FILES,
+    ROW_GRAMMAR_COLUMNS,
+    SHAPES,
+    TABLE_ROLES,
+)
 from generator.formats.spec import (
     CheckDecl,
     Column,
@@ -109,7 +117,17 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         if column["kind"] == "choice" and not column["choices"]:
             raise _fail(reader, column, "choices", "kind 为 choice 的列须列出 choices")
     columns = tuple(
-        Column(c["key"], c["label"], c["kind"], c["width"], c["printed"], tuple(c["choices"]), c["hint"], c["digits"])
+        Column(
+            c["key"],
+            c["label"],
+            c["kind"],
+            c["width"],
+            c["printed"],
+            tuple(c["choices"]),
+            c["hint"],
+            c["digits"],
+            c["from_budget"],
+        )
         for c in t["columns"]
     )
     header = tuple(tuple(HeaderCell(c["text"], c["colspan"], c["rowspan"]) for c in row) for row in t["header"])
@@ -159,6 +177,7 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         raise _fail(reader, t, "levels", "levels 最多三列（类、款、项）")
     if (t["rows"] == "tree") != bool(t["levels"]):
         raise _fail(reader, t, "levels", "rows 为 tree 的表须列出 levels（编码列，由外到内），其他的表不列")
+    _measures(reader, t, columns)
     _placeholders(reader, t, "title", ("year",))
     return TableSpec(
         code=t["code"],
@@ -181,7 +200,43 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         levels=tuple(t["levels"]),
         print_zero=t["print_zero"],
         role=t["role"],
+        measures=tuple((name, column) for name, column in t["measures"]),
     )
+
+
+def _measure_rows(name: str) -> tuple[str, ...]:
+    """The row grammars a table giving or taking measure ``name`` may have: by code, or one line."""
+    return ("tree", "subjects") if name in CODE_MEASURES else ("lines",)
+
+
+def _measures(reader: Reader, t: dict[str, Any], columns: tuple[Column, ...]) -> None:
+    """A table's ``measures`` name amount columns of it, a column's ``from_budget`` is an amount, and the
+    table's rows suit the measure (by code: tree or subjects; one figure: lines)."""
+    amounts = [c.key for c in columns if c.kind == "amount"]
+    where = t["_path"]
+    for name, column in t["measures"]:
+        if column not in amounts:
+            raise FormatError(
+                f"{reader.where(f'{where}.measures.{name}')}：“{column}”不是本表的金额列"
+                f"（金额列：{'、'.join(amounts) or '没有'}）（{reader.file}）"
+            )
+        if t["rows"] not in _measure_rows(name):
+            raise _fail(
+                reader,
+                t,
+                "measures",
+                f"{name} 须由 rows 为 {' 或 '.join(_measure_rows(name))} 的表给出，本表为 {t['rows']}",
+            )
+    for c, column in zip(t["columns"], columns, strict=True):
+        if not column.from_budget:
+            continue
+        if column.kind != "amount":
+            raise _fail(reader, c, "from_budget", f"只有金额列可以取预算工作簿的数字，本列为 {column.kind}")
+        if t["rows"] not in _measure_rows(column.from_budget):
+            rows = " 或 ".join(_measure_rows(column.from_budget))
+            raise _fail(
+                reader, c, "from_budget", f"{column.from_budget} 须用于 rows 为 {rows} 的表，本表为 {t['rows']}"
+            )
 
 
 def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: str) -> Format:
@@ -193,6 +248,12 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     _unique(tr, tables, "code", "表号")
     _unique(tr, [t for t in tables if t["role"]], "role", "role")
     specs = tuple(_table(tr, t) for t in tables)
+    given: dict[str, str] = {}
+    for spec, t in zip(specs, tables, strict=True):
+        for name, _column in spec.measures:
+            if name in given:
+                raise _fail(tr, t, "measures", f"度量 {name} 已由表 {given[name]} 给出：每个度量只由一张表给出")
+            given[name] = spec.code
     missing = [role for role in TABLE_ROLES if role not in {s.role for s in specs}]
     if head["engine"] == "henan" and missing:
         raise FormatError(

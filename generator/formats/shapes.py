@@ -73,6 +73,23 @@ FUND_ROLES: tuple[tuple[str, str], ...] = (
     ("gov_fund", "gov_fund_spending"),
     ("soe", "soe_spending"),
 )
+# What a budget format's table gives a 决算 (its 年初预算数, ``init --budget``/``check --budget``): a
+# budget table declares the measures its columns give (``measures``), a 决算's column the measure it
+# takes (``from_budget``); matched by name, so a 决算 reads a budget workbook of any format.
+MEASURES: dict[str, str] = {
+    "gpb_spending": "一般公共预算财政拨款支出, by 功能分类 code",
+    "gov_fund_spending": "政府性基金预算财政拨款支出, by 功能分类 code",
+    "soe_spending": "国有资本经营预算财政拨款支出, by 功能分类 code",
+    "sangong_total": "“三公”经费合计",
+    "sangong_abroad": "因公出国（境）费",
+    "sangong_vehicle": "公务用车购置及运行费小计",
+    "sangong_vehicle_purchase": "公务用车购置费",
+    "sangong_vehicle_running": "公务用车运行费",
+    "sangong_reception": "公务接待费",
+}
+# The measures given by 功能分类 code (a tree or subjects table: 类, 款, 项 and the 合计); the others are
+# one figure each (a lines table's first row).
+CODE_MEASURES = ("gpb_spending", "gov_fund_spending", "soe_spending")
 FACT_KINDS = ("text", "list", "year", "amount", "count", "code")
 FORMAT_KINDS = ("budget", "final")  # 预算公开, 决算公开
 # What computes a format: Henan's Python (derivations, checks, document), or its declarations alone.
@@ -214,6 +231,16 @@ SHAPES: dict[str, Shape] = {
                     default=[],
                 ),
                 Key("sangong", "sums", "三公 columns and the 经济分类 款 their spending is booked under", default=[]),
+                Key(
+                    "measures",
+                    "measures",
+                    "a budget table: `NAME: column`, the column giving measure NAME to a 决算's 年初预算数 "
+                    "(`init --budget`, `check --budget`): "
+                    + "; ".join(f"{k}: {v}" for k, v in MEASURES.items())
+                    + " (by code: a tree or subjects table; the others: a lines table's first row)",
+                    default=[],
+                    choices=tuple(MEASURES),
+                ),
             ),
         ),
         Shape(
@@ -229,6 +256,15 @@ SHAPES: dict[str, Shape] = {
                 Key("hint", "text", "the cell comment on the sheet", default=""),
                 Key(
                     "digits", "int", "a code typed as a number is left-padded with zeros to this many digits", default=0
+                ),
+                Key(
+                    "from_budget",
+                    "text",
+                    "a 决算's 年初预算数 column: the measure (a budget table's `measures`) that `init --budget` "
+                    "fills it with and `check --budget` compares it with, by the row's code (rows tree) or as the "
+                    "one figure (rows lines)",
+                    default="",
+                    choices=tuple(MEASURES),
                 ),
             ),
         ),

@@ -33,6 +33,7 @@ class Column:
     choices: tuple[str, ...] = ()
     hint: str = ""
     digits: int = 0  # a code typed as a number is left-padded with zeros to this many digits
+    from_budget: str = ""  # a 决算's 年初预算数: the budget workbook's measure it holds (shapes.MEASURES)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class TableSpec:
     unit: str = "万元"  # the unit of its amounts, as typed and printed (its heading line says it)
     kind: str = "grid"  # "grid", or "form" (label and value cells, the performance table)
     role: str = ""  # what Henan's engine does with it (formats/shapes.TABLE_ROLES); one table per role
+    # A budget table: the measures its columns give a 决算's 年初预算数, (measure, column) (shapes.MEASURES).
+    measures: tuple[tuple[str, str], ...] = ()
 
     @property
     def sheet_name(self) -> str:
@@ -294,6 +297,19 @@ class Format:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(t.code for t in self.tables)
+
+    def measure(self, name: str) -> tuple[TableSpec, str] | None:
+        """The table and column giving measure ``name`` (a budget table's ``measures``), or None."""
+        for spec in self.tables:
+            for measure, column in spec.measures:
+                if measure == name:
+                    return spec, column
+        return None
+
+    @property
+    def budget_columns(self) -> tuple[tuple[TableSpec, Column], ...]:
+        """A 决算's 年初预算数 columns (``from_budget``), table by table: what ``--budget`` fills and checks."""
+        return tuple((spec, col) for spec in self.tables for col in spec.columns if col.from_budget)
 
     @property
     def published(self) -> tuple[TableSpec, ...]:

@@ -22,7 +22,7 @@ import click
 
 from generator.errors import Finding
 from generator.formats import DEFAULT as DEFAULT_FORMAT
-from generator.formats import Format
+from generator.formats import Catalog, Format
 from generator.jobs import pipeline, service
 from generator.options import RenderOptions
 from generator.reference import codelist
@@ -99,6 +99,13 @@ def main(debug: bool) -> None:
     default=None,
     help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹）。",
 )
+@click.option(
+    "--budget",
+    "budget_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="决算用（与 --format 决算格式同用）：同一年度的预算工作簿，按科目编码预填年初预算数。",
+)
 def init(
     path: Path,
     year: int | None,
@@ -108,6 +115,7 @@ def init(
     codes: Path | None,
     format_name: str | None,
     format_dir: Path | None,
+    budget_path: Path | None,
 ) -> None:
     """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写；有 --from 时从上年的工作簿开始。"""
     from datetime import date
@@ -128,6 +136,15 @@ def init(
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
+    if budget_path is not None:
+        from generator.stages.budgetlink import wants_budget
+
+        if last is not None:
+            raise click.UsageError("--budget 不能与 --from 同用：决算工作簿由空白工作簿和预算工作簿生成")
+        if not wants_budget(fmt):
+            raise click.UsageError(
+                f"--budget 只用于有年初预算数列的决算格式（如 final-accounts）：公开格式 {fmt.name}（{fmt.title}）没有"
+            )
     if (keep_projects or codes) and last is None:
         option = "--keep-projects" if keep_projects else "--codes"
         raise click.UsageError(f"{option} 须与 --from 上年工作簿 一起使用")
@@ -135,6 +152,9 @@ def init(
         raise click.UsageError(f"新工作簿不能写在上年工作簿 {last} 上：请换一个文件名")
     if path.exists() and not force:
         raise click.UsageError(f"{path} 已存在；如确需覆盖，请加 --force")
+    if budget_path is not None:
+        _init_from_budget(path, budget_path, fmt, year, formats)
+        return
     if last is None:
         try:
             pipeline.write_atomic(path, lambda tmp: write_blank(tmp, year=year or date.today().year + 1, fmt=fmt))
@@ -156,6 +176,22 @@ def init(
     if keep_projects:
         click.echo(f"  带入其他运转类项目 {started.projects} 个（金额留空）")
     click.echo(f"  未带入（按当年情况填写）：{'、'.join(started.left) or '无'}")
+
+
+def _init_from_budget(path: Path, budget_path: Path, fmt: Format, year: int | None, formats: Catalog) -> None:
+    """``init --budget``: the blank 决算 workbook with its 年初预算数 prefilled from the budget workbook."""
+    from generator.jobs.prefill import start_final
+    from generator.workbook.blank import save
+
+    try:
+        started = start_final(budget_path, fmt, year=year, catalog=formats)
+        pipeline.write_atomic(path, lambda tmp: save(started.workbook, tmp))
+    except Exception as exc:
+        _fail(exc)
+    click.echo(
+        f"已生成 {started.year} 年决算工作簿 {path}（公开格式：{fmt.name}），由预算工作簿 {budget_path.name} "
+        f"预填年初预算数（已用黄色标出，请核对）：{started.summary()}"
+    )
 
 
 def _group_lines(findings: list[Finding], fmt: Format | None = None) -> list[str]:
@@ -235,6 +271,13 @@ _previous_option = click.option(
     help="上年的工作簿：上年数的每个数字须与它算出的数字相同，不同的列为错误。",
 )
 
+_budget_option = click.option(
+    "--budget",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="决算用：同一年度的预算工作簿（任一预算格式）；每个年初预算数须与它按科目编码算出的数字相同，不同的列为错误。",
+)
+
 
 def _render_options(command: Callable[..., None]) -> Callable[..., None]:
     """The command given its render options as one ``options`` value (``RenderOptions``), made from
@@ -262,6 +305,7 @@ def _check_inputs(options: RenderOptions) -> None:
         load_profile(options.templates)
         codelist.check_code_list(options.codes, options.templates)
         pipeline.check_previous(options.previous, options)
+        pipeline.check_budget(options)
     except Exception as exc:
         _fail(exc)
 
@@ -275,6 +319,7 @@ def _check_inputs(options: RenderOptions) -> None:
 @_templates_option
 @_format_dir_option
 @_previous_option
+@_budget_option
 @click.option(
     "--rules",
     "list_rules",
@@ -283,7 +328,10 @@ def _check_inputs(options: RenderOptions) -> None:
 )
 @_render_options
 def check_cmd(workbook: Path | None, fmt: str, options: RenderOptions, list_rules: bool) -> None:
-    """检查工作簿的勾稽关系、必填项和科目编码（有 --previous 时还有上年数）；有错误时退出码为 1。"""
+    """检查工作簿的勾稽关系、必填项和科目编码（有 --previous 时还有上年数）；有错误时退出码为 1。
+
+    决算工作簿有 --budget 时，还核对每个年初预算数。
+    """
     if list_rules:
         from generator.stages.check import rules_text
 
@@ -341,6 +389,7 @@ def _formats(value: str) -> tuple[str, ...]:
 @_format_dir_option
 @_codes_option
 @_previous_option
+@_budget_option
 @_charts_option
 @_render_options
 def render_cmd(workbooks: tuple[Path, ...], outdir: Path, formats: str, options: RenderOptions) -> None:

@@ -104,7 +104,9 @@ def _old_text(value: object) -> str:
     return text if len(text) <= OLD_TEXT_LIMIT else text[:OLD_TEXT_LIMIT] + "…"
 
 
-def _mark(ws: Worksheet, coordinate: str, note: str | None) -> None:
+def mark_carried(ws: Worksheet, coordinate: str, note: str | None) -> None:
+    """Mark a cell filled from another workbook (``init --from``, ``init --budget``): light yellow, and the
+    comment ``note`` saying where it came from. The loader reads neither."""
     cell = ws[coordinate]
     cell.fill = CARRIED_FILL
     if note:
@@ -156,7 +158,7 @@ def _facts(wb: openpyxl.Workbook, budget: Budget, year: int, started: Started) -
     for row, (fact, first, _value) in enumerate(facts_rows(year, values, budget.format), start=2):
         coordinate = f"B{row}"
         if fact.key in values:
-            _mark(ws, coordinate, notes[fact.key] if first else None)
+            mark_carried(ws, coordinate, notes[fact.key] if first else None)
         elif first and fact.key in notes:
             _note(ws, coordinate, notes[fact.key])
 
@@ -169,7 +171,7 @@ def _prior(wb: openpyxl.Workbook, last: LastYear, fmt: Format) -> None:
     note = f"由{last.year}年工作簿 {last.name} 算出（该年{kind}公开印出的数字），请核对。"
     for row, figure in enumerate(fmt.prior, start=2):
         if figure.key in last.figures:
-            _mark(ws, f"B{row}", note)
+            mark_carried(ws, f"B{row}", note)
 
 
 def _write_row(ws: Worksheet, spec: schema.TableSpec, number: int, row: Row, keys: tuple[str, ...], note: str) -> None:

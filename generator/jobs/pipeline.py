@@ -72,11 +72,20 @@ def check_previous(previous: Path | None, options: RenderOptions = DEFAULT_OPTIO
         read_last_year(previous, catalog(options))
 
 
+def check_budget(options: RenderOptions = DEFAULT_OPTIONS) -> None:
+    """Read the budget workbook (``options.budget``) once before a run: an unreadable one stops it at the start."""
+    if options.budget is not None:
+        from generator.stages.budgetlink import read_budget
+
+        read_budget(options.budget, catalog(options))
+
+
 def inspect(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> tuple[Budget, list[Finding], CodeBook]:
     """Load and check: the findings and the code book they were checked against, without the document.
 
     With ``options.previous`` (last year's workbook) each 上年数 figure is checked against the
     figure that workbook gives; one that cannot be read raises ``LastYearError`` before ``path`` is read.
+    With ``options.budget`` (a 决算's budget workbook) so is each 年初预算数 (``BudgetLinkError``).
     """
     budget, findings, book, _done = _inspect(path, options, load_profile(options.templates))
     return budget, findings, book
@@ -92,16 +101,23 @@ def _inspect(path: Path, options: RenderOptions, profile: Profile) -> tuple[Budg
     from generator.jobs.nextyear import read_last_year
     from generator.reference import codelist
     from generator.stages import derive
+    from generator.stages.budgetlink import BudgetLinkError, read_budget, wants_budget
     from generator.stages.check import check
     from generator.workbook.load import load_workbook
 
     with gc_paused():
         formats = catalog(options, profile)
         last = read_last_year(options.previous, formats) if options.previous is not None else None
+        planned = read_budget(options.budget, formats) if options.budget is not None else None
         budget = load_workbook(path, profile.variant, formats)
+        if planned is not None and not wants_budget(budget.format):
+            raise BudgetLinkError(
+                f"{path.name}：--budget 只用于有年初预算数列的决算格式，本工作簿的公开格式 {budget.format.name}"
+                f"（{budget.format.title}）没有"
+            )
         book = codelist.code_book(budget.year, codes=options.codes, templates=options.templates)
         done = derive.complete(budget, book)
-        return budget, check(budget, book, last, done), book, done
+        return budget, check(budget, book, last, done, planned), book, done
 
 
 def catalog(options: RenderOptions, profile: Profile | None = None) -> Catalog:

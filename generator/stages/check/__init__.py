@@ -9,7 +9,7 @@ difference (尾差, a warning), and more than that is an error.
 
 Every rule is declared once in ``registry`` (its id, severity and what it checks: ``check
 --rules`` and the README's table are made from it); the functions that check them live by
-family (``facts``, ``lastyear``, ``sums``, ``tables``, ``income``, ``sangong``, ``codes``,
+family (``facts``, ``lastyear``, ``planned``, ``sums``, ``tables``, ``income``, ``sangong``, ``codes``,
 ``narrative``) and run in the order of ``CHECKS``, which is the order of the findings within a
 sheet.
 """
@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from generator.errors import Finding
 from generator.reference.codes import CodeBook, load_codes
 from generator.stages import derive
-from generator.stages.check import codes, declared, facts, income, lastyear, narrative, sangong, sums, tables
+from generator.stages.budgetlink import Planned
+from generator.stages.check import codes, declared, facts, income, lastyear, narrative, planned, sangong, sums, tables
 from generator.stages.check.registry import (
     HALF_CENT,
     RULES,
@@ -88,6 +89,7 @@ DECLARED_CHECKS: tuple[Check, ...] = (
     facts.lengths,
     facts.placeholders,
     lastyear.against_last_year,
+    planned.against_budget,
     declared.row_sums,
     declared.relations,
     declared.empty_tables,
@@ -113,17 +115,22 @@ NEEDS: dict[Check, tuple[str, ...]] = {
 
 
 def check(
-    budget: Budget, codes: CodeBook | None = None, last: LastYear | None = None, done: Complete | None = None
+    budget: Budget,
+    codes: CodeBook | None = None,
+    last: LastYear | None = None,
+    done: Complete | None = None,
+    planned: Planned | None = None,
 ) -> list[Finding]:
     """Every finding for ``budget``, grouped by sheet in workbook order; its 上年数 against ``last``
-    (last year's workbook, ``--previous``) when given.
+    (last year's workbook, ``--previous``) when given, and a 决算's 年初预算数 against ``planned``
+    (the same year's budget workbook, ``--budget``).
 
     ``done`` is ``budget`` completed (``derive.complete``) with ``codes``: the pipeline derives once
     and passes it; derived here when not given (a convenience for tests and scripts).
     """
     codes = codes or load_codes(budget.year)
     done = done if done is not None else derive.complete(budget, codes)
-    context = Context(budget, codes, done, last)
+    context = Context(budget, codes, done, last, planned)
     fmt = budget.format
     for run in CHECKS if fmt.engine == "henan" else DECLARED_CHECKS:
         if all(fmt.publishes(fmt.code_of(role)) for role in NEEDS.get(run, ())):

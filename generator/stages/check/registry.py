@@ -19,6 +19,7 @@ from typing import Literal
 from generator.errors import SEVERITY_TEXT, Finding, Severity
 from generator.formats import Format
 from generator.reference.codes import CodeBook
+from generator.stages.budgetlink import Planned
 from generator.stages.derive import Complete, q2
 from generator.stages.figures import LastYear
 from generator.workbook.model import Budget, Row
@@ -129,6 +130,13 @@ LAST_YEAR = declare(
     "仅在给出 --previous 上年工作簿时：每个上年数对照上年工作簿的文档印出的数字，"
     "不符为错误（写明单元格、两个数字和上年文件）；上年工作簿不是上一年度的，或部门编码不同，为警告",
 )
+PLANNED = declare(
+    "预算数不符",
+    "both",
+    "仅在给出 --budget 预算工作簿时（决算）：每个年初预算数（表中 from_budget 的列：有编码的行按科目编码，"
+    "合计行，“三公”经费各项）对照预算工作簿算出的数字，预算工作簿没有的科目按 0，不符为错误"
+    "（写明单元格、两个数字和预算文件）；预算工作簿的年度不同，为警告",
+)
 # What the loader reports while it reads (``Budget.notes``): the workbook is read, but a clerk may not have seen it.
 MERGED = declare("合并单元格", "warning", "数据区中的合并单元格，只读取其左上角的值", source="loader")
 HIDDEN = declare("隐藏数据", "warning", "有数据的隐藏工作表、行或列（照常读取）", source="loader")
@@ -177,6 +185,7 @@ class Context:
     codes: CodeBook
     done: Complete
     last: LastYear | None = None
+    planned: Planned | None = None  # the same year's budget workbook (``--budget``), for a 决算's 年初预算数
     findings: list[Finding] = field(default_factory=list)
 
     def add(
