@@ -32,6 +32,7 @@ KIND_WORDS = {
     "number": "数字",
     "bool": "true 或 false",
     "texts": "文字的列表",
+    "pairs": "列表，每项 `[文字, 文字]`",
     "numbers": "数字的列表",
     "sums": "一组“文字: 文字的列表”",
     "measures": "一组“度量: 列”",

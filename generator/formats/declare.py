@@ -36,7 +36,8 @@ class Key:
     """One key of a declared mapping: its type, whether it must be given, and what it means."""
 
     name: str
-    # text, int, number, bool, texts, numbers, map, list, sums (parent: [parts]), measures (name: column),
+    # text, int, number, bool, texts, numbers, pairs ([a, b] each), map, list, sums (parent: [parts]),
+    # measures (name: column),
     # columns, header, column_sets, header_sets
     kind: str
     meaning: str
@@ -147,6 +148,14 @@ class Reader:
             return self.number(node, path)
         if kind == "bool":
             return self.boolean(node, path)
+        if kind == "pairs":  # [[a, b], …]: a chart's [label, figure] parts
+            twos = []
+            for i, item in enumerate(self.seq(node, path)):
+                pair = [self.text(t, f"{path}[{i}][{j}]") for j, t in enumerate(self.seq(item, f"{path}[{i}]"))]
+                if len(pair) != 2:
+                    raise self.fail(item, f"{path}[{i}]", f"应为两项 [名称, 数字]，实为 {len(pair)} 项")
+                twos.append((pair[0], pair[1]))
+            return twos
         if kind == "texts":
             return [self.text(item, f"{path}[{i}]") for i, item in enumerate(self.seq(node, path))]
         if kind == "map":

@@ -30,6 +30,7 @@ from generator.formats.shapes import (
     TABLE_ROLES,
 )
 from generator.formats.spec import (
+    ChartDecl,
     CheckDecl,
     Column,
     Fact,
@@ -327,6 +328,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     figures: tuple[FigureDecl, ...] = ()
     lists: tuple[ListDecl, ...] = ()
     shares: tuple[tuple[str, str, str], ...] = ()
+    charts: tuple[ChartDecl, ...] = ()
     if head["engine"] == "declared":
         names = expr.Names(
             {s.code: s.amount_keys() for s in specs},
@@ -335,6 +337,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         )
         checks = _checks(readers["checks.yaml"], data["checks.yaml"]["checks"], specs, names)
         figures, lists, shares = _figures(readers["figures.yaml"], data["figures.yaml"], specs, names, facts, prior)
+        charts = _charts(readers["figures.yaml"], data["figures.yaml"]["charts"], figures)
     return Format(
         engine=head["engine"],
         template=head["template"],
@@ -347,6 +350,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         figures=figures,
         lists=lists,
         shares=shares,
+        charts=charts,
         name=head["name"],
         title=head["title"],
         kind=head["kind"],
@@ -538,6 +542,26 @@ def _figures(
                 raise _fail(reader, data, "shares", f"占比 {name} 中没有数字“{figure}”")
         shares.append((name, pair[0], pair[1]))
     return tuple(figures), tuple(lists), tuple(shares)
+
+
+def _charts(reader: Reader, items: list[dict[str, Any]], figures: tuple[FigureDecl, ...]) -> tuple[ChartDecl, ...]:
+    """The declared charts, each part a known figure (a bars chart's, one compared with last year)."""
+    _unique(reader, items, "name", "图的名称")
+    by_name = {f.name: f for f in figures}
+    out = []
+    for item in items:
+        if not _KEY.fullmatch(item["name"]):
+            raise _fail(reader, item, "name", f"名称“{item['name']}”只能含小写字母、数字和 _，以字母开头")
+        if not item["figures"]:
+            raise _fail(reader, item, "figures", "须列出至少一个 [名称, 数字]")
+        for i, (_label, figure) in enumerate(item["figures"]):
+            if figure not in by_name:
+                raise _fail(reader, item, f"figures[{i}]", f"没有数字“{figure}”")
+            if item["kind"] == "bars" and not by_name[figure].prior:
+                raise _fail(reader, item, f"figures[{i}]", f"数字“{figure}”没有 prior（上年数）：画不出与上年的对比")
+        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
+        out.append(ChartDecl(item["name"], item["kind"], item["title"], tuple(item["figures"]), where))
+    return tuple(out)
 
 
 # --- a bureau's own formats ------------------------------------------------------------------

@@ -98,6 +98,12 @@ ANNEX_NUMBERS = ("chinese", "arabic")
 HENAN_META = ["部门：{bureau}", "{year}年度", "{code}", "单位：{unit}"]
 # The rules a declared check may name (stages/check/registry.py), and the functions of an expression.
 CHECK_KINDS = ("tree", "equal", "at_least", "match", "explain")
+# What a declared chart draws (stages/charts.py builds it, render/charts.py draws it), as figures.yaml names it.
+CHART_KINDS: dict[str, str] = {
+    "bars": "columns, this year against last year: each figure one with a prior",
+    "hbars": "horizontal bars of parts, largest first, each with its share; a zero part left out",
+    "pie": "slices of the whole the parts make, each with its share; a zero part left out, one part no pie",
+}
 
 SHAPES: dict[str, Shape] = {
     s.name: s
@@ -453,6 +459,28 @@ SHAPES: dict[str, Shape] = {
                     "each share: `name: [part, whole]`, two figures; printed as a percentage to the cent "
                     "(doc.share.NAME), none of a zero whole",
                     default=[],
+                ),
+                Key(
+                    "charts",
+                    "list",
+                    "the charts drawn when a bureau wants them (--charts), each after its block chart_NAME",
+                    default=[],
+                    shape="chart",
+                ),
+            ),
+        ),
+        Shape(
+            "chart",
+            "one chart: what it draws, from the figures the text prints",
+            (
+                Key("name", "text", "its key: the template shows it in block chart_NAME (charts.NAME)", True),
+                Key("kind", "text", "what it draws", True, choices=tuple(CHART_KINDS)),
+                Key("title", "text", "its caption after 图N and the year (2024年…; bars: …与2023年对比)", True),
+                Key(
+                    "figures",
+                    "pairs",
+                    "what it draws: `[label, figure]` pairs, in order (bars: figures with a prior)",
+                    True,
                 ),
             ),
         ),

@@ -233,6 +233,17 @@ class ListDecl:
 
 
 @dataclass(frozen=True)
+class ChartDecl:
+    """One declared chart (figures.yaml's charts): its kind (shapes.CHART_KINDS), title and [label, figure] parts."""
+
+    name: str
+    kind: str
+    title: str
+    parts: tuple[tuple[str, str], ...]  # (label, figure name), in the order drawn
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class Format:
     """A disclosure format: its tables, the workbook's facts and prior figures, the document's frame.
 
@@ -263,6 +274,7 @@ class Format:
     figures: tuple[FigureDecl, ...] = ()
     lists: tuple[ListDecl, ...] = ()
     shares: tuple[tuple[str, str, str], ...] = ()  # (name, part figure, whole figure)
+    charts: tuple[ChartDecl, ...] = ()  # drawn when a bureau wants charts (stages/charts.declared_charts)
     dropped: frozenset[str] = field(default_factory=frozenset)  # tables the bureau does not publish
     # Facts and 上年数 figures that only the sections the bureau dropped print: not asked for.
     unused_facts: frozenset[str] = field(default_factory=frozenset)

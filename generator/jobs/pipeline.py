@@ -135,7 +135,7 @@ def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:
     ``profile.toml`` says; None leaves it to the profile (off without one).
     """
     from generator.render.html import render_html
-    from generator.stages.charts import charts_of
+    from generator.stages.charts import charts_of, declared_charts
     from generator.stages.check import has_errors
     from generator.stages.compute import build_document
 
@@ -149,8 +149,9 @@ def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:
         if budget.format.engine == "declared":
             from generator.stages.declared import build_declared
 
-            document: Document | DeclaredDocument = build_declared(budget, done, profile)
-            shown = {}  # the charts are drawn from Henan's figures
+            declared = build_declared(budget, done, profile)
+            document: Document | DeclaredDocument = declared
+            shown = declared_charts(declared, budget.format.charts) if profile.charts else {}
         else:
             document = build_document(budget, book, profile, done)
             shown = charts_of(document) if profile.charts else {}
