@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import EXAMPLE, SECOND, Editor, tool
+from support import EXAMPLE, ROOT, SECOND, Editor, tool
 
 from generator.errors import Finding
 from generator.frontends import cli
@@ -464,3 +464,148 @@ def test_a_summary_states_a_refused_workbook_s_figures_from_its_one_reading(
     assert summarised.status == "errors" and summarised.findings == plain.findings
     assert summarised.figures is not None and summarised.projects == pipeline.prepare(SECOND).document.project_count
     assert list(tmp_path.iterdir()) == []
+
+
+# --- a batch of several formats: a sheet each ----------------------------------------------------
+
+FINAL = ROOT / "inputs" / "上海市普陀区财政局2024决算.xlsx"
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    """The 决算 example (final-accounts) and Henan's example, batched once: the 决算 appears first."""
+    folder = tmp_path_factory.mktemp("mixed")
+    shutil.copyfile(FINAL, folder / FINAL.name)
+    shutil.copyfile(EXAMPLE, folder / EXAMPLE.name)
+    out = tmp_path_factory.mktemp("mixed-out")
+    result = run("batch", folder, "-o", out, "--format", "html")
+    return Batch(folder, out, result.stdout, result.exit_code)
+
+
+def test_a_batch_of_two_formats_has_a_sheet_each_with_its_own_columns(mixed: Batch):
+    assert mixed.exit_code == 0
+    wb = openpyxl.load_workbook(mixed.out / summary.WORKBOOK_NAME)
+    # in the order each format first appears: the batch's order, 上海… before 义马…
+    final_sheet, henan = "汇总", "汇总（河南省部门（单位）预算公开（YS01–YS14））"
+    assert wb.sheetnames == [final_sheet, henan, "问题清单"]
+    rows = {str(r["工作簿"]): r for r in sheet_rows(mixed.out / summary.WORKBOOK_NAME, final_sheet)}
+    assert list(rows) == [FINAL.name, "合计"]
+    # as read by hand from the published 决算 (reference/formats/shanghai-final-accounts-2024.txt)
+    expected = {
+        "收入支出总计（万元）": Decimal("2995.39"),
+        "本年收入合计（万元）": Decimal("2946.25"),
+        "本年支出合计（万元）": Decimal("2940.05"),
+        "财政拨款收入支出总计（万元）": Decimal("2961.68"),
+        "一般公共预算财政拨款支出（万元）": Decimal("2940.05"),
+        "一般公共预算财政拨款年初预算（万元）": Decimal("2993.92"),
+        "一般公共预算完成年初预算（%）": Decimal("98.20"),
+        "基本支出（万元）": Decimal("2336.91"),
+        "“三公”经费（万元）": Decimal("0"),
+        "“三公”经费年初预算（万元）": Decimal("0.95"),
+        "机关运行经费（万元）": Decimal("184.65"),
+    }
+    header = [c.value for c in wb[final_sheet][1]]
+    assert header == [
+        "工作簿",
+        "部门名称",
+        "年度",
+        "状态",
+        "错误",
+        "警告",
+        *expected,
+        "项目个数",
+        "PDF页数",
+        header[-1],
+    ]
+    assert {key: amount(rows[FINAL.name][key]) for key in expected} == expected
+    assert (rows[FINAL.name]["部门名称"], rows[FINAL.name]["年度"]) == ("上海市普陀区财政局", 2024)
+    # its own 合计: each amount of its one workbook, and no sum of a percentage
+    total = {key: amount(rows["合计"][key]) for key in expected}
+    assert total == {**expected, "一般公共预算完成年初预算（%）": None}
+    assert rows["合计"]["部门名称"] == "1 个工作簿"
+    assert [c.value for c in wb[henan][1]][6:18] == AMOUNTS
+    budget = {str(r["工作簿"]): r for r in sheet_rows(mixed.out / summary.WORKBOOK_NAME, henan)}
+    assert list(budget) == [EXAMPLE.name, "合计"]
+    document = document_columns(EXAMPLE)
+    assert {k: amount(budget[EXAMPLE.name][k]) for k in AMOUNTS} == {k: document[k] for k in AMOUNTS}
+    assert budget["合计"]["部门名称"] == "1 个工作簿"
+
+
+def test_the_page_lists_each_format_under_its_title(mixed: Batch):
+    page = parse(mixed.out / summary.PAGE_NAME)
+    assert page.open == [] and page.bad == [] and len(page.ids) == len(set(page.ids))
+    html = (mixed.out / summary.PAGE_NAME).read_text(encoding="utf-8")
+    assert "<h2>部门决算公开（九张表，上海市模板）</h2>" in html
+    assert "<h2>河南省部门（单位）预算公开（YS01–YS14）</h2>" in html
+    assert "<th>一般公共预算完成年初预算（%）</th>" in html and '<td class="num">98.20</td>' in html
+    for link in page.links:
+        if link.startswith("#"):
+            assert link[1:] in page.ids
+
+
+def test_an_unreadable_workbook_stays_on_the_first_sheet(tmp_path: Path):
+    outcomes = [
+        service.Outcome(
+            tmp_path / "甲.xlsx", format="final-accounts", format_title="决算", columns=(("a", "甲", "万元"),)
+        ),
+        service.Outcome(tmp_path / "乙.xlsx", error="无法读取", status="refused"),
+        service.Outcome(tmp_path / "丙.xlsx", format="henan", format_title="河南", columns=summary.DEFAULT_COLUMNS),
+    ]
+    groups = summary.groups_of(summary.rows_of(outcomes, tmp_path))
+    assert [(g.sheet, [r.workbook for r in g.rows]) for g in groups] == [
+        ("汇总", ["甲.xlsx", "乙.xlsx"]),
+        ("汇总（河南）", ["丙.xlsx"]),
+    ]
+
+
+def test_a_long_format_title_is_cut_to_excel_s_31_characters(tmp_path: Path):
+    title = "某某省某某市某某区部门（单位）预算公开格式:第二版/二〇二五年修订"  # : and / are not allowed
+    outcomes = [
+        service.Outcome(tmp_path / f"{n}.xlsx", format=name, format_title=title, columns=summary.DEFAULT_COLUMNS)
+        for n, name in enumerate(("a", "b", "c"))
+    ]
+    sheets = [g.sheet for g in summary.groups_of(summary.rows_of(outcomes, tmp_path))]
+    assert sheets == [
+        "汇总",
+        "汇总（某某省某某市某某区部门（单位）预算公开格式第二版二〇二）",
+        "汇总2（某某省某某市某某区部门（单位）预算公开格式第二版二〇）",
+    ]
+    assert all(len(s) <= 31 for s in sheets)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "{figure: basic, header: 基本支出}",
+            "{figure: basics, header: 基本支出}",
+            "figures.yaml 第 {line} 行 summary[7].figure：没有数字“basics”：汇总表的列须是本文件 figures 中的数字",
+        ),
+        (
+            "{figure: basic, header: 基本支出}",
+            "{plan: basic, header: 基本支出}",
+            "figures.yaml 第 {line} 行 summary[7].plan：数字“basic”没有 budget（年初预算）"
+            "（有 budget 的：gpb、sangong、abroad、vehicle、reception）",
+        ),
+        (
+            "{figure: basic, header: 基本支出}",
+            "{header: 基本支出}",
+            "figures.yaml 第 {line} 行 summary[7].figure：每列须恰有 figure、budget、plan 之一",
+        ),
+    ],
+    ids=["unknown", "no-budget", "none"],
+)
+def test_a_summary_column_naming_no_figure_is_refused(tmp_path: Path, old: str, new: str, message: str):
+    from importlib.resources import files
+
+    from generator.formats import FormatError, read_folder
+
+    folder = tmp_path / "final-accounts"
+    shutil.copytree(str(files("generator.formats") / "final-accounts"), folder)
+    path = folder / "figures.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(FormatError) as caught:
+        read_folder(folder)
+    assert str(caught.value) == f"{message.format(line=line)}（{path}）"

@@ -41,6 +41,7 @@ from generator.formats.spec import (
     Part,
     PriorFigure,
     Section,
+    SummaryColumn,
     TableSpec,
     place_header,
 )
@@ -329,6 +330,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
     lists: tuple[ListDecl, ...] = ()
     shares: tuple[tuple[str, str, str], ...] = ()
     charts: tuple[ChartDecl, ...] = ()
+    summary: tuple[SummaryColumn, ...] = ()
     if head["engine"] == "declared":
         names = expr.Names(
             {s.code: s.amount_keys() for s in specs},
@@ -338,6 +340,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         checks = _checks(readers["checks.yaml"], data["checks.yaml"]["checks"], specs, names)
         figures, lists, shares = _figures(readers["figures.yaml"], data["figures.yaml"], specs, names, facts, prior)
         charts = _charts(readers["figures.yaml"], data["figures.yaml"]["charts"], figures)
+        summary = _summary(readers["figures.yaml"], data["figures.yaml"]["summary"], figures)
     return Format(
         engine=head["engine"],
         template=head["template"],
@@ -351,6 +354,7 @@ def _build(data: dict[str, dict[str, Any]], readers: dict[str, Reader], label: s
         lists=lists,
         shares=shares,
         charts=charts,
+        summary=summary,
         name=head["name"],
         title=head["title"],
         kind=head["kind"],
@@ -561,6 +565,27 @@ def _charts(reader: Reader, items: list[dict[str, Any]], figures: tuple[FigureDe
                 raise _fail(reader, item, f"figures[{i}]", f"数字“{figure}”没有 prior（上年数）：画不出与上年的对比")
         where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
         out.append(ChartDecl(item["name"], item["kind"], item["title"], tuple(item["figures"]), where))
+    return tuple(out)
+
+
+def _summary(reader: Reader, items: list[dict[str, Any]], figures: tuple[FigureDecl, ...]) -> tuple[SummaryColumn, ...]:
+    """The columns of a batch's summary: each names one figure of the file (a budget or a rate, one with a budget)."""
+    known = {f.name: f for f in figures}
+    _unique(reader, items, "header", "表头")
+    out = []
+    for item in items:
+        given = [part for part in ("figure", "budget", "plan") if item[part]]
+        if len(given) != 1:
+            raise _fail(reader, item, "figure", "每列须恰有 figure、budget、plan 之一")
+        key = given[0]
+        name = item[key]
+        if name not in known:
+            raise _fail(reader, item, key, f"没有数字“{name}”：汇总表的列须是本文件 figures 中的数字")
+        if key != "figure" and not known[name].budget:
+            with_budget = "、".join(f.name for f in figures if f.budget) or "没有"
+            raise _fail(reader, item, key, f"数字“{name}”没有 budget（年初预算）（有 budget 的：{with_budget}）")
+        part = {"figure": "value", "budget": "budget", "plan": "rate"}[key]
+        out.append(SummaryColumn(name, item["header"], part))
     return tuple(out)
 
 

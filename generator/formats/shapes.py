@@ -467,6 +467,14 @@ SHAPES: dict[str, Shape] = {
                     default=[],
                     shape="chart",
                 ),
+                Key(
+                    "summary",
+                    "list",
+                    "the columns of this format's sheet in a batch's 汇总.xlsx and index.html, in order (none: "
+                    "the budget figures of jobs/summary.FIGURES that it has)",
+                    default=[],
+                    shape="summary_column",
+                ),
             ),
         ),
         Shape(
@@ -482,6 +490,21 @@ SHAPES: dict[str, Shape] = {
                     "what it draws: `[label, figure]` pairs, in order (bars: figures with a prior)",
                     True,
                 ),
+            ),
+        ),
+        Shape(
+            "summary_column",
+            "one column of a batch's summary: a figure, its 年初预算 or its 完成率 (exactly one of the three)",
+            (
+                Key("figure", "text", "a figure: its amount, in 万元", default=""),
+                Key("budget", "text", "a figure with a budget: its 年初预算 (doc.plan), in 万元", default=""),
+                Key(
+                    "plan",
+                    "text",
+                    "a figure with a budget: its 完成年初预算的百分比 (doc.plan), to the cent; empty of a zero budget",
+                    default="",
+                ),
+                Key("header", "text", "the column's header; 汇总.xlsx adds its unit, （万元） or （%）", True),
             ),
         ),
         Shape(

@@ -244,6 +244,20 @@ class ChartDecl:
 
 
 @dataclass(frozen=True)
+class SummaryColumn:
+    """One column of a batch's summary (figures.yaml's summary): a figure's amount, its 年初预算 or its 完成率."""
+
+    figure: str
+    header: str
+    part: str = "value"  # value (the figure), budget or rate (doc.plan's 年初预算, 完成率)
+
+    @property
+    def key(self) -> str:
+        """Its value's key in an outcome's figures: the figure's name, then the part but for the figure itself."""
+        return self.figure if self.part == "value" else f"{self.figure}.{self.part}"
+
+
+@dataclass(frozen=True)
 class Format:
     """A disclosure format: its tables, the workbook's facts and prior figures, the document's frame.
 
@@ -275,6 +289,7 @@ class Format:
     lists: tuple[ListDecl, ...] = ()
     shares: tuple[tuple[str, str, str], ...] = ()  # (name, part figure, whole figure)
     charts: tuple[ChartDecl, ...] = ()  # drawn when a bureau wants charts (stages/charts.declared_charts)
+    summary: tuple[SummaryColumn, ...] = ()  # a batch's 汇总 columns; none: jobs/summary.FIGURES
     dropped: frozenset[str] = field(default_factory=frozenset)  # tables the bureau does not publish
     # Facts and 上年数 figures that only the sections the bureau dropped print: not asked for.
     unused_facts: frozenset[str] = field(default_factory=frozenset)

@@ -70,13 +70,17 @@ class Outcome:
     # For a batch's summary (jobs/summary.py), plain data that pickles and serialises: the bureau
     # (部门名称) and budget year as read, the headline figures its document states
     # (``summary.document_figures``; also for a workbook the check found errors in, when it can be
-    # read), its number of projects, and the written PDF's number of pages.
+    # read), its number of projects, and the written PDF's number of pages; its format's name and
+    # title and the summary's columns for it (``summary.columns_of``): a sheet per format.
     department: str = ""
     budget_year: int | None = None
     title: str = ""  # the document's title as printed (its format's: 预算公开 or 决算)
     figures: dict[str, Decimal] | None = None
     projects: int | None = None
     pages: int | None = None
+    format: str = ""
+    format_title: str = ""
+    columns: tuple[tuple[str, str, str], ...] = ()
     # A failure's outputs from an earlier run, left in place (not deleted) but not made from this workbook.
     stale: list[Path] = field(default_factory=list)
     reused: bool = False  # not rendered: nothing it is made from changed since the last batch (jobs/manifest.py)
@@ -157,7 +161,8 @@ def render_job(
     document = prepared.document
     if document is not None:  # what a batch's summary shows
         outcome.department, outcome.budget_year, outcome.title = document.bureau, document.year, document.title
-        outcome.figures, outcome.projects = summary.document_figures(document)
+        outcome.figures, outcome.projects = summary.document_figures(document, prepared.budget.format)
+        summary.mark_format(outcome, prepared.budget.format)
     return outcome
 
 
@@ -171,6 +176,7 @@ def _refused_figures(outcome: Outcome, refusal: CheckFailed, options: RenderOpti
 
     if refusal.budget is None or refusal.book is None or refusal.done is None:
         return
+    summary.mark_format(outcome, refusal.budget.format)
     try:
         outcome.department, outcome.budget_year, outcome.figures, outcome.projects = summary.refused_figures(
             refusal.budget, refusal.book, refusal.done, options.templates

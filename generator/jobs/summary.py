@@ -1,9 +1,19 @@
 """Turn a batch's outcomes into 汇总.xlsx and index.html: the finance bureau's summary of every department.
 
 One row per workbook (its status, counts and the headline figures its own document states), a
-totals row summed with ``Decimal``, every finding on a second sheet; and the same list as a page
-linking each document. Both files are written through ``pipeline.write_atomic``: an interrupted
-run leaves the previous summary, or none, never a partial one.
+totals row summed with ``Decimal``, every finding on a last sheet; and the same list as a page
+linking each document.
+
+The columns of a row are its format's: a declared format names them (figures.yaml's ``summary``:
+figures, their 年初预算 and 完成率), any other has Henan's ``FIGURES``. A batch of one format has one
+sheet, 汇总. A batch that mixes formats has a sheet per format, in the order each first appears:
+the first is 汇总, each other 汇总（its format's title）, the title cut to fit Excel's 31 characters
+(and numbered when two would be named alike); each sheet has its own columns and its own 合计 row.
+A workbook whose format is not known (it could not be read, or its render failed) stays on the
+first sheet. The page lists the same groups, each under its format's title.
+
+Both files are written through ``pipeline.write_atomic``: an interrupted run leaves the previous
+summary, or none, never a partial one.
 
 The figures are taken from the stages' values (the ``Document`` of ``compute``), never computed
 again here: what the summary says is what each department's document says.
@@ -28,6 +38,7 @@ from generator.workbook.model import ZERO
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from generator.formats import Format
     from generator.jobs.service import Outcome
     from generator.reference.codes import CodeBook
     from generator.stages.compute import Document
@@ -56,6 +67,14 @@ FIGURES: tuple[tuple[str, str], ...] = (
     ("operating_cost", "机构运行经费"),
 )
 
+# A column of the summary as an outcome carries it (plain data that pickles and is recorded): the key
+# of its value in the outcome's figures, its header, its unit: 万元, or % (a 完成率, not summed).
+Column = tuple[str, str, str]
+AMOUNT, RATE = "万元", "%"
+DEFAULT_COLUMNS: tuple[Column, ...] = tuple((key, label, AMOUNT) for key, label in FIGURES)
+_SHEET_CHARS = 31  # Excel's limit on a sheet's name
+_NOT_IN_SHEET_NAMES = str.maketrans("", "", "[]:*?/\\")
+
 STATUS_TEXT = {"ok": "已生成", "errors": "有错误", "refused": "无法读取", "failed": "失败"}
 
 # 汇总's columns: header, width (characters); the amounts come between 警告 and 项目个数.
@@ -73,17 +92,44 @@ _FINDING_COLUMNS = (
     ("实为", 14),
 )
 AMOUNT_FORMAT = "#,##0.00"
+RATE_FORMAT = "0.00"
 
 
-def document_figures(document: Document | DeclaredDocument) -> tuple[dict[str, Decimal], int]:
-    """The headline figures the document states (keys of ``FIGURES``), and its number of projects.
+def columns_of(fmt: Format) -> tuple[Column, ...]:
+    """The summary's columns for a workbook of ``fmt``: its declared ones, else ``FIGURES``."""
+    if not fmt.summary:
+        return DEFAULT_COLUMNS
+    return tuple((c.key, c.header, RATE if c.part == "rate" else AMOUNT) for c in fmt.summary)
 
-    A declared format's document gives those of its named figures that have these names (the
-    others stay empty in the summary), and the length of its list ``projects``.
+
+def mark_format(outcome: Outcome, fmt: Format) -> None:
+    """Say which format ``outcome``'s workbook is in, and the summary's columns for it."""
+    outcome.format, outcome.format_title, outcome.columns = fmt.name, fmt.title, columns_of(fmt)
+
+
+def document_figures(
+    document: Document | DeclaredDocument, fmt: Format | None = None
+) -> tuple[dict[str, Decimal], int]:
+    """The headline figures the document states (keys of ``columns_of(fmt)``), and its number of projects.
+
+    A declared format's document gives the figures its ``summary`` names, their 年初预算 and their
+    完成率 (none of a zero budget: left out), and the length of its list ``projects``; without a
+    ``summary``, those of its named figures that have the names of ``FIGURES``.
     """
     if isinstance(document, DeclaredDocument):
-        named = {key: Decimal(document.fig[key]) for key, _ in FIGURES if key in document.fig}
-        return named, len(document.lists.get("projects", ()))
+        projects = len(document.lists.get("projects", ()))
+        if fmt is None or not fmt.summary:
+            return {key: Decimal(document.fig[key]) for key, _ in FIGURES if key in document.fig}, projects
+        named: dict[str, Decimal] = {}
+        for column in fmt.summary:
+            value: Decimal | int | None = document.fig[column.figure]
+            if column.part == "budget":
+                value = document.plan[column.figure].budget
+            elif column.part == "rate":
+                value = document.plan[column.figure].rate
+            if value is not None:
+                named[column.key] = Decimal(value)
+        return named, projects
     figures = {
         "income_total": document.income_total,
         "spending_total": document.spending_total,
@@ -112,12 +158,17 @@ def refused_figures(
     from generator.stages.compute import build_document
     from generator.stages.figures import headline
 
+    if budget.format.engine == "declared":
+        from generator.stages.declared import build_declared
+
+        figures, projects = document_figures(build_declared(budget, done, load_profile(templates)), budget.format)
+        return budget.bureau, budget.year, figures, projects
     try:
         document = build_document(budget, book, load_profile(templates), done)
     except Exception:  # a table too broken to print: the headline figures are still the document's
         current = headline(budget, done).current
         return budget.bureau, budget.year, {k: current[k] for k, _ in FIGURES if k in current}, None
-    figures, projects = document_figures(document)
+    figures, projects = document_figures(document, budget.format)
     return budget.bureau, budget.year, figures, projects
 
 
@@ -153,6 +204,57 @@ class Row:
     # (label, relative URL) of each document an earlier batch wrote for a workbook that now fails:
     # left in place, not made from the workbook as it is now (marked 旧, never to be published)
     stale: tuple[tuple[str, str], ...] = ()
+    number: int = 0  # its place in the batch, from 1: its findings' anchor on the page (wb-N)
+    format: str = ""  # its format's name; "" when not known (on the first sheet)
+    format_title: str = ""
+    columns: tuple[Column, ...] = DEFAULT_COLUMNS  # its format's (``columns_of``)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The rows of one format, as one sheet of 汇总.xlsx and one table of the page."""
+
+    sheet: str
+    title: str  # the format's title; "" when no workbook's format is known
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+    @property
+    def totals(self) -> dict[str, Decimal | None]:
+        return totals(self.rows, self.columns)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return counts(self.rows)
+
+
+def groups_of(rows: Sequence[Row]) -> list[Group]:
+    """The rows by format, in the order each format first appears; rows of no known format join the first."""
+    formats: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.format:
+            formats.setdefault(row.format, []).append(row)
+    if not formats:
+        return [Group(SUMMARY_SHEET, "", DEFAULT_COLUMNS, tuple(rows))]
+    first = next(iter(formats))
+    formats[first] = [row for row in rows if row.format in ("", first)]
+    groups, used = [], {FINDINGS_SHEET}
+    for name, members in formats.items():
+        sheet = SUMMARY_SHEET if name == first else _sheet_name(members[0].format_title, used)
+        used.add(sheet)
+        groups.append(Group(sheet, members[0].format_title, members[0].columns, tuple(members)))
+    return groups
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """汇总（title）, the title cut to fit Excel's 31 characters; numbered 汇总2（…） when taken."""
+    title = title.translate(_NOT_IN_SHEET_NAMES)
+    for n in range(1, len(used) + 2):
+        prefix = SUMMARY_SHEET if n == 1 else f"{SUMMARY_SHEET}{n}"
+        name = f"{prefix}（{title[: _SHEET_CHARS - len(prefix) - 2]}）"
+        if name not in used:
+            return name
+    raise AssertionError(used)  # one of len(used) + 1 names is free
 
 
 @dataclass(frozen=True)
@@ -212,14 +314,21 @@ def rows_of(outcomes: Sequence[Outcome], outdir: Path, names: Sequence[str] | No
                 issues=issues,
                 links=_links(outcome.written, outdir),
                 stale=_links(outcome.stale, outdir),
+                number=index + 1,
+                format=outcome.format,
+                format_title=outcome.format_title,
+                columns=outcome.columns or DEFAULT_COLUMNS,
             )
         )
     return rows
 
 
-def totals(rows: Sequence[Row]) -> dict[str, Decimal]:
-    """The sum of each amount column over the workbooks that have it."""
-    return {key: q2(sum(((row.figures or {}).get(key, ZERO) for row in rows), ZERO)) for key, _ in FIGURES}
+def totals(rows: Sequence[Row], columns: Sequence[Column] = DEFAULT_COLUMNS) -> dict[str, Decimal | None]:
+    """The sum of each amount column over the workbooks that have it; none of a 完成率."""
+    return {
+        key: q2(sum(((row.figures or {}).get(key, ZERO) for row in rows), ZERO)) if unit == AMOUNT else None
+        for key, _, unit in columns
+    }
 
 
 def counts(rows: Sequence[Row]) -> dict[str, int]:
@@ -264,61 +373,12 @@ def _save_workbook(rows: Sequence[Row], target: Path) -> None:
     from generator.workbook.blank import fit_row_heights
 
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = SUMMARY_SHEET
-    headers = [*_LEAD, *((f"{label}（万元）", _AMOUNT_WIDTH) for _, label in FIGURES), *_TAIL]
-    ws.append([h for h, _ in headers])
-    first_amount = len(_LEAD) + 1
-    for row in rows:
-        figures = row.figures or {}
-        ws.append(
-            [
-                row.workbook,
-                row.bureau or None,
-                row.year,
-                row.status,
-                row.errors,
-                row.warnings,
-                *(figures.get(key) for key, _ in FIGURES),
-                row.projects,
-                row.pages,
-                "、".join(unquote(href) for _, href in row.stale) or None,
-            ]
-        )
-    sums, counted = totals(rows), counts(rows)
-    ws.append(
-        [
-            "合计",
-            f"{len(rows)} 个工作簿",
-            None,
-            None,
-            counted["errors"],
-            counted["warnings"],
-            *(sums[key] for key, _ in FIGURES),
-            counted["projects"],
-            counted["pages"],
-            None,
-        ]
-    )
+    for index, group in enumerate(groups_of(rows)):
+        ws = wb.active if index == 0 else wb.create_sheet(group.sheet)
+        assert ws is not None
+        ws.title = group.sheet
+        _write_group(ws, group)
     bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for column in range(first_amount, first_amount + len(FIGURES)):
-        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = AMOUNT_FORMAT
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    for row_cells in ws.iter_rows(min_row=2, max_col=2):
-        for cell in row_cells:
-            cell.alignment = wrapped
-    for (cell,) in ws.iter_rows(min_row=2, min_col=len(headers), max_col=len(headers)):
-        cell.alignment = wrapped
-    _print_layout(ws, headers, freeze="C2")
-    fit_row_heights(ws, 1)  # LibreOffice keeps one line per row unless told: wrapped headers and names
-
     findings = wb.create_sheet(FINDINGS_SHEET)
     findings.append([h for h, _ in _FINDING_COLUMNS])
     for row in rows:
@@ -333,6 +393,67 @@ def _save_workbook(rows: Sequence[Row], target: Path) -> None:
     _print_layout(findings, _FINDING_COLUMNS, freeze="A2")
     fit_row_heights(findings, 2)
     wb.save(target)
+
+
+def _write_group(ws: Worksheet, group: Group) -> None:
+    """One sheet of 汇总: a row per workbook of the group, then its 合计."""
+    from openpyxl.styles import Alignment, Font
+
+    from generator.workbook.blank import fit_row_heights
+
+    columns = group.columns
+    amounts = [(f"{label}（{unit}）", _AMOUNT_WIDTH) for _, label, unit in columns]
+    headers = [*_LEAD, *amounts, *_TAIL]
+    ws.append([h for h, _ in headers])
+    first_amount = len(_LEAD) + 1
+    for row in group.rows:
+        figures = row.figures or {}
+        ws.append(
+            [
+                row.workbook,
+                row.bureau or None,
+                row.year,
+                row.status,
+                row.errors,
+                row.warnings,
+                *(figures.get(key) for key, _, _ in columns),
+                row.projects,
+                row.pages,
+                "、".join(unquote(href) for _, href in row.stale) or None,
+            ]
+        )
+    sums, counted = group.totals, group.counts
+    ws.append(
+        [
+            "合计",
+            f"{len(group.rows)} 个工作簿",
+            None,
+            None,
+            counted["errors"],
+            counted["warnings"],
+            *(sums[key] for key, _, _ in columns),
+            counted["projects"],
+            counted["pages"],
+            None,
+        ]
+    )
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for column, (_, _, unit) in enumerate(columns, start=first_amount):
+        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = AMOUNT_FORMAT if unit == AMOUNT else RATE_FORMAT
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for row_cells in ws.iter_rows(min_row=2, max_col=2):
+        for cell in row_cells:
+            cell.alignment = wrapped
+    for (cell,) in ws.iter_rows(min_row=2, min_col=len(headers), max_col=len(headers)):
+        cell.alignment = wrapped
+    _print_layout(ws, headers, freeze="C2")
+    fit_row_heights(ws, 1)  # LibreOffice keeps one line per row unless told: wrapped headers and names
 
 
 def _print_layout(ws: Worksheet, columns: Sequence[tuple[str, int]], *, freeze: str) -> None:
@@ -374,9 +495,8 @@ def render_page(rows: Sequence[Row]) -> str:
     years = sorted({row.year for row in rows if row.year is not None})
     return env.get_template(TEMPLATE).render(
         rows=rows,
-        figures=FIGURES,
-        totals=totals(rows),
-        counts=counts(rows),
+        groups=groups_of(rows),
+        AMOUNT=AMOUNT,
         years="、".join(str(y) for y in years),
         generated=sum(row.status == STATUS_TEXT["ok"] for row in rows),
     )
