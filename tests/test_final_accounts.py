@@ -542,3 +542,20 @@ def test_previous_checks_the_prior_figures_of_a_final_accounts(tmp_path):
         f"[错误] 上年数!B{row} 上年数不符：上年数“机关运行经费”与上年工作簿 {EXAMPLE.name} 算出的数字不同"
         "（应为 184.65，实为 184.56）"
     ]
+
+
+def test_basic_spending_is_printed_in_two_halves(tmp_path):
+    """表6 as published: 人员经费's 经济分类 (301, 303) on the left, 公用经费's (302, 310) on the right, the two
+    合计 side by side on the last line; 303 09 奖励金 0.31 beside 302 28 工会经费 24.42 (the layout's row 28)."""
+    from generator.jobs import pipeline
+
+    _prepared, written = pipeline.render(EXAMPLE, tmp_path, ("html",))
+    html = written[0].read_text(encoding="utf-8")
+    table = html[html.index('<table class="grid t6">') :]
+    table = table[: table.index("</table>")]
+    rows = [[flat(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)]
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]  # fmt: skip
+    assert rows[:2] == [["经济分类科目编码", "科目名称", "决算数"] * 2, ["类", "款"] * 2]  # the header twice
+    assert ["303", "09", "奖励金", "0.31", "302", "28", "工会经费", "24.42"] in rows
+    assert rows[-1] == ["", "", "人员经费合计", "2,152.26", "", "", "公用经费合计", "184.65"]
+    assert sum(len(r) == 8 for r in rows) == len(rows) - 2  # the header's first two rows span codes

@@ -196,6 +196,7 @@ def _table(reader: Reader, t: dict[str, Any]) -> TableSpec:
         sums=tuple((p, tuple(parts)) for p, parts in t["sums"]),
         detail=tuple(t["detail"]),
         sangong=tuple((p, tuple(parts)) for p, parts in t["sangong"]),
+        right_half=tuple(t["right_half"]),
         rows=t["rows"],
         unit=t["unit"],
         kind=t["kind"],

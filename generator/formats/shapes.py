@@ -238,6 +238,13 @@ SHAPES: dict[str, Shape] = {
                 ),
                 Key("sangong", "sums", "三公 columns and the 经济分类 款 their spending is booked under", default=[]),
                 Key(
+                    "right_half",
+                    "texts",
+                    "printed in two halves side by side: the rows of these codes (a 类 and its 款) and these "
+                    "uncoded rows (by name) on the right, the others on the left; uncoded rows close both halves",
+                    default=[],
+                ),
+                Key(
                     "measures",
                     "measures",
                     "a budget table: `NAME: column`, the column giving measure NAME to a 决算's 年初预算数 "

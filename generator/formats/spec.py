@@ -68,6 +68,9 @@ class TableSpec:
     # The sangong table: each 三公 column and the 部门经济分类 款 its spending is booked under, in the order
     # checked (三公经费).
     sangong: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Printed in two halves side by side (经济分类 301/303 left, 302/310 right): the codes and uncoded rows' names
+    # on the right.
+    right_half: tuple[str, ...] = ()
     optional: bool = False  # a bureau may leave it out (its profile's [format] drop_tables)
     levels: tuple[str, ...] = ()  # rows tree: its code columns, outermost first
     print_zero: bool = False  # a zero amount printed as 0.00

@@ -267,6 +267,29 @@ def _row_view(spec: TableSpec, row: Row) -> RowView:
     return RowView(tuple(cells), cls.get(row.kind, ""))
 
 
+def _side_by_side(spec: TableSpec, rows: list[Row]) -> tuple[RowView, ...]:
+    """A table printed in two halves (``right_half``): its coded rows down each half in order, then its
+    uncoded rows (人员经费合计, 公用经费合计) on the last lines, the left half's beside the right half's."""
+    right = set(spec.right_half)
+
+    def on_right(row: Row) -> bool:
+        return (row.text(spec.levels[0]) or row.text("name")) in right  # its 类's code, or an uncoded row's name
+
+    halves: list[list[RowView]] = [[], []]
+    closing: list[list[RowView]] = [[], []]
+    for row in rows:
+        side = 1 if on_right(row) else 0
+        (closing if row.kind in ("sum", "total") else halves)[side].append(_row_view(spec, row))
+    blank = RowView(tuple(CellView("", "num" if c.kind == "amount" else "text") for c in spec.printed_columns))
+    length = max(len(halves[0]), len(halves[1]))
+    bodies = [h + [blank] * (length - len(h)) for h in halves]
+    ends = max(len(closing[0]), len(closing[1]))
+    tails = [c + [blank] * (ends - len(c)) for c in closing]
+    paired = [RowView(a.cells + b.cells, a.cls or b.cls) for a, b in zip(bodies[0], bodies[1], strict=True)]
+    paired += [RowView(a.cells + b.cells, "total") for a, b in zip(tails[0], tails[1], strict=True)]
+    return tuple(paired)
+
+
 def section_views(fmt: Format, bureau: str, year: int) -> dict[str, SectionView]:
     """Each published section by id, numbered 一、二… within its part in the format's order."""
     views = {}
@@ -289,6 +312,11 @@ def table_views(done: Complete, fmt: Format, bureau: str = "", year: int = 0) ->
     views = []
     for i, spec in enumerate(fmt.published, start=1):
         rows = tuple(_row_view(spec, r) for r in done.tables.get(spec.code, []))
+        header, widths = _view_header(spec), spec.widths
+        if spec.right_half:
+            rows = _side_by_side(spec, done.tables.get(spec.code, []))
+            header = tuple(row + row for row in header)
+            widths = tuple(w / 2 for w in widths) * 2
         fill = {"{bureau}": bureau, "{year}": str(year), "{code}": spec.code, "{unit}": spec.unit}
         meta = []
         for part in fmt.table_meta:
@@ -302,8 +330,8 @@ def table_views(done: Complete, fmt: Format, bureau: str = "", year: int = 0) ->
                 title=spec.title_for(year),
                 meta=tuple(meta),
                 landscape=spec.landscape,
-                widths=spec.widths,
-                header=_view_header(spec),
+                widths=widths,
+                header=header,
                 rows=rows,
                 empty_note=spec.empty_note.replace("{year}", str(year)).replace("{bureau}", bureau),
                 footnote=spec.footnote.replace("{year}", str(year)),
