@@ -248,5 +248,5 @@ def test_from_budget_names_a_known_measure(tmp_path: Path) -> None:
     with pytest.raises(FormatError) as caught:
         read_folder(folder)
     message = str(caught.value)
-    assert message.startswith("tables.yaml 第 212 行 tables[6].columns[2].from_budget：应为 gpb_spending、")
+    assert message.startswith("tables.yaml 第 213 行 tables[6].columns[2].from_budget：应为 gpb_spending、")
     assert "实为“sangong_trips”" in message

@@ -559,3 +559,39 @@ def test_basic_spending_is_printed_in_two_halves(tmp_path):
     assert ["303", "09", "奖励金", "0.31", "302", "28", "工会经费", "24.42"] in rows
     assert rows[-1] == ["", "", "人员经费合计", "2,152.26", "", "", "公用经费合计", "184.65"]
     assert sum(len(r) == 8 for r in rows) == len(rows) - 2  # the header's first two rows span codes
+
+
+def test_init_with_budget_and_previous(tmp_path):
+    """The issue's command: 2025's 决算 from 2024's (上年数) and from 2025's budget (年初预算数). The budget's 表5
+    prints 行政运行 16,231,840.80元 = 1,623.18408万元 and 合计 31,214,205.80元 = 3,121.42058万元 (kept to the 元),
+    its 表9 “三公” 0.95万元, all 公务接待费."""
+    from click.testing import CliRunner
+
+    from generator.frontends.cli import main
+
+    budget = ROOT / "inputs" / "上海市普陀区财政局2025.xlsx"
+    path = tmp_path / "2025决算.xlsx"
+    args = ["init", str(path), "--format", "final-accounts", "--budget", str(budget), "--previous", str(EXAMPLE)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "由预算工作簿 上海市普陀区财政局2025.xlsx 预填年初预算数" in result.output
+    filled = load_workbook(path)
+    assert filled.year == 2025 and filled.prior.amount("total_all") == Decimal("2995.39")
+    t5 = {(r.text("lei"), r.text("kuan"), r.text("xiang")): r.values.get("budget") for r in filled.table("T5").rows}
+    assert t5[("201", "06", "01")] == Decimal("1623.18408")
+    assert t5[("", "", "")] == Decimal("3121.42058")  # the 合计 row
+    t7 = filled.table("T7").rows[0]
+    assert (t7.values.get("total_budget"), t7.values.get("reception_budget")) == (Decimal("0.95"), Decimal("0.95"))
+
+
+def test_init_refuses_a_format_other_than_last_year_s(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.frontends.cli import main
+
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "x.xlsx"), "--format", "henan", "--from", str(EXAMPLE)])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: 上年工作簿 {EXAMPLE.name} 的公开格式是 final-accounts，不是 --format henan：新工作簿沿用上年的格式\n"
+    )
+    assert not (tmp_path / "x.xlsx").exists()

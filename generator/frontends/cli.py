@@ -73,10 +73,11 @@ def main(debug: bool) -> None:
 @click.option("--force", is_flag=True, help="文件已存在时覆盖。")
 @click.option(
     "--from",
+    "--previous",
     "last",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="上年的工作簿：带入部门信息、名词解释等，并用它算出的数字填写上年数。",
+    help="上年的工作簿（决算用上年的决算工作簿）：带入部门信息、名词解释等，并用它算出的数字填写上年数。",
 )
 @click.option(
     "--keep-projects", is_flag=True, help="与 --from 同用：带入上年的其他运转类项目及其绩效目标（金额留空）。"
@@ -124,8 +125,6 @@ def init(
     from generator.workbook.blank import save, write_blank
 
     formats = Catalog((format_dir,) if format_dir is not None else ())
-    if format_name is not None and last is not None:
-        raise click.UsageError("--format 不能与 --from 同用：新工作簿沿用上年工作簿的公开格式")
     try:
         found = formats.find(format_name or DEFAULT_FORMAT)
     except FormatError as exc:  # an own format folder that cannot be read
@@ -136,11 +135,9 @@ def init(
 
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
-    if budget_path is not None:
-        from generator.stages.budgetlink import wants_budget
+    from generator.stages.budgetlink import wants_budget
 
-        if last is not None:
-            raise click.UsageError("--budget 不能与 --from 同用：决算工作簿由空白工作簿和预算工作簿生成")
+    if budget_path is not None and (last is None or format_name is not None):
         if not wants_budget(fmt):
             raise click.UsageError(
                 f"--budget 只用于有年初预算数列的决算格式（如 final-accounts）：公开格式 {fmt.name}（{fmt.title}）没有"
@@ -152,7 +149,7 @@ def init(
         raise click.UsageError(f"新工作簿不能写在上年工作簿 {last} 上：请换一个文件名")
     if path.exists() and not force:
         raise click.UsageError(f"{path} 已存在；如确需覆盖，请加 --force")
-    if budget_path is not None:
+    if budget_path is not None and last is None:
         _init_from_budget(path, budget_path, fmt, year, formats)
         return
     if last is None:
@@ -166,6 +163,26 @@ def init(
 
     try:
         started = start_from(last, year=year, keep_projects=keep_projects, codes=codes, catalog=formats)
+    except Exception as exc:
+        _fail(exc)
+    if format_name is not None and started.fmt is not None and started.fmt.name != fmt.name:
+        raise click.UsageError(
+            f"上年工作簿 {last.name} 的公开格式是 {started.fmt.name}，不是 --format {fmt.name}：新工作簿沿用上年的格式"
+        )
+    fmt = started.fmt or fmt
+    prefilled = None
+    if budget_path is not None:
+        from generator.jobs.prefill import start_final
+
+        if not wants_budget(fmt):
+            raise click.UsageError(
+                f"--budget 只用于有年初预算数列的决算格式（如 final-accounts）：公开格式 {fmt.name}（{fmt.title}）没有"
+            )
+        try:
+            prefilled = start_final(budget_path, fmt, year=started.year, catalog=formats, workbook=started.workbook)
+        except Exception as exc:
+            _fail(exc)
+    try:
         pipeline.write_atomic(path, lambda tmp: save(started.workbook, tmp))
     except Exception as exc:
         _fail(exc)
@@ -176,6 +193,10 @@ def init(
     if keep_projects:
         click.echo(f"  带入其他运转类项目 {started.projects} 个（金额留空）")
     click.echo(f"  未带入（按当年情况填写）：{'、'.join(started.left) or '无'}")
+    if prefilled is not None:
+        click.echo(
+            f"  由预算工作簿 {prefilled.planned.name} 预填年初预算数（已用黄色标出，请核对）：{prefilled.summary()}"
+        )
 
 
 def _init_from_budget(path: Path, budget_path: Path, fmt: Format, year: int | None, formats: Catalog) -> None:

@@ -94,6 +94,7 @@ class Started:
     workbook: openpyxl.Workbook
     year: int
     last: LastYear
+    fmt: Format | None = None  # last year's format, the new workbook's
     carried: list[str] = field(default_factory=list)  # labels of the facts carried over
     left: list[str] = field(default_factory=list)  # labels of last year's facts left for the clerk
     projects: int = 0  # projects kept (the projects table's 其他运转类)
@@ -246,7 +247,7 @@ def start_from(
         raise LastYearError(
             f"预算年度 {year} 应在上年工作簿 {last_path.name} 的预算年度之后：该工作簿 {where} 为 {budget.year} 年"
         )
-    started = Started(blank_workbook(year, budget.format), year, last_year(budget, done))
+    started = Started(blank_workbook(year, budget.format), year, last_year(budget, done), budget.format)
     _facts(started.workbook, budget, year, started)
     _prior(started.workbook, started.last, budget.format)
     if keep_projects:

@@ -68,11 +68,20 @@ def _tree(ws: Worksheet, spec: TableSpec, column: Column, measure: Measure, year
     return number - spec.data_row + 1
 
 
-def start_final(budget_path: Path, fmt: Format, *, year: int | None = None, catalog: Catalog = BUILTIN) -> Prefilled:
+def start_final(
+    budget_path: Path,
+    fmt: Format,
+    *,
+    year: int | None = None,
+    catalog: Catalog = BUILTIN,
+    workbook: openpyxl.Workbook | None = None,
+) -> Prefilled:
     """The blank workbook of 决算 format ``fmt`` for ``year`` (default: the budget's), its ``from_budget``
     columns filled from the budget workbook at ``budget_path``; nothing is written here.
 
-    ``BudgetLinkError`` when the budget workbook cannot be read or gives no measures, or is of another year.
+    ``workbook``: the workbook to fill instead of a blank one (``init --from`` last year's 决算 made it,
+    for ``year``). ``BudgetLinkError`` when the budget workbook cannot be read or gives no measures, or
+    is of another year.
     """
     planned = read_budget(Path(budget_path), catalog)
     if year is not None and year != planned.year:
@@ -81,7 +90,7 @@ def start_final(budget_path: Path, fmt: Format, *, year: int | None = None, cata
             "年初预算数须取自同一年度的预算"
         )
     year = planned.year
-    prefilled = Prefilled(blank_workbook(year, fmt), year, planned)
+    prefilled = Prefilled(workbook if workbook is not None else blank_workbook(year, fmt), year, planned)
     for spec, column in fmt.budget_columns:
         measure = planned.measures.get(column.from_budget)
         if measure is None:
