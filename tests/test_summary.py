@@ -609,3 +609,20 @@ def test_a_summary_column_naming_no_figure_is_refused(tmp_path: Path, old: str, 
     with pytest.raises(FormatError) as caught:
         read_folder(folder)
     assert str(caught.value) == f"{message.format(line=line)}（{path}）"
+
+
+def test_a_batch_of_final_accounts_only_is_titled_so_and_counts_no_projects(tmp_path):
+    """A 决算 has no projects (its 项目个数 cell and the 合计's are empty), and the page says 部门决算公开汇总."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    final = ROOT / "inputs" / "上海市普陀区财政局2024决算.xlsx"
+    shutil.copyfile(final, folder / final.name)
+    out = tmp_path / "out"
+    result = run("batch", folder, "-o", out, "--format", "html")
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<h1>2024年部门决算公开汇总</h1>" in page
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["汇总"]
+    header = [c.value for c in ws[1]]
+    column = header.index("项目个数") + 1
+    assert [ws.cell(row, column).value for row in (2, 3)] == [None, None]

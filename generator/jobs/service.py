@@ -80,6 +80,7 @@ class Outcome:
     pages: int | None = None
     format: str = ""
     format_title: str = ""
+    format_kind: str = ""  # budget (预算公开) or final (决算公开)
     columns: tuple[tuple[str, str, str], ...] = ()
     # A failure's outputs from an earlier run, left in place (not deleted) but not made from this workbook.
     stale: list[Path] = field(default_factory=list)

@@ -105,19 +105,21 @@ def columns_of(fmt: Format) -> tuple[Column, ...]:
 def mark_format(outcome: Outcome, fmt: Format) -> None:
     """Say which format ``outcome``'s workbook is in, and the summary's columns for it."""
     outcome.format, outcome.format_title, outcome.columns = fmt.name, fmt.title, columns_of(fmt)
+    outcome.format_kind = fmt.kind
 
 
 def document_figures(
     document: Document | DeclaredDocument, fmt: Format | None = None
-) -> tuple[dict[str, Decimal], int]:
-    """The headline figures the document states (keys of ``columns_of(fmt)``), and its number of projects.
+) -> tuple[dict[str, Decimal], int | None]:
+    """The headline figures the document states (keys of ``columns_of(fmt)``), and its number of projects
+    (none for a format without projects: a 决算).
 
     A declared format's document gives the figures its ``summary`` names, their 年初预算 and their
     完成率 (none of a zero budget: left out), and the length of its list ``projects``; without a
     ``summary``, those of its named figures that have the names of ``FIGURES``.
     """
     if isinstance(document, DeclaredDocument):
-        projects = len(document.lists.get("projects", ()))
+        projects = len(document.lists["projects"]) if "projects" in document.lists else None
         if fmt is None or not fmt.summary:
             return {key: Decimal(document.fig[key]) for key, _ in FIGURES if key in document.fig}, projects
         named: dict[str, Decimal] = {}
@@ -208,6 +210,7 @@ class Row:
     format: str = ""  # its format's name; "" when not known (on the first sheet)
     format_title: str = ""
     columns: tuple[Column, ...] = DEFAULT_COLUMNS  # its format's (``columns_of``)
+    kind: str = ""  # its format's kind: budget (预算公开) or final (决算公开)
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,7 @@ class Group:
         return totals(self.rows, self.columns)
 
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, int | None]:
         return counts(self.rows)
 
 
@@ -318,6 +321,7 @@ def rows_of(outcomes: Sequence[Outcome], outdir: Path, names: Sequence[str] | No
                 format=outcome.format,
                 format_title=outcome.format_title,
                 columns=outcome.columns or DEFAULT_COLUMNS,
+                kind=outcome.format_kind,
             )
         )
     return rows
@@ -331,12 +335,14 @@ def totals(rows: Sequence[Row], columns: Sequence[Column] = DEFAULT_COLUMNS) -> 
     }
 
 
-def counts(rows: Sequence[Row]) -> dict[str, int]:
-    """The totals row's counts: errors, warnings, projects and PDF pages over the workbooks that have them."""
+def counts(rows: Sequence[Row]) -> dict[str, int | None]:
+    """The totals row's counts: errors, warnings, projects and PDF pages over the workbooks that have them
+    (no count of projects where no workbook's format has them)."""
+    known = [row.projects for row in rows if row.projects is not None]
     return {
         "errors": sum(row.errors for row in rows),
         "warnings": sum(row.warnings for row in rows),
-        "projects": sum(row.projects or 0 for row in rows),
+        "projects": sum(known) if known else None,
         "pages": sum(row.pages or 0 for row in rows),
     }
 
@@ -493,7 +499,10 @@ def render_page(rows: Sequence[Row]) -> str:
     )
     env.filters["amount"] = _amount
     years = sorted({row.year for row in rows if row.year is not None})
+    kinds = {row.kind for row in rows if row.kind}
+    what = "决算" if kinds == {"final"} else "预算、决算" if "final" in kinds else "预算"
     return env.get_template(TEMPLATE).render(
+        what=what,
         rows=rows,
         groups=groups_of(rows),
         AMOUNT=AMOUNT,
