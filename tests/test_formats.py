@@ -96,7 +96,7 @@ REFUSALS = {
         "  - code: YS01\n    colour: red\n",
         "tables.yaml 第 49 行 tables[0].colour：不认识的键（table 可用：code、role、title、rows、columns、header、"
         "hint、unit、levels、print_zero、kind、derived、optional、empty_note、footnote、landscape、widths、sums、"
-        "detail、sangong、measures）",
+        "detail、sangong、right_half、measures）",
     ),
     "missing-key": (
         "tables.yaml",
