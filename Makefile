@@ -57,6 +57,7 @@ bench: setup
 	$(PY) bench/scaling.py
 	$(PY) bench/render_vs_soffice.py $(if $(BASELINE),--baseline $(BASELINE))
 	$(PY) bench/render_vs_soffice.py --example inputs/上海市普陀区财政局2025.xlsx --pairs 5 --batch 0
+	$(PY) bench/render_vs_soffice.py --example inputs/上海市普陀区财政局2024决算.xlsx --pairs 5 --batch 0
 	$(PY) bench/charts.py
 	$(PY) bench/web.py
 
