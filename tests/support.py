@@ -11,6 +11,7 @@ import html as htmllib
 import importlib.util
 import re
 import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -456,3 +457,32 @@ def assert_built_as_saved(tool_name: str, saved: Path, rows: int = 120) -> None:
         mine = [[c.value for c in row] for row in ws.iter_rows(max_row=rows)]
         theirs = [[c.value for c in row] for row in example[ws.title].iter_rows(max_row=rows)]
         assert mine == theirs, f"{ws.title}: rerun python tools/{tool_name}.py"
+
+
+# --- an example against its published reference (test_shanghai, test_final_accounts) -----------------
+
+
+def render_example(path: Path, out: Path) -> dict[str, Path]:
+    """``path`` rendered as PDF and DOCX into ``out``: the files by suffix."""
+    from generator.jobs import pipeline
+
+    _prepared, written = pipeline.render(path, out, ("pdf", "docx"))
+    return {p.suffix.lstrip("."): p for p in written}
+
+
+def pdf_body_text(pdf: Path) -> str:
+    """A PDF's text without its page numbers (they fall inside paragraphs that cross a page)."""
+    text = subprocess.run(
+        [tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"—\s*\d+\s*—", "", text)
+
+
+def docx_texts(path: Path) -> tuple[str, str]:
+    """A DOCX's paragraphs and its tables' cells, each joined by lines."""
+    import docx
+
+    document = docx.Document(str(path))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    tables = "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
+    return paragraphs, tables

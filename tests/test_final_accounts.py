@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-import docx
 import openpyxl
 import pytest
-from support import ROOT, assert_built_as_saved, tool
+from support import ROOT, assert_built_as_saved, docx_texts, pdf_body_text, render_example
 
 from generator.formats import builtin
 from generator.stages.check import check
@@ -193,28 +191,17 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from generator.jobs import pipeline
-
-    out = tmp_path_factory.mktemp("final")
-    _prepared, written = pipeline.render(EXAMPLE, out, ("pdf", "docx"))
-    return {p.suffix.lstrip("."): p for p in written}
+    return render_example(EXAMPLE, tmp_path_factory.mktemp("final"))
 
 
 @pytest.fixture(scope="module")
 def pdf_text(rendered: dict[str, Path]) -> str:
-    text = subprocess.run(
-        [tool("pdftotext"), "-enc", "UTF-8", str(rendered["pdf"]), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    text = re.sub(r"—\s*\d+\s*—", "", text)  # page numbers fall inside paragraphs that cross a page
-    return re.sub(r"\.{3,}\s*\d+", "", text)  # the 目录's leaders and page numbers
+    return re.sub(r"\.{3,}\s*\d+", "", pdf_body_text(rendered["pdf"]))  # the 目录's leaders and page numbers
 
 
 @pytest.fixture(scope="module")
 def docx_text(rendered: dict[str, Path]) -> tuple[str, str]:
-    document = docx.Document(str(rendered["docx"]))
-    paragraphs = "\n".join(p.text for p in document.paragraphs)
-    tables = "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
-    return paragraphs, tables
+    return docx_texts(rendered["docx"])
 
 
 def test_reference_is_read_whole():

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
-import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import ROOT, assert_built_as_saved, tool
+from support import ROOT, assert_built_as_saved, docx_texts, pdf_body_text, render_example
 
 from generator.formats import builtin
 from generator.frontends.cli import main
@@ -179,29 +177,19 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from generator.jobs import pipeline
-
     if not SHANGHAI.exists():
         pytest.fail(f"{SHANGHAI} is missing: run python tools/build_example3.py")
-    out = tmp_path_factory.mktemp("shanghai")
-    _prepared, written = pipeline.render(SHANGHAI, out, ("pdf", "docx"))
-    return {p.suffix.lstrip("."): p for p in written}
+    return render_example(SHANGHAI, tmp_path_factory.mktemp("shanghai"))
 
 
 @pytest.fixture(scope="module")
 def pdf_text(rendered: dict[str, Path]) -> str:
-    text = subprocess.run(
-        [tool("pdftotext"), "-enc", "UTF-8", str(rendered["pdf"]), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return re.sub(r"—\s*\d+\s*—", "", text)  # page numbers fall inside paragraphs that cross a page
+    return pdf_body_text(rendered["pdf"])
 
 
 @pytest.fixture(scope="module")
 def docx_text(rendered: dict[str, Path]) -> tuple[str, str]:
-    document = docx.Document(str(rendered["docx"]))
-    paragraphs = "\n".join(p.text for p in document.paragraphs)
-    tables = "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
-    return paragraphs, tables
+    return docx_texts(rendered["docx"])
 
 
 def test_reference_is_read_whole():

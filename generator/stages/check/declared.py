@@ -237,13 +237,20 @@ def figures(c: Context) -> None:
     evaluator = Evaluator(c.budget, c.done)
     facts = c.budget.facts
     seen: set[tuple[str, str]] = set()
-    for decl in c.budget.format.figures:
+
+    def value(text: str) -> Value | None:
+        """The expression's value; None, reported once (必填项), when it names a row the workbook lacks."""
         try:
-            current = evaluator.value(decl.value)
+            return evaluator.value(text)
         except MissingRow as exc:
             if (exc.table, exc.what) not in seen:
                 seen.add((exc.table, exc.what))
                 _missing(c, exc)
+            return None
+
+    for decl in c.budget.format.figures:
+        current = value(decl.value)
+        if current is None:
             continue
         if decl.prior and decl.reason:
             prior = c.budget.prior.amount(decl.prior)
@@ -252,12 +259,8 @@ def figures(c: Context) -> None:
                 direction = "增加" if current.amount > prior else "减少"
                 c.add(REASON, FACTS_SHEET, facts.cells.get(decl.reason), f"较上年{direction}，须填写“{label}”")
         if decl.budget and decl.budget_reason and not facts.text(decl.budget_reason):
-            try:
-                planned = evaluator.value(decl.budget)
-            except MissingRow as exc:
-                if (exc.table, exc.what) not in seen:
-                    seen.add((exc.table, exc.what))
-                    _missing(c, exc)
+            planned = value(decl.budget)
+            if planned is None:
                 continue
             spent, budget = q2(current.amount), q2(planned.amount)
             if spent != budget:
