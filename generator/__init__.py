@@ -3,8 +3,9 @@
 The folders are the pipeline: ``formats`` (a disclosure format's declarations → ``Format``),
 ``workbook`` (an .xlsx, .xls, .et or .ods file → ``Budget``; the system's exports → a workbook),
 ``reference`` (code lists), ``stages`` (``derive`` → complete tables, ``check`` → findings,
-``figures``/``compute`` → ``Document``, or ``declared`` → ``DeclaredDocument``), ``render`` (Document → HTML → PDF, DOCX), ``jobs`` (``pipeline`` runs the stages in
-order for one workbook; ``service`` is how every front end runs one) and ``frontends`` (cli, watch, web).
+``figures``/``compute`` → ``Document``, or ``declared`` → ``DeclaredDocument``), ``render`` (Document →
+HTML → PDF, DOCX), ``jobs`` (``pipeline`` runs the stages in order for one workbook; ``service`` is how
+every front end runs one) and ``frontends`` (cli, watch, web).
 """
 
 __version__ = "0.1.0"

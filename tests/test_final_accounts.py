@@ -582,3 +582,9 @@ def test_init_refuses_a_format_other_than_last_year_s(tmp_path):
         f"Error: 上年工作簿 {EXAMPLE.name} 的公开格式是 final-accounts，不是 --format henan：新工作簿沿用上年的格式\n"
     )
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_class_line_the_spending_table_does_not_have(tmp_path):
+    """表1 gives 十、节能环保支出 5.00, a 类 表3 does not have: the line is reported at its cell."""
+    path, where = edited(tmp_path, "T1", "十、节能环保支出", "out_label", "out_amount", 5.00)
+    assert f"[错误] {where} 表间不符：支出各类应等于支出决算表的类：节能环保支出在T3中没有" in errors(path)

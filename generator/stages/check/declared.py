@@ -169,9 +169,21 @@ def _match_names(c: Context, decl: CheckDecl) -> None:
     rule = RULES[decl.rule]
     severity: Severity | None = "error" if rule.severity == "both" else None
     lines: dict[str, Row] = {}
+    numbered: list[str] = []  # the lines named “八、…”: each a 类, which the second table must have if it has money
     for row in c.budget.table(left).rows:
-        name = _ORDINAL.sub("", normalize_text(row.text(decl.by)).replace(" ", ""))
+        text = normalize_text(row.text(decl.by)).replace(" ", "")
+        name = _ORDINAL.sub("", text)
         lines.setdefault(name, row)
+        if name != text:
+            numbered.append(name)
+    theirs = {
+        normalize_text(r.text("name")).replace(" ", "") for r in c.budget.table(right).rows if r.kind in decl.kinds
+    }
+    for name in numbered:
+        row = lines[name]
+        if name not in theirs and row.amount(lcol) != ZERO:
+            where = row.cell(lcol)
+            c.add(rule, left, where, f"{decl.message}：{name}在{right}中没有", severity=severity)
     for other in c.budget.table(right).rows:
         if other.kind not in decl.kinds:
             continue
