@@ -588,3 +588,23 @@ def test_a_class_line_the_spending_table_does_not_have(tmp_path):
     """表1 gives 十、节能环保支出 5.00, a 类 表3 does not have: the line is reported at its cell."""
     path, where = edited(tmp_path, "T1", "十、节能环保支出", "out_label", "out_amount", 5.00)
     assert f"[错误] {where} 表间不符：支出各类应等于支出决算表的类：节能环保支出在T3中没有" in errors(path)
+
+
+def test_import_reads_back_the_final_accounts_tables(tmp_path):
+    """import finds the nine tables (and 表U) of the 决算 example by title and header and writes them back exactly;
+    its titles name no year, so the workbook is for the year just ended, and the report says so."""
+    from datetime import date
+
+    from click.testing import CliRunner
+
+    from generator.frontends.cli import main
+
+    out = tmp_path / "导入.xlsx"
+    result = CliRunner().invoke(main, ["import", str(EXAMPLE), "-o", str(out), "--format", "final-accounts"])
+    assert result.exit_code == 0, result.output
+    year = date.today().year - 1
+    assert f"各表标题中都没有年度：工作簿按 {year} 年生成，请核对基本信息中的预算年度" in result.output
+    imported, example = load_workbook(out), load_workbook(EXAMPLE)
+    assert imported.year == year
+    for spec in example.format.tables:
+        assert [r.values for r in imported.table(spec.code).rows] == [r.values for r in example.table(spec.code).rows]

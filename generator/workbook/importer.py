@@ -511,7 +511,7 @@ def import_exports(
 
     ``start(year)`` gives the workbook to fill (last year's carried forward, ``init --from``'s);
     without it, the blank workbook. The year is the one the tables' titles name; without one,
-    the year after ``last_year``, or next year (said in the report). Raises ``WorkbookError`` for
+    the year after ``last_year``, or next year (last year for a 决算), said in the report. Raises ``WorkbookError`` for
     a file that cannot be read and ``ImportFailed`` when no table of ``fmt`` is found.
     """
     work = _Import(fmt)
@@ -531,7 +531,9 @@ def import_exports(
         seen = "、".join(f"{y}年" for y in sorted(work.years))
         report.append(f"各表标题中的年度不一致（{seen}）：工作簿按 {year} 年（最多的表所写）生成，请核对")
     else:
-        year = (last_year + 1) if last_year is not None else date.today().year + 1
+        # a budget is made for next year, a 决算 for the year just ended
+        this = date.today().year
+        year = (last_year + 1) if last_year is not None else this - 1 if fmt.kind == "final" else this + 1
         report.append(f"各表标题中都没有年度：工作簿按 {year} 年生成，请核对基本信息中的预算年度")
     wb = start(year) if start is not None else blank_workbook(year, fmt)
     found = [work.found[spec.code] for spec in fmt.tables if spec.code in work.found]
