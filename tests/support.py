@@ -33,10 +33,28 @@ EXAMPLE_NAME = EXAMPLE.name
 YEAR = 2024
 BUREAU = "义马市工业信息化和科技局"
 SECOND = ROOT / "inputs" / "柳溪县卫生健康局2025.xlsx"
+SHANGHAI_INPUT = ROOT / "inputs" / "上海市普陀区财政局2025.xlsx"  # Shanghai's district budget example
+FINAL_INPUT = ROOT / "inputs" / "上海市普陀区财政局2024决算.xlsx"  # the 决算 example (format final-accounts)
 
 _NOT_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+
+
+def clear_rows(ws: Worksheet, first: int) -> None:
+    """Empty every cell of ``ws`` from row ``first`` down (a table's data rows, to write new ones)."""
+    for row in ws.iter_rows(min_row=first):
+        for cell in row:
+            cell.value = None
+
+
+def write_row(ws: Worksheet, row: int, spec_code: str, fmt: str, **values: object) -> None:
+    """Write ``values`` by column key into row ``row`` of table ``spec_code`` of the built-in format ``fmt``."""
+    from generator.formats import builtin
+
+    spec = builtin(fmt).table(spec_code)
+    for key, value in values.items():
+        ws.cell(row=row, column=spec.column_index(key), value=value)
 
 
 def html_text(html: str, *, spaces: bool = False) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support import ROOT
+from support import ROOT, SHANGHAI_INPUT, clear_rows, write_row
 
 from generator.formats import builtin
 from generator.formats.declare import FormatError
@@ -26,20 +26,7 @@ from generator.stages.budgetlink import read_budget
 from generator.workbook.load import load_workbook
 
 HENAN_INPUT = ROOT / "inputs" / "义马市工业信息化和科技局2024.xlsx"
-SHANGHAI_INPUT = ROOT / "inputs" / "上海市普陀区财政局2025.xlsx"
 FINAL = builtin("final-accounts")
-
-
-def _clear(ws: openpyxl.worksheet.worksheet.Worksheet, first: int) -> None:
-    for row in ws.iter_rows(min_row=first):
-        for cell in row:
-            cell.value = None
-
-
-def _write(ws: openpyxl.worksheet.worksheet.Worksheet, row: int, spec_code: str, fmt: str, **values: object) -> None:
-    spec = builtin(fmt).table(spec_code)
-    for key, value in values.items():
-        ws.cell(row=row, column=spec.column_index(key), value=value)
 
 
 @pytest.fixture
@@ -51,16 +38,20 @@ def henan_budget(tmp_path: Path) -> Path:
     fmt = builtin("henan")
     ys05 = fmt.table("YS05")
     ws = wb[ys05.sheet_name]
-    _clear(ws, ys05.data_row)
+    clear_rows(ws, ys05.data_row)
     r = ys05.data_row
-    _write(ws, r, "YS05", "henan", lei="206", kuan="02", xiang="99", name="其他基础研究支出", total=40)
-    _write(ws, r + 1, "YS05", "henan", lei="206", kuan="04", xiang="99", name="其他技术与开发支出", total=1035.5)
-    _write(ws, r + 2, "YS05", "henan", lei="208", kuan="05", xiang="05", name="机关事业单位基本养老保险", total=15.17)
-    _write(ws, r + 3, "YS05", "henan", unit_code="021002", name="二级单位")
-    _write(ws, r + 4, "YS05", "henan", lei="208", kuan="05", xiang="05", name="机关事业单位基本养老保险", total=1.234)
+    write_row(ws, r, "YS05", "henan", lei="206", kuan="02", xiang="99", name="其他基础研究支出", total=40)
+    write_row(ws, r + 1, "YS05", "henan", lei="206", kuan="04", xiang="99", name="其他技术与开发支出", total=1035.5)
+    write_row(
+        ws, r + 2, "YS05", "henan", lei="208", kuan="05", xiang="05", name="机关事业单位基本养老保险", total=15.17
+    )
+    write_row(ws, r + 3, "YS05", "henan", unit_code="021002", name="二级单位")
+    write_row(
+        ws, r + 4, "YS05", "henan", lei="208", kuan="05", xiang="05", name="机关事业单位基本养老保险", total=1.234
+    )
     ys08 = fmt.table("YS08")
     ws = wb[ys08.sheet_name]
-    _write(ws, ys08.data_row, "YS08", "henan", total=8.5, abroad=1.5)  # vehicle 4 (running 4), reception 3 kept
+    write_row(ws, ys08.data_row, "YS08", "henan", total=8.5, abroad=1.5)  # vehicle 4 (running 4), reception 3 kept
     wb.save(path)
     return path
 
@@ -75,14 +66,14 @@ def shanghai_budget(tmp_path: Path) -> Path:
     wb["基本信息"][year_cell] = 2024
     t5 = builtin("shanghai-district").table("T5")
     ws = wb[t5.sheet_name]
-    _clear(ws, t5.data_row)
+    clear_rows(ws, t5.data_row)
     r = t5.data_row
     sd = "shanghai-district"
-    _write(ws, r, "T5", sd, lei="201", name="一般公共服务支出", total=12345778, basic=12345678, project=100)
-    _write(ws, r + 1, "T5", sd, lei="201", kuan="06", name="财政事务", total=12345778, basic=12345678, project=100)
-    _write(ws, r + 2, "T5", sd, lei="201", kuan="06", xiang="01", name="行政运行", total=12345678, basic=12345678)
-    _write(ws, r + 3, "T5", sd, lei="201", kuan="06", xiang="02", name="一般行政管理事务", total=100, project=100)
-    _write(ws, r + 4, "T5", sd, name="合计", total=12345778, basic=12345678, project=100)
+    write_row(ws, r, "T5", sd, lei="201", name="一般公共服务支出", total=12345778, basic=12345678, project=100)
+    write_row(ws, r + 1, "T5", sd, lei="201", kuan="06", name="财政事务", total=12345778, basic=12345678, project=100)
+    write_row(ws, r + 2, "T5", sd, lei="201", kuan="06", xiang="01", name="行政运行", total=12345678, basic=12345678)
+    write_row(ws, r + 3, "T5", sd, lei="201", kuan="06", xiang="02", name="一般行政管理事务", total=100, project=100)
+    write_row(ws, r + 4, "T5", sd, name="合计", total=12345778, basic=12345678, project=100)
     wb.save(path)
     return path
 

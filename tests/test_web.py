@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import socket
 import time
 import zipfile
@@ -12,9 +13,22 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support import EXAMPLE, FORM_TOKEN_FIELD, form_token, html_text, wait_for_report, where
+from support import (
+    EXAMPLE,
+    FINAL_INPUT,
+    FORM_TOKEN_FIELD,
+    SHANGHAI_INPUT,
+    clear_rows,
+    form_token,
+    html_text,
+    wait_for_report,
+    where,
+    write_row,
+)
 
+from generator.formats import builtin
 from generator.frontends import uploads, web
+from generator.workbook.load import load_workbook
 from generator.workbook.schema import TABLES_BY_CODE
 
 SENTENCE = "“三公”经费预算为7.00万元"
@@ -538,4 +552,133 @@ def test_a_final_accounts_workbook_is_rendered_in_its_own_format(client, workdir
     body = client.get(f"{location}/0/preview").get_data(as_text=True)
     assert "上海市普陀区财政局2024年度收入支出总计2995.39万元。" in body
     assert "完成年初预算的98.20%" in body
+    assert leftovers(workdir) == []
+
+
+# --- the budget workbook of a 决算 (--budget) ------------------------------------------------------
+
+BUDGET_UPLOAD = "普陀区2024年预算.xlsx"  # the clerk's name for the budget workbook
+
+
+@pytest.fixture(scope="module")
+def year_budget(tmp_path_factory) -> Path:
+    """The 决算 example's budget: Shanghai's district budget made a 2024 one whose T5 (in 元) has the 决算's
+    类, 款 and 项 with its 年初预算数. Two 项 carry 40 元 less than their cents (财政委托业务支出 4505160 元,
+    450.52 万元 when rounded; 行政单位离退休 855460 元, 85.55): the 项 sum to 2993.922 万元, the 合计 the
+    example prints as 2993.92, where its cents would add up to 2993.93."""
+    path = tmp_path_factory.mktemp("budget") / BUDGET_UPLOAD
+    shutil.copy(SHANGHAI_INPUT, path)
+    year_cell = load_workbook(path).facts.cells["year"]
+    below_the_cent = {"2010608": 40, "2080501": 40}
+    rows = [r for r in load_workbook(FINAL_INPUT).table("T5").rows if r.kind in ("class", "subclass", "item")]
+    wb = openpyxl.load_workbook(path)
+    wb["基本信息"][year_cell] = 2024
+    spec = builtin("shanghai-district").table("T5")
+    ws = wb[spec.sheet_name]
+    clear_rows(ws, spec.data_row)
+    for i, row in enumerate(rows):
+        codes = {key: row.text(key) or None for key in ("lei", "kuan", "xiang")}
+        yuan = int(row.amount("budget") * 10000) - below_the_cent.get("".join(filter(None, codes.values())), 0)
+        write_row(
+            ws, spec.data_row + i, "T5", "shanghai-district", name=row.text("name"), total=yuan, basic=yuan, **codes
+        )
+    wb.save(path)
+    return path
+
+
+def post_with_budget(client, workbooks: list[tuple[Path, str]], budget: bytes | Path, budget_name: str, **kwargs):
+    data = {
+        "files": [(io.BytesIO(path.read_bytes()), name) for path, name in workbooks],
+        "budget": (io.BytesIO(budget.read_bytes() if isinstance(budget, Path) else budget), budget_name),
+        FORM_TOKEN_FIELD: form_token(client),
+    }
+    return client.post("/upload", data=data, content_type="multipart/form-data", **kwargs)
+
+
+def finding_rows(response) -> list[list[str]]:
+    """Each finding row of the report page: its cells' texts (级别, 位置, 规则, 说明, 应为, 实为)."""
+    body = response.get_data(as_text=True)
+    rows = re.findall(r'<tr class="finding [a-z]+">(.*?)</tr>', body, re.S)
+    return [
+        [html_text(cell, spaces=True).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows
+    ]
+
+
+def test_the_form_offers_a_budget_workbook_field(client):
+    page = client.get("/")
+    assert '<input id="budget" type="file" name="budget" accept=".xlsx' in page.get_data(as_text=True)
+    assert "当年的预算工作簿（决算用，可选）： 决算的年初预算数与之核对" in text_of(page)
+
+
+def test_a_differing_budget_figure_is_a_finding_naming_the_uploaded_budget(client, workdir, year_budget, tmp_path):
+    final = tmp_path / "普陀区2024决算.xlsx"
+    shutil.copy(FINAL_INPUT, final)
+    wb = openpyxl.load_workbook(final)
+    wb[builtin("final-accounts").table("T5").sheet_name]["H8"] = 1560.06  # 行政运行; the budget gives 1560.05
+    wb.save(final)
+    response = post_with_budget(client, [(final, final.name)], year_budget, BUDGET_UPLOAD, follow_redirects=True)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "工作簿有 1 处错误，没有生成文档" in page
+    assert [row for row in finding_rows(response) if row[2] == "预算数不符"] == [
+        [
+            "错误",
+            "T5!H8",
+            "预算数不符",
+            f"科目 2010601 行政运行 的年初预算数与预算工作簿 {BUDGET_UPLOAD} 算出的数字不同",
+            "1560.05",
+            "1560.06",
+        ]
+    ]
+    assert uploads.BUDGET_NAME not in page
+    assert leftovers(workdir) == []
+
+
+def test_an_agreeing_budget_gives_no_finding(client, workdir, year_budget):
+    location = rendered(client, post_with_budget(client, [(FINAL_INPUT, FINAL_INPUT.name)], year_budget, BUDGET_UPLOAD))
+    response = client.get(location)
+    page = text_of(response)
+    assert "检查通过，文档已生成" in page and "0 处错误，10 处警告" in page  # the example's own 尾差 warnings
+    assert not [row for row in finding_rows(response) if row[2] == "预算数不符"]
+    assert leftovers(workdir) == []
+
+
+def test_an_unreadable_budget_workbook_is_refused_naming_the_clerks_file(client, workdir):
+    response = post_with_budget(client, [(FINAL_INPUT, FINAL_INPUT.name)], b"not a workbook", "预算.xlsx")
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "无法读取预算工作簿 预算.xlsx：不是 Excel 工作簿（.xlsx）：文件不是 zip 格式" in page
+    assert uploads.BUDGET_NAME not in page
+    # a 决算 is no budget workbook: its format gives no 年初预算数
+    response = post_with_budget(client, [(FINAL_INPUT, FINAL_INPUT.name)], FINAL_INPUT, "决算当预算.xlsx")
+    assert response.status_code == 422
+    assert (
+        "预算工作簿 决算当预算.xlsx 的公开格式 final-accounts（部门决算公开（九张表，上海市模板））"
+        "没有声明可供决算取年初预算数的列（tables.yaml 的 measures）：请给出当年的预算工作簿"
+    ) in text_of(response)
+    assert leftovers(workdir) == []
+
+
+HENAN_REFUSAL = (
+    "：--budget 只用于有年初预算数列的决算格式，本工作簿的公开格式 henan（河南省部门（单位）预算公开（YS01–YS14））没有"
+)
+
+
+def test_a_budget_workbook_with_a_budget_format_workbook_is_refused_as_on_the_command_line(
+    client, workdir, year_budget
+):
+    response = post_with_budget(client, [(EXAMPLE, "本局2024.xlsx")], year_budget, BUDGET_UPLOAD)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert f"本局2024.xlsx{HENAN_REFUSAL}" in page
+    assert "内部错误" not in page and "upload.xlsx" not in page
+    assert leftovers(workdir) == []
+
+
+def test_a_budget_workbook_with_a_batch_of_budget_format_workbooks_is_refused_for_each(client, workdir, year_budget):
+    workbooks = [(EXAMPLE, "甲局.xlsx"), (EXAMPLE, "乙局.xlsx")]
+    location = rendered(client, post_with_budget(client, workbooks, year_budget, BUDGET_UPLOAD))
+    page = text_of(client.get(location))
+    assert f"甲局.xlsx{HENAN_REFUSAL}" in page and f"乙局.xlsx{HENAN_REFUSAL}" in page
+    assert "内部错误" not in page
     assert leftovers(workdir) == []

@@ -1,5 +1,5 @@
 """Turn the files of an upload request into workbooks stored under fixed names: files, zips of them, and the
-reference files beside them (the official code list, last year's workbook).
+reference files beside them (the official code list, last year's workbook, a 决算's budget workbook).
 
 An uploaded file is stored in the request's own folder under a fixed name (``NNN/upload.xlsx``),
 never under a name the browser sent; that name is kept only for display (``display_name``) and,
@@ -23,11 +23,13 @@ from werkzeug.datastructures import FileStorage
 
 from generator.errors import BudgetError
 from generator.jobs import pipeline, service
+from generator.options import RenderOptions
 from generator.reference import codelist
 from generator.workbook.load import MAX_FILE_BYTES
 
 UPLOAD_NAME = "upload.xlsx"  # every uploaded workbook is stored under this name, in a folder of its own
 LAST_YEAR_NAME = "last-year.xlsx"  # last year's uploaded workbook is stored under this name
+BUDGET_NAME = "budget.xlsx"  # the uploaded budget workbook (a 决算's 年初预算数) is stored under this name
 MAX_WORKBOOKS = 30  # per upload (files and zip members together)
 MAX_EXTRACTED_BYTES = 200 * 1024 * 1024  # all members of the uploaded zips together
 
@@ -182,15 +184,43 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) 
 
 @dataclass(frozen=True)
 class Reference:
-    """A file uploaded beside the workbooks (the code list, last year's workbook), stored under a fixed name."""
+    """A file uploaded beside the workbooks (the code list, last year's workbook, the budget workbook),
+    stored under a fixed name."""
 
     path: Path
     shown: str  # the clerk's own file name
-    label: str  # how the library's messages name such a file: "科目代码表", "上年工作簿"
+    label: str  # how the library's messages name such a file: "科目代码表", "上年工作簿", "预算工作簿"
 
     def rename(self, text: str) -> str:
         """A library message naming this file as the clerk named it."""
         return text.replace(f"{self.label} {self.path.name}", f"{self.label} {self.shown}")
+
+
+@dataclass(frozen=True)
+class References:
+    """The files uploaded beside the workbooks, each stored (or None): what every workbook of the upload
+    is checked against, one value for the options and for the messages."""
+
+    codes: Reference | None = None
+    previous: Reference | None = None
+    budget: Reference | None = None
+
+    def rename(self, text: str) -> str:
+        """A library message naming each of these files as the clerk named it."""
+        for reference in (self.codes, self.previous, self.budget):
+            if reference is not None:
+                text = reference.rename(text)
+        return text
+
+    def options(self, *, charts: bool | None) -> RenderOptions:
+        """The render options of an upload: these files, and its 附统计图 box; the page offers no templates
+        folder and no PDF variant (the built-in ones)."""
+        return RenderOptions(
+            codes=self.codes.path if self.codes else None,
+            previous=self.previous.path if self.previous else None,
+            budget=self.budget.path if self.budget else None,
+            charts=charts,
+        )
 
 
 def _store_reference(
@@ -224,3 +254,13 @@ def receive_codes(storage: FileStorage | None, work: Path) -> Reference | None:
 def receive_previous(storage: FileStorage | None, work: Path) -> Reference | None:
     """Last year's uploaded workbook (``--previous``), stored and read once (``Refused`` saying why), or None."""
     return _store_reference(storage, work, Path("previous", LAST_YEAR_NAME), "上年工作簿", pipeline.check_previous)
+
+
+def receive_budget(storage: FileStorage | None, work: Path) -> Reference | None:
+    """The uploaded budget workbook a 决算's 年初预算数 are checked against (``--budget``), stored and read
+    once (``Refused`` saying why), or None."""
+    return _store_reference(storage, work, Path("budget", BUDGET_NAME), "预算工作簿", _check_budget)
+
+
+def _check_budget(path: Path) -> None:
+    pipeline.check_budget(RenderOptions(budget=path))

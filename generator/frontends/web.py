@@ -1,13 +1,14 @@
 """Turn browser uploads into checked, rendered documents: a local Flask app over the job service.
 
-``budget-report serve`` runs it on the clerk's own machine (127.0.0.1 by default). The page
-offers the blank standard workbook (or next year's, started from last year's uploaded workbook),
-takes one or more filled workbooks (or a .zip of them) with, optionally, last year's to check 上年数 against,
-shows the ``check`` findings grouped by table, previews the document HTML and offers the PDF and
-the DOCX. It is a thin layer: every workbook goes through the job service
-(``service.render_job``) exactly as on the command line, so the loader's limits and the PDF
-renderer's restricted fetching apply unchanged. The pages are module-level views of one
-blueprint; ``create_app`` holds the settings and the report store (``app.extensions``).
+``budget-report serve`` runs it on the clerk's own machine (127.0.0.1 by default). The page offers
+the blank standard workbook (or next year's, started from last year's uploaded workbook), takes one
+or more filled workbooks (or a .zip of them) with, optionally, last year's to check 上年数 against and,
+for a 决算, the same year's budget workbook to check 年初预算数 against, shows the ``check`` findings
+grouped by table, previews the document HTML and offers the PDF and the DOCX. It is a thin layer:
+every workbook goes through the job service (``service.render_job``) exactly as on the command line,
+so the loader's limits and the PDF renderer's restricted fetching apply unchanged. The pages are
+module-level views of one blueprint; ``create_app`` holds the settings and the report store
+(``app.extensions``).
 
 Work. A single workbook is checked at once, in a child process beside the renders (a workbook
 with errors is answered without waiting for anyone's render); renders go to a queue
@@ -76,10 +77,12 @@ from generator.frontends.uploads import (
     UPLOAD_NAME,
     Item,
     Reference,
+    References,
     Refused,
     display_name,
     download_stem,
     receive,
+    receive_budget,
     receive_codes,
     receive_previous,
 )
@@ -295,13 +298,12 @@ class ReportStore:
 _FIXED_NAME = re.compile(r"\bupload\.(xlsx|pdf|docx|html)\b")
 
 
-def _as_uploaded(findings: Iterable[Finding], *references: Reference | None) -> list[Finding]:
-    """Findings that name the code list and last year's workbook by the clerk's file names, not ours."""
-    out = list(findings)
-    for reference in references:
-        if reference is not None:
-            out = [replace(f, message=reference.rename(f.message)) for f in out]
-    return out
+def _as_uploaded(findings: Iterable[Finding], references: References) -> list[Finding]:
+    """Findings that name the code list, last year's and the budget workbook by the clerk's file names, not ours."""
+    return [replace(f, message=references.rename(f.message)) for f in findings]
+
+
+NO_REFERENCES = References()  # an upload with nothing beside its workbooks
 
 
 def _codes_used(codes: Reference | None) -> str:
@@ -348,12 +350,11 @@ def entry_of(
     item: Item,
     result: Outcome | ChildFailed | None,
     outdir: Path | None,
-    codes: Reference | None = None,
-    previous: Reference | None = None,
+    references: References = NO_REFERENCES,
 ) -> Entry:
     """One workbook's outcome (from ``check_task`` or ``render_task``, or how its child died), worded
     for the page: the clerk's file names in place of ours; ``outdir`` removed unless its documents are there."""
-    used = _codes_used(codes)
+    used = _codes_used(references.codes)
     stem = download_stem(item.name)
     if item.path is None:  # a zip member refused before it was stored: never a path, only its name
         return Entry(Path(UPLOAD_NAME), error=item.refusal, status="refused", name=item.name, stem=stem, codes=used)
@@ -370,7 +371,7 @@ def entry_of(
     def named(text: str) -> str:  # the library names the stored file; the clerk knows their own
         return _FIXED_NAME.sub(lambda m: item.name if m.group(1) == "xlsx" else f"{entry.stem}.{m.group(1)}", text)
 
-    entry.findings = _as_uploaded(entry.findings, codes, previous)
+    entry.findings = _as_uploaded(entry.findings, references)
     if entry.status == "errors":
         entry.error = f"工作簿 {item.name} 有 {entry.errors} 处错误，未生成文档。"
     elif entry.status == "refused":
@@ -707,24 +708,28 @@ def upload() -> ResponseReturnValue:
     with contextlib.ExitStack() as inputs:
         work = inputs.enter_context(scratch.workdir(current_app.config[_WORKDIR], UPLOAD_PREFIX))
         try:
-            codes = receive_codes(request.files.get("codes"), work)
-            previous = receive_previous(request.files.get("previous"), work)
+            references = References(
+                codes=receive_codes(request.files.get("codes"), work),
+                previous=receive_previous(request.files.get("previous"), work),
+                budget=receive_budget(request.files.get("budget"), work),
+            )
             items = receive(files, work)
         except Refused as exc:
             return _refuse(str(exc), exc.status)
         batch = len(items) > 1 or any(item.from_zip for item in items)
-        options = _form_options(codes, previous)
+        options = references.options(charts=_charts_choice())
         if not batch and items[0].path is not None:
             checked = queue.run_now(check_task, items[0].path, options)
             if checked is not None:  # errors, unreadable or failed: no render to wait for
-                entry = entry_of(items[0], checked, None, codes, previous)
+                entry = entry_of(items[0], checked, None, references)
                 if entry.status in ("refused", "failed"):
-                    return _refuse(entry.message, 422 if entry.status == "refused" else 500, entry=entry)
+                    # the clerk's own input refused (the library's message) is theirs to fix; a bug is ours
+                    return _refuse(entry.message, 500 if entry.internal else 422, entry=entry)
                 token, folder = store.reserve()
                 store.add(Report(token, folder, [entry], batch))
                 return redirect(url_for("web.report", token=token), 303)
         token, folder = store.reserve()
-        report = _queued_report(token, folder, items, batch, codes, previous, options, inputs.pop_all())
+        report = _queued_report(token, folder, items, batch, references, options, inputs.pop_all())
         store.add(report)
         assert report.job is not None
         try:
@@ -743,13 +748,12 @@ def _queued_report(
     folder: Path,
     items: list[Item],
     batch: bool,
-    codes: Reference | None,
-    previous: Reference | None,
+    references: References,
     options: RenderOptions,
     inputs: contextlib.ExitStack,
 ) -> Report:
     """The report of an upload whose renders are queued: a task per stored workbook, rendered with
-    ``options``; when all are done, the entries are worded (``codes`` and ``previous`` by the clerk's
+    ``options``; when all are done, the entries are worded (the ``references`` by the clerk's
     file names), a batch's 汇总.xlsx is written and the stored workbooks removed."""
     report = Report(token, folder, [], batch)
     tasks: dict[int, Task] = {}
@@ -761,7 +765,7 @@ def _queued_report(
     def finish(_job: Job) -> None:
         try:
             entries = [
-                entry_of(item, tasks[i].result if i in tasks else None, folder / str(i), codes, previous)
+                entry_of(item, tasks[i].result if i in tasks else None, folder / str(i), references)
                 for i, item in enumerate(items)
             ]
             if batch:
@@ -776,14 +780,6 @@ def _queued_report(
         report.job.state = "done"
         report.job.finished.set()
     return report
-
-
-def _form_options(codes: Reference | None, previous: Reference | None) -> RenderOptions:
-    """The render options of an upload: the code list and last year's workbook it stored, and the
-    form's 附统计图 box; the page offers no templates folder and no PDF variant (the built-in ones)."""
-    return RenderOptions(
-        codes=codes.path if codes else None, previous=previous.path if previous else None, charts=_charts_choice()
-    )
 
 
 def _charts_choice() -> bool | None:
