@@ -58,7 +58,7 @@ def against_budget(c: Context) -> None:
                 spec.code,
                 row.cell(column.key),
                 f"{what}与预算工作簿 {planned.name} 算出的数字不同",
-                fmt(expected * scale),
+                fmt(q2(expected * scale)),  # compared to the cent: the budget's 元 digits are not the point
                 fmt(given * scale),
                 severity="error",
             )
