@@ -504,3 +504,19 @@ def docx_texts(path: Path) -> tuple[str, str]:
     paragraphs = "\n".join(p.text for p in document.paragraphs)
     tables = "\n".join(cell.text for t in document.tables for row in t.rows for cell in row.cells)
     return paragraphs, tables
+
+
+def code_list_csv(path: Path, year: int) -> Path:
+    """The bundled list of ``year`` written as an official 科目代码表 (.csv, 科目编码 and 科目名称)."""
+    import csv
+
+    from generator.reference.codes import load_codes
+
+    book = load_codes(year)
+    rows = [(fc.code, fc.name) for fc in book.function_classes]
+    rows += list(book.functions.items()) + list(book.econ_dept.items()) + list(book.econ_gov.items())
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["科目编码", "科目名称"])
+        writer.writerows(rows)
+    return path

@@ -3,7 +3,6 @@ which it reused, keeps a failing workbook's old outputs as stale; the manifest a
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import os
@@ -17,7 +16,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from support import Editor, charts_render
+from support import Editor, charts_render, code_list_csv
 
 from generator.errors import Finding
 from generator.frontends import cli
@@ -140,18 +139,8 @@ def test_force_renders_everything(pair: Path, tmp_path: Path):
 
 
 def _code_list(path: Path) -> Path:
-    """The bundled 2024 list as an official 科目代码表 (its names differ from the seed's here and
-    there: warnings only)."""
-    from generator.reference.codes import load_codes
-
-    book = load_codes(2024)
-    rows = [(fc.code, fc.name) for fc in book.function_classes]
-    rows += list(book.functions.items()) + list(book.econ_dept.items()) + list(book.econ_gov.items())
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["科目编码", "科目名称"])
-        writer.writerows(rows)
-    return path
+    """The bundled 2024 list as an official 科目代码表."""
+    return code_list_csv(path, 2024)
 
 
 def test_changed_options_templates_and_codes_render_everything(pair: Path, tmp_path: Path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import csv
 import dataclasses
 import inspect
 import itertools
@@ -16,7 +15,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
-from support import EXAMPLE, ROOT, SECOND
+from support import EXAMPLE, ROOT, SECOND, code_list_csv
 
 from generator import options as options_module
 from generator.frontends import cli
@@ -116,16 +115,7 @@ def test_the_pdf_variant_reaches_the_pdf_in_either_process(small, tmp_path: Path
 
 def _code_list(path: Path) -> Path:
     """The bundled 2025 list as an official 科目代码表."""
-    from generator.reference.codes import load_codes
-
-    book = load_codes(2025)
-    rows = [(fc.code, fc.name) for fc in book.function_classes]
-    rows += list(book.functions.items()) + list(book.econ_dept.items()) + list(book.econ_gov.items())
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["科目编码", "科目名称"])
-        writer.writerows(rows)
-    return path
+    return code_list_csv(path, 2025)
 
 
 def test_codes_and_previous_reach_the_check(tmp_path: Path):

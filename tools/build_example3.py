@@ -133,17 +133,9 @@ def one(pattern: str, text: str) -> str:
     return found.group(1)
 
 
-def worksheet(wb: openpyxl.Workbook, spec: TableSpec):
-    """The sheet of table ``spec`` (its name begins with its code)."""
-    for ws in wb.worksheets:
-        if ws.title.split(" ", 1)[0] == spec.code:
-            return ws
-    raise KeyError(spec.code)
-
-
 def fill_table(wb: openpyxl.Workbook, spec: TableSpec, table: dict) -> None:
     """The published rows as typed: texts and codes as printed, amounts from their 元 (万元) strings."""
-    ws = worksheet(wb, spec)
+    ws = wb[spec.sheet_name]
     names = COLUMNS[spec.code]
     unit = table["unit"]
     row = spec.data_row
@@ -284,7 +276,7 @@ def build() -> openpyxl.Workbook:
     for code, table in tables.items():
         fill_table(wb, fmt.table(code), table)
     spec = fmt.table("P")
-    ws = worksheet(wb, spec)
+    ws = wb[spec.sheet_name]
     for row, (name, amount) in enumerate(projects(paragraphs(doc)["s6.4.p1"]), start=spec.data_row):
         ws.cell(row=row, column=spec.column_index("name"), value=name)
         ws.cell(row=row, column=spec.column_index("amount"), value=float(amount))

@@ -56,6 +56,7 @@ import openpyxl  # noqa: E402
 from generator.formats import builtin  # noqa: E402
 from generator.formats.spec import TableSpec  # noqa: E402
 from generator.workbook import blank, schema  # noqa: E402
+from tools.example_writing import put  # noqa: E402
 
 FORMAT = "final-accounts"
 YEAR = 2024
@@ -546,24 +547,12 @@ def amount(text: str) -> float:
     return float(Decimal(text))
 
 
-def worksheet(wb: openpyxl.Workbook, spec: TableSpec):
-    """The sheet of table ``spec`` (its name begins with its code)."""
-    for ws in wb.worksheets:
-        if ws.title.split(" ", 1)[0] == spec.code:
-            return ws
-    raise KeyError(spec.code)
-
-
 def fill_table(wb: openpyxl.Workbook, spec: TableSpec, keys: Sequence[str], rows: list[tuple[str, ...]]) -> None:
     """The published rows as typed, from the sheet's first data row: texts and codes as printed, amounts in 万元."""
-    ws = worksheet(wb, spec)
+    ws = wb[spec.sheet_name]
     for row, published in enumerate(rows, start=spec.data_row):
         assert len(published) == len(keys), (spec.code, published)
-        for key, text in zip(keys, published, strict=True):
-            if not text:
-                continue
-            value = amount(text) if spec.column(key).kind == "amount" else text
-            ws.cell(row=row, column=spec.column_index(key), value=value)
+        put(ws, spec, row, **dict(zip(keys, published, strict=True)))
 
 
 def facts(fmt) -> dict[str, object]:

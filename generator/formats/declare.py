@@ -181,13 +181,8 @@ class Reader:
             for name, _, value in self.pairs(node, path):
                 here = _join(path, name)
                 if isinstance(value, yaml.ScalarNode):
-                    item = {
-                        "value": self.text(value, here),
-                        "prior": "",
-                        "reason": "",
-                        "budget": "",
-                        "budget_reason": "",
-                    }
+                    item = {k.name: k.default for k in self.shapes["figure"].keys}
+                    item["value"] = self.text(value, here)
                     item["_line"] = value.start_mark.line + 1
                     item["_path"] = here
                 else:

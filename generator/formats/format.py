@@ -400,15 +400,12 @@ def _checks(
         if len(given) != 1:
             raise _fail(reader, item, "tree", f"每项检查须恰有 {'、'.join(CHECK_KINDS)} 之一")
         kind = given[0]
-        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
         if kind == "tree":
             _table_names(reader, item, "tree", item["tree"], specs)
             for code in item["tree"]:
                 if by_code[code].rows != "tree":
                     raise _fail(reader, item, "tree", f"表 {code} 的 rows 不是 tree")
-            out.append(
-                CheckDecl("tree", item["rule"] or "合计不符", item["message"], tables=tuple(item["tree"]), where=where)
-            )
+            out.append(CheckDecl("tree", item["rule"] or "合计不符", item["message"], tables=tuple(item["tree"])))
             continue
         rule = item["rule"]
         if rule not in RULES:
@@ -421,9 +418,9 @@ def _checks(
                 raise _fail(reader, item, kind, f"{kind} 应列出两个公式，实为 {len(texts)} 个")
             for text in texts:
                 _expression(reader, item, kind, text, known)
-            out.append(CheckDecl(kind, rule, item["message"], expressions=tuple(texts), where=where))
+            out.append(CheckDecl(kind, rule, item["message"], expressions=tuple(texts)))
         elif kind == "explain":
-            out.append(_explain(reader, item, rule, specs, where))
+            out.append(_explain(reader, item, rule, specs))
         else:
             match = item["match"]
             if len(match["tables"]) != 2 or len(match["columns"]) != 2:
@@ -433,7 +430,7 @@ def _checks(
                 if column not in by_code[code].amount_keys():
                     raise _fail(reader, match, "columns", f"表 {code} 没有金额列 {column}")
                 if i == 0 and match["by"]:
-                    if match["by"] not in _text_keys(by_code[code]):
+                    if match["by"] not in by_code[code].text_keys():
                         raise _fail(reader, match, "by", f"表 {code} 没有文字列 {match['by']}")
                 elif by_code[code].rows != "tree":
                     raise _fail(reader, match, "tables", f"表 {code} 的 rows 不是 tree：按编码对照的表须是 tree")
@@ -446,17 +443,12 @@ def _checks(
                     columns=tuple(match["columns"]),
                     kinds=tuple(match["kinds"]),
                     by=match["by"],
-                    where=where,
                 )
             )
     return tuple(out)
 
 
-def _text_keys(spec: TableSpec) -> tuple[str, ...]:
-    return tuple(c.key for c in spec.columns if c.kind in ("text", "choice"))
-
-
-def _explain(reader: Reader, item: dict[str, Any], rule: str, specs: tuple[TableSpec, ...], where: str) -> CheckDecl:
+def _explain(reader: Reader, item: dict[str, Any], rule: str, specs: tuple[TableSpec, ...]) -> CheckDecl:
     explain = item["explain"]
     _table_names(reader, explain, "tables", explain["tables"], specs)
     by_code = {s.code: s for s in specs}
@@ -465,7 +457,7 @@ def _explain(reader: Reader, item: dict[str, Any], rule: str, specs: tuple[Table
         for key in ("actual", "budget"):
             if explain[key] not in spec.amount_keys():
                 raise _fail(reader, explain, key, f"表 {code} 没有金额列 {explain[key]}")
-        if explain["reason"] not in _text_keys(spec):
+        if explain["reason"] not in spec.text_keys():
             raise _fail(reader, explain, "reason", f"表 {code} 没有文字列 {explain['reason']}")
     return CheckDecl(
         "explain",
@@ -475,7 +467,6 @@ def _explain(reader: Reader, item: dict[str, Any], rule: str, specs: tuple[Table
         columns=(explain["actual"], explain["budget"]),
         kinds=tuple(explain["kinds"]),
         reason=explain["reason"],
-        where=where,
     )
 
 
@@ -497,9 +488,8 @@ def _figures(
         for key in ("reason", "budget_reason"):
             if item[key] and item[key] not in {f.key for f in facts}:
                 raise _fail(reader, item, key, f"没有基本信息“{item[key]}”")
-        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
         figures.append(
-            FigureDecl(name, item["value"], item["prior"], item["reason"], item["budget"], item["budget_reason"], where)
+            FigureDecl(name, item["value"], item["prior"], item["reason"], item["budget"], item["budget_reason"])
         )
     figure_names = [f.name for f in figures]
     lists = []
@@ -513,7 +503,7 @@ def _figures(
                 if item[key] and item[key] not in spec.amount_keys():
                     raise _fail(reader, item, key, f"表 {code} 没有金额列 {item[key]}")
             for i, key in enumerate([*item["texts"], item["reason"]]):
-                if key and key not in _text_keys(spec):
+                if key and key not in spec.text_keys():
                     where_key = "reason" if i == len(item["texts"]) else "texts"
                     raise _fail(reader, item, where_key, f"表 {code} 没有文字列 {key}")
         if item["share_of"] and item["share_of"] not in figure_names:
@@ -522,7 +512,6 @@ def _figures(
             raise _fail(
                 reader, item, "text", f"没有逐行填写的基本信息“{item['text']}”（有：{'、'.join(sorted(list_facts))}）"
             )
-        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
         lists.append(
             ListDecl(
                 name,
@@ -535,7 +524,6 @@ def _figures(
                 item["reason"],
                 item["share_of"],
                 tuple(item["codes"]),
-                where,
             )
         )
     shares = []
@@ -564,8 +552,7 @@ def _charts(reader: Reader, items: list[dict[str, Any]], figures: tuple[FigureDe
                 raise _fail(reader, item, f"figures[{i}]", f"没有数字“{figure}”")
             if item["kind"] == "bars" and not by_name[figure].prior:
                 raise _fail(reader, item, f"figures[{i}]", f"数字“{figure}”没有 prior（上年数）：画不出与上年的对比")
-        where = f"{reader.file.name} 第 {item['_line']} 行 {item['_path']}"
-        out.append(ChartDecl(item["name"], item["kind"], item["title"], tuple(item["figures"]), where))
+        out.append(ChartDecl(item["name"], item["kind"], item["title"], tuple(item["figures"])))
     return tuple(out)
 
 

@@ -125,6 +125,10 @@ class TableSpec:
     def amount_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns if c.kind == "amount")
 
+    def text_keys(self) -> tuple[str, ...]:
+        """Its columns of text a row is named by (text and choice)."""
+        return tuple(c.key for c in self.columns if c.kind in ("text", "choice"))
+
 
 def place_header(header: tuple[tuple[HeaderCell, ...], ...]) -> list[tuple[int, int, HeaderCell]]:
     """Place header cells on a grid as HTML does: (row, column, cell), 0-based, skipping spanned slots."""
@@ -202,7 +206,6 @@ class CheckDecl:
     kinds: tuple[str, ...] = ()  # match, explain: the row kinds compared
     by: str = ""  # match: the first table's text column naming its rows (matched by name, not code)
     reason: str = ""  # explain: the text column giving the reason
-    where: str = ""  # "checks.yaml 第 N 行 checks[i]", for messages
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,6 @@ class FigureDecl:
     reason: str = ""  # the 基本信息 fact giving the reason for a change: required when it changed
     budget: str = ""  # an expression: the figure's 年初预算 (doc.plan)
     budget_reason: str = ""  # the 基本信息 fact saying why it differs from its budget: required when it does
-    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,6 @@ class ListDecl:
     reason: str = ""  # the row's text column: why the amount differs from the budget
     share_of: str = ""  # a figure each item is a share of
     codes: tuple[str, ...] = ()  # only rows whose code begins with one of these
-    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,6 @@ class ChartDecl:
     kind: str
     title: str
     parts: tuple[tuple[str, str], ...]  # (label, figure name), in the order drawn
-    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -340,6 +340,10 @@ class Format:
     def budget_columns(self) -> tuple[tuple[TableSpec, Column], ...]:
         """A 决算's 年初预算数 columns (``from_budget``), table by table: what ``--budget`` fills and checks."""
         return tuple((spec, col) for spec in self.tables for col in spec.columns if col.from_budget)
+
+    def fact_label(self, key: str) -> str:
+        """The label of 基本信息's fact ``key`` (column A), as a finding names it."""
+        return next(f.label for f in self.facts if f.key == key)
 
     @property
     def published(self) -> tuple[TableSpec, ...]:

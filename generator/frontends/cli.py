@@ -62,6 +62,77 @@ def main(debug: bool) -> None:
         signal.signal(signal.SIGTERM, _terminated)
 
 
+# Options several commands share, declared once.
+_output_option = click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="输出文件夹。",
+)
+_formats_option = click.option(
+    "--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。"
+)
+
+
+def _variant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A withdrawn variant (pdf/a-1b) is a usage error naming the one to use instead."""
+    if value == "pdf/a-1b":
+        from generator.render.pdf import WITHDRAWN_VARIANTS
+
+        raise click.UsageError(WITHDRAWN_VARIANTS[value])
+    return value
+
+
+_variant_option = click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]),
+    default=None,
+    callback=_variant,
+    help="PDF 存档格式：pdf/a-2b、pdf/a-3b（存档）或 pdf/ua-1（无障碍标识；所有 PDF 都带结构标签）。pdf/a-1b 已停用。",
+)
+_codes_option = click.option(
+    "--codes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="财政部门的科目代码表（.xlsx 或 .csv，从预算管理一体化系统导出），代替内置科目表核对科目编码。",
+)
+_templates_option = click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位的模板文件夹，其中的模板和设置优先于内置的。",
+)
+_format_dir_option = click.option(
+    "--format-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹），工作簿的“公开格式”可以用它。",
+)
+_charts_option = click.option(
+    "--charts/--no-charts",
+    default=None,
+    help="在概况数字后附统计图（默认按模板文件夹的 profile.toml，未设置则不附）。",
+)
+
+
+_previous_option = click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="上年的工作簿：上年数的每个数字须与它算出的数字相同，不同的列为错误。",
+)
+
+_budget_option = click.option(
+    "--budget",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="决算用：同一年度的预算工作簿（任一预算格式）；每个年初预算数须与它按科目编码算出的数字相同，不同的列为错误。",
+)
+
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -94,12 +165,7 @@ def main(debug: bool) -> None:
     default=None,
     help="工作簿的公开格式（默认 henan；有 --from 时沿用上年工作簿的）；可用的格式见 README 的 Formats 一节。",
 )
-@click.option(
-    "--format-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹）。",
-)
+@_format_dir_option
 @click.option(
     "--budget",
     "budget_path",
@@ -227,77 +293,6 @@ def _group_lines(findings: list[Finding], fmt: Format | None = None) -> list[str
             lines.append(spec.heading if spec else f.sheet)
         lines.append(f"  {f.line()}")
     return lines
-
-
-# Options several commands share, declared once.
-_output_option = click.option(
-    "-o",
-    "--output",
-    "outdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("outputs"),
-    show_default=True,
-    help="输出文件夹。",
-)
-_formats_option = click.option(
-    "--format", "formats", default="pdf,docx", show_default=True, help="输出格式，逗号分隔：pdf、docx、html。"
-)
-
-
-def _variant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """A withdrawn variant (pdf/a-1b) is a usage error naming the one to use instead."""
-    if value == "pdf/a-1b":
-        from generator.render.pdf import WITHDRAWN_VARIANTS
-
-        raise click.UsageError(WITHDRAWN_VARIANTS[value])
-    return value
-
-
-_variant_option = click.option(
-    "--pdf-variant",
-    type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]),
-    default=None,
-    callback=_variant,
-    help="PDF 存档格式：pdf/a-2b、pdf/a-3b（存档）或 pdf/ua-1（无障碍标识；所有 PDF 都带结构标签）。pdf/a-1b 已停用。",
-)
-_codes_option = click.option(
-    "--codes",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="财政部门的科目代码表（.xlsx 或 .csv，从预算管理一体化系统导出），代替内置科目表核对科目编码。",
-)
-_templates_option = click.option(
-    "--templates",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="本单位的模板文件夹，其中的模板和设置优先于内置的。",
-)
-_format_dir_option = click.option(
-    "--format-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹），工作簿的“公开格式”可以用它。",
-)
-_charts_option = click.option(
-    "--charts/--no-charts",
-    default=None,
-    help="在概况数字后附统计图（默认按模板文件夹的 profile.toml，未设置则不附）。",
-)
-
-
-_previous_option = click.option(
-    "--previous",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="上年的工作簿：上年数的每个数字须与它算出的数字相同，不同的列为错误。",
-)
-
-_budget_option = click.option(
-    "--budget",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="决算用：同一年度的预算工作簿（任一预算格式）；每个年初预算数须与它按科目编码算出的数字相同，不同的列为错误。",
-)
 
 
 def _render_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -590,12 +585,7 @@ def watch_cmd(workbook: Path, outdir: Path, formats: str, interval: float, optio
     help="上年的工作簿：同 init --from，带入部门信息、名词解释等，并填写上年数。",
 )
 @click.option("--force", is_flag=True, help="工作簿已存在时覆盖。")
-@click.option(
-    "--format-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="本单位或本省自己的公开格式文件夹（含 format.yaml，或其中的若干格式文件夹）。",
-)
+@_format_dir_option
 def import_cmd(
     exports: tuple[Path, ...],
     output: Path,

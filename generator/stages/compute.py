@@ -226,6 +226,11 @@ def wan(value: Decimal) -> str:
     return f"{q2(value):.2f}"
 
 
+def reason_text(text: str) -> str:
+    """A typed reason or purpose as a sentence continues it: without its own final 。；，."""
+    return text.strip().rstrip("。；;，,. ")
+
+
 def pct(value: Decimal) -> str:
     """A share or rate in the text (and on a chart), to the cent: "9.50"."""
     return f"{q2(value):.2f}"
@@ -238,7 +243,7 @@ def amount_text(value: Decimal | None, scale: Decimal = Decimal(1), zero: bool =
     """
     if value is None:
         return ""
-    printed = q2(value * scale) if scale != 1 else q2(value)
+    printed = q2(value * scale)
     return "" if printed == ZERO and not zero else f"{printed:,.2f}"
 
 
@@ -443,7 +448,7 @@ def build_document(
         spec.key: Change(
             figures.current[spec.key],
             figures.prior.get(spec.key),
-            facts.text(spec.reason).strip().rstrip("。；;，,. ") if spec.reason else "",
+            reason_text(facts.text(spec.reason)) if spec.reason else "",
         )
         for spec in CHANGES
     }

@@ -22,6 +22,7 @@ from generator.stages.compute import (
     TableView,
     document_date,
     glossary_items,
+    reason_text,
     section_views,
     share,
     table_views,
@@ -136,7 +137,7 @@ def prior_figures(budget: Budget, done: Complete) -> dict[str, Decimal]:
 
 
 def _reason(budget: Budget, key: str) -> str:
-    return budget.facts.text(key).strip().rstrip("。；;，,. ") if key else ""
+    return reason_text(budget.facts.text(key)) if key else ""
 
 
 def _list(lst: ListDecl, budget: Budget, done: Complete, fig: dict[str, Decimal | int]) -> tuple[ListItem, ...]:
@@ -159,10 +160,10 @@ def _list(lst: ListDecl, budget: Budget, done: Complete, fig: dict[str, Decimal 
             if lst.amount and amount == ZERO and spec.rows == "tree":
                 continue  # a 项 without money is not listed
             name = row.text("name")
-            notes = {k: row.text(k).strip().rstrip("。；;，,. ") for k in lst.texts}
+            notes = {k: reason_text(row.text(k)) for k in lst.texts}
             plan = None
             if lst.budget:
-                reason = row.text(lst.reason).strip().rstrip("。；;，,. ") if lst.reason else ""
+                reason = reason_text(row.text(lst.reason)) if lst.reason else ""
                 plan = Plan(amount, q2(row.amount(lst.budget)), reason)
             part = share(amount, whole) if whole is not None else None
             items.append(ListItem(key, name, paths.get(i, name), amount, texts.get(key, ""), notes, plan, part))

@@ -131,7 +131,7 @@ class Evaluator:
             if not 1 <= which <= len(rows):
                 raise MissingRow(table, f"没有第 {which} 行数据")
             return rows[which - 1]
-        texts = [c.key for c in spec.columns if c.kind in ("text", "choice")]
+        texts = spec.text_keys()
         start = 0
         *above, label = which.split("/")
         for heading in above:  # 'A/B': the first row labelled B below the row labelled A
@@ -148,21 +148,22 @@ class Evaluator:
 _NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 
 
-def _label(text: str) -> str:
+def label_text(text: str) -> str:
+    """A label as labels are compared: normalized, spaces gone."""
     return normalize_text(text).replace(" ", "")
 
 
-def _labelled(rows: list[Row], keys: list[str], label: str, start: int) -> int:
+def _labelled(rows: list[Row], keys: tuple[str, ...], label: str, start: int) -> int:
     """The index of the first row from ``start`` with a text cell reading ``label``, or -1.
 
     A label also matches a cell that adds a note in brackets: “使用非财政拨款结余” finds
     “使用非财政拨款结余（含专用结余）”, as bureaus print it either way; an exact match comes first.
     """
-    want = _label(label)
+    want = label_text(label)
     for strict in (True, False):
         for i in range(start, len(rows)):
             for key in keys:
-                have = _label(rows[i].text(key))
+                have = label_text(rows[i].text(key))
                 if have == want or (not strict and have and _NOTE.sub("", have) == _NOTE.sub("", want)):
                     return i
     return -1

@@ -27,8 +27,7 @@ from generator.stages.check.registry import (
     fmt,
 )
 from generator.stages.derive import q2
-from generator.stages.evaluate import Evaluator, MissingRow, Value, list_texts, row_code, tree_depth
-from generator.workbook.load import normalize_text
+from generator.stages.evaluate import Evaluator, MissingRow, Value, label_text, list_texts, row_code, tree_depth
 from generator.workbook.model import ZERO, Row
 from generator.workbook.schema import FACTS_SHEET
 
@@ -171,23 +170,17 @@ def _match_names(c: Context, decl: CheckDecl) -> None:
     lines: dict[str, Row] = {}
     numbered: list[str] = []  # the lines named “八、…”: each a 类, which the second table must have if it has money
     for row in c.budget.table(left).rows:
-        text = normalize_text(row.text(decl.by)).replace(" ", "")
+        text = label_text(row.text(decl.by))
         name = _ORDINAL.sub("", text)
         lines.setdefault(name, row)
         if name != text:
             numbered.append(name)
-    theirs = {
-        normalize_text(r.text("name")).replace(" ", "") for r in c.budget.table(right).rows if r.kind in decl.kinds
-    }
+    theirs = {label_text(r.text("name")): r for r in c.budget.table(right).rows if r.kind in decl.kinds}
     for name in numbered:
         row = lines[name]
         if name not in theirs and row.amount(lcol) != ZERO:
-            where = row.cell(lcol)
-            c.add(rule, left, where, f"{decl.message}：{name}在{right}中没有", severity=severity)
-    for other in c.budget.table(right).rows:
-        if other.kind not in decl.kinds:
-            continue
-        name = normalize_text(other.text("name")).replace(" ", "")
+            c.add(rule, left, row.cell(lcol), f"{decl.message}：{name}在{right}中没有", severity=severity)
+    for name, other in theirs.items():
         line = lines.get(name)
         code = row_code(other, rspec.levels)
         if line is None:
@@ -221,8 +214,7 @@ def _explain(c: Context, decl: CheckDecl) -> None:
 
 
 def _missing(c: Context, exc: MissingRow) -> None:
-    sheet = exc.table if exc.table != "上年数" else "上年数"
-    c.add(REQUIRED, sheet, None, f"文档要用的数字找不到：{exc.what}")
+    c.add(REQUIRED, exc.table, None, f"文档要用的数字找不到：{exc.what}")
 
 
 @checks(REQUIRED)
@@ -267,7 +259,7 @@ def figures(c: Context) -> None:
         if decl.prior and decl.reason:
             prior = c.budget.prior.amount(decl.prior)
             if prior is not None and q2(current.amount) != q2(prior) and not facts.text(decl.reason):
-                label = next(f.label for f in c.budget.format.facts if f.key == decl.reason)
+                label = c.budget.format.fact_label(decl.reason)
                 direction = "增加" if current.amount > prior else "减少"
                 c.add(REASON, FACTS_SHEET, facts.cells.get(decl.reason), f"较上年{direction}，须填写“{label}”")
         if decl.budget and decl.budget_reason and not facts.text(decl.budget_reason):
@@ -276,7 +268,7 @@ def figures(c: Context) -> None:
                 continue
             spent, budget = q2(current.amount), q2(planned.amount)
             if spent != budget:
-                label = next(f.label for f in c.budget.format.facts if f.key == decl.budget_reason)
+                label = c.budget.format.fact_label(decl.budget_reason)
                 more = "大于" if spent > budget else "小于"
                 c.add(
                     EXPLAIN,
@@ -297,7 +289,7 @@ def figures(c: Context) -> None:
         if not lst.text:
             continue
         texts = list_texts(facts.items(lst.text))
-        label = next(f.label for f in c.budget.format.facts if f.key == lst.text)
+        label = c.budget.format.fact_label(lst.text)
         for code in lst.tables:
             spec = c.budget.format.table(code)
             for row in c.done.tables.get(code, []):

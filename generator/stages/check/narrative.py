@@ -20,7 +20,7 @@ def reasons(c: Context) -> None:
         if prior is None or q2(current) == q2(prior):
             continue
         if not facts.text(change.reason):
-            label = next(f.label for f in c.budget.format.facts if f.key == change.reason)
+            label = c.budget.format.fact_label(change.reason)
             c.add(
                 REASON,
                 FACTS_SHEET,
