@@ -71,7 +71,11 @@ class WorkbookError(BudgetError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        head = f"无法读取工作簿 {self.path.name}"
+        return self.describe()
+
+    def describe(self, head: str = "") -> str:
+        """Its problems under ``head`` (default: 无法读取工作簿 NAME): one on the line, several below it."""
+        head = head or f"无法读取工作簿 {self.path.name}"
         if len(self.problems) == 1:
             return f"{head}：{self.problems[0]}"
         lines = [f"{head}，发现 {len(self.problems)} 处问题："]

@@ -47,7 +47,7 @@ def test_inspect_derives_once(derivations: list[Budget]) -> None:
 def test_next_year_derives_last_once(derivations: list[Budget]) -> None:
     nextyear.start_from(EXAMPLE)
     assert len(derivations) == 1
-    nextyear._read_last_year.cache_clear()
+    nextyear.read_last_year.cache_clear()
     nextyear.read_last_year(EXAMPLE)
     assert len(derivations) == 2
 

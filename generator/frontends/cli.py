@@ -22,7 +22,7 @@ import click
 
 from generator.errors import Finding
 from generator.formats import DEFAULT as DEFAULT_FORMAT
-from generator.formats import Catalog, Format
+from generator.formats import Catalog, Format, FormatError
 from generator.jobs import pipeline, service
 from generator.options import RenderOptions
 from generator.reference import codelist
@@ -187,27 +187,13 @@ def init(
     """生成空白的标准工作簿 PATH（.xlsx），供财务人员填写；有 --from 时从上年的工作簿开始。"""
     from datetime import date
 
-    from generator.formats import Catalog, FormatError
     from generator.workbook.blank import save, write_blank
 
-    formats = Catalog((format_dir,) if format_dir is not None else ())
-    try:
-        found = formats.find(format_name or DEFAULT_FORMAT)
-    except FormatError as exc:  # an own format folder that cannot be read
-        _fail(exc)
-    if found is None:  # a name no format has: a usage error
-        raise click.UsageError(formats.unknown(format_name or DEFAULT_FORMAT))
-    fmt = found
-
+    formats, fmt = _chosen_format(format_name, format_dir)
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"文件名应以 .xlsx 结尾：{path}")
-    from generator.stages.budgetlink import wants_budget
-
     if budget_path is not None and (last is None or format_name is not None):
-        if not wants_budget(fmt):
-            raise click.UsageError(
-                f"--budget 只用于有年初预算数列的决算格式（如 final-accounts）：公开格式 {fmt.name}（{fmt.title}）没有"
-            )
+        _require_budget_columns(fmt)
     if (keep_projects or codes) and last is None:
         option = "--keep-projects" if keep_projects else "--codes"
         raise click.UsageError(f"{option} 须与 --from 上年工作簿 一起使用")
@@ -231,19 +217,16 @@ def init(
         started = start_from(last, year=year, keep_projects=keep_projects, codes=codes, catalog=formats)
     except Exception as exc:
         _fail(exc)
-    if format_name is not None and started.fmt is not None and started.fmt.name != fmt.name:
+    if format_name is not None and started.fmt.name != fmt.name:
         raise click.UsageError(
             f"上年工作簿 {last.name} 的公开格式是 {started.fmt.name}，不是 --format {fmt.name}：新工作簿沿用上年的格式"
         )
-    fmt = started.fmt or fmt
+    fmt = started.fmt
     prefilled = None
     if budget_path is not None:
         from generator.jobs.prefill import start_final
 
-        if not wants_budget(fmt):
-            raise click.UsageError(
-                f"--budget 只用于有年初预算数列的决算格式（如 final-accounts）：公开格式 {fmt.name}（{fmt.title}）没有"
-            )
+        _require_budget_columns(fmt)
         try:
             prefilled = start_final(budget_path, fmt, year=started.year, catalog=formats, workbook=started.workbook)
         except Exception as exc:
@@ -262,6 +245,29 @@ def init(
     if prefilled is not None:
         click.echo(
             f"  由预算工作簿 {prefilled.planned.name} 预填年初预算数（已用黄色标出，请核对）：{prefilled.summary()}"
+        )
+
+
+def _chosen_format(name: str | None, folder: Path | None) -> tuple[Catalog, Format]:
+    """The formats a command may use (the built-in ones, and those in ``folder``) and the one ``name`` chooses
+    (default henan): an unknown name is a usage error, an own folder that cannot be read a bad input."""
+    formats = Catalog((folder,) if folder is not None else ())
+    try:
+        found = formats.find(name or DEFAULT_FORMAT)
+    except FormatError as exc:  # an own format folder that cannot be read
+        _fail(exc)
+    if found is None:  # a name no format has: a usage error
+        raise click.UsageError(formats.unknown(name or DEFAULT_FORMAT))
+    return formats, found
+
+
+def _require_budget_columns(fmt: Format) -> None:
+    """--budget only for a format with 年初预算数 columns (a 决算): a usage error otherwise."""
+    from generator.stages.budgetlink import wants_budget
+
+    if not wants_budget(fmt):
+        raise click.UsageError(
+            f"--budget 只用于有年初预算数列的决算格式（如 final-accounts）：公开格式 {fmt.name}（{fmt.title}）没有"
         )
 
 
@@ -595,11 +601,9 @@ def import_cmd(
     format_dir: Path | None,
 ) -> None:
     """从预算管理一体化系统导出的表（.xlsx、.xls、.et、.ods）生成标准工作簿：按标题和表头找表，换算单位。"""
-    from generator.formats import Catalog, FormatError
     from generator.workbook.blank import save
     from generator.workbook.importer import import_exports
 
-    formats = Catalog((format_dir,) if format_dir is not None else ())
     if format_name is not None and last is not None:
         raise click.UsageError("--format 不能与 --from 同用：新工作簿沿用上年工作簿的公开格式")
     if output.suffix.lower() != ".xlsx":
@@ -609,13 +613,7 @@ def import_cmd(
             raise click.UsageError(f"工作簿不能写在要读取的文件 {source} 上：请换一个文件名")
     if output.exists() and not force:
         raise click.UsageError(f"{output} 已存在；如确需覆盖，请加 --force")
-    try:
-        found = formats.find(format_name or DEFAULT_FORMAT)
-    except FormatError as exc:
-        _fail(exc)
-    if found is None:
-        raise click.UsageError(formats.unknown(format_name or DEFAULT_FORMAT))
-    fmt = found
+    formats, fmt = _chosen_format(format_name, format_dir)
     start = None
     last_year = None
     try:
@@ -626,7 +624,7 @@ def import_cmd(
             fmt, last_year = previous.format, previous.year
 
             def start(year: int) -> Any:
-                return start_from(last, year=year, catalog=formats).workbook
+                return start_from(last, year=year, catalog=formats, budget=previous).workbook
 
         imported = import_exports(exports, fmt, start, last_year=last_year)
         pipeline.write_atomic(output, lambda tmp: save(imported.workbook, tmp))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
@@ -26,6 +25,7 @@ from generator.formats import BUILTIN, Catalog, Format
 from generator.stages.figures import LastYear
 from generator.workbook import schema
 from generator.workbook.blank import blank_workbook, facts_rows, replace_sheet, write_facts_sheet, write_prior_sheet
+from generator.workbook.load import once_per_version
 from generator.workbook.model import Budget, Row
 
 CARRIED_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: carried over from last year, to review
@@ -41,14 +41,6 @@ class LastYearError(BudgetError):
     """Last year's workbook cannot be the start of next year, or the figures compared with."""
 
 
-def _unreadable(path: Path, exc: WorkbookError) -> LastYearError:
-    head = f"无法读取上年工作簿 {path.name}"
-    if len(exc.problems) == 1:
-        return LastYearError(f"{head}：{exc.problems[0]}")
-    lines = [f"{head}，发现 {len(exc.problems)} 处问题："] + [f"  {p}" for p in exc.problems]
-    return LastYearError("\n".join(lines))
-
-
 def load_last_year(path: Path, catalog: Catalog = BUILTIN) -> Budget:
     """Last year's workbook, read; ``LastYearError`` naming it (and its cells) when it cannot be.
 
@@ -59,27 +51,16 @@ def load_last_year(path: Path, catalog: Catalog = BUILTIN) -> Budget:
     try:
         return load_workbook(path, catalog=catalog)
     except WorkbookError as exc:
-        raise _unreadable(Path(path), exc) from exc
+        raise LastYearError(exc.describe(f"无法读取上年工作簿 {Path(path).name}")) from exc
 
 
+@once_per_version
 def read_last_year(path: Path, catalog: Catalog = BUILTIN) -> LastYear:
     """The figures next year's 上年数 must equal: those LAST's own document printed, whatever LAST's state.
 
     A workbook corrected after publication (预算调整) is compared as given; only a workbook that
-    cannot be read is refused. Read once per version of the file: a run over many workbooks (and
-    the batch's forked workers) compares them all with the one reading.
+    cannot be read is refused. Read once per version of the file (``once_per_version``).
     """
-    path = Path(path)
-    try:
-        stat = path.stat()
-        stamp = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        return _read_last_year(path, catalog)  # the loader says why it cannot be read
-    return _read_last_year(path, catalog, stamp)
-
-
-@lru_cache(maxsize=4)
-def _read_last_year(path: Path, catalog: Catalog, _stamp: tuple[str, int, int] | None = None) -> LastYear:
     from generator.stages import derive
     from generator.stages.figures import last_year
 
@@ -94,7 +75,7 @@ class Started:
     workbook: openpyxl.Workbook
     year: int
     last: LastYear
-    fmt: Format | None = None  # last year's format, the new workbook's
+    fmt: Format  # last year's format, the new workbook's
     carried: list[str] = field(default_factory=list)  # labels of the facts carried over
     left: list[str] = field(default_factory=list)  # labels of last year's facts left for the clerk
     projects: int = 0  # projects kept (the projects table's 其他运转类)
@@ -218,12 +199,13 @@ def start_from(
     keep_projects: bool = False,
     codes: Path | None = None,
     catalog: Catalog = BUILTIN,
+    budget: Budget | None = None,
 ) -> Started:
     """Next year's workbook from the one at ``last_path``, for budget ``year`` (default: LAST's + 1).
 
     LAST must read and check without errors (``LastYearError`` lists them), against the official
-    code list ``codes`` when given, and ``year`` must come after LAST's. Nothing is written here:
-    the caller saves ``Started.workbook``.
+    code list ``codes`` when given, and ``year`` must come after LAST's. ``budget``: LAST as the
+    caller has already read it. Nothing is written here: the caller saves ``Started.workbook``.
     """
     from generator.reference.codelist import code_book
     from generator.stages import derive
@@ -231,7 +213,8 @@ def start_from(
     from generator.stages.figures import last_year
 
     last_path = Path(last_path)
-    budget = load_last_year(last_path, catalog)
+    if budget is None:
+        budget = load_last_year(last_path, catalog)
     book = code_book(budget.year, codes=codes)
     done = derive.complete(budget, book)  # once: for the check and for the figures carried over
     findings = check(budget, book, done=done)

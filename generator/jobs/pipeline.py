@@ -137,7 +137,7 @@ def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:
     from generator.render.html import render_html
     from generator.stages.charts import charts_of, declared_charts
     from generator.stages.check import has_errors
-    from generator.stages.compute import build_document
+    from generator.stages.declared import DeclaredDocument
 
     with gc_paused():
         profile = load_profile(options.templates)
@@ -146,17 +146,26 @@ def prepare(path: Path, options: RenderOptions = DEFAULT_OPTIONS) -> Prepared:
             raise CheckFailed(path, findings, budget=budget, book=book, done=done)
         if options.charts is not None:
             profile = replace(profile, charts=options.charts)
-        if budget.format.engine == "declared":
-            from generator.stages.declared import build_declared
-
-            declared = build_declared(budget, done, profile)
-            document: Document | DeclaredDocument = declared
-            shown = declared_charts(declared, budget.format.charts) if profile.charts else {}
+        document = build(budget, book, profile, done)
+        if not profile.charts:
+            shown = {}
+        elif isinstance(document, DeclaredDocument):
+            shown = declared_charts(document, budget.format.charts)
         else:
-            document = build_document(budget, book, profile, done)
-            shown = charts_of(document) if profile.charts else {}
+            shown = charts_of(document)
         html = render_html(document, options.templates, charts=shown, chart_face=profile.chart_face)
         return Prepared(budget, findings, document, html, profile, _bureau_css(options.templates), done, shown)
+
+
+def build(budget: Budget, book: CodeBook, profile: Profile, done: Complete) -> Document | DeclaredDocument:
+    """The document model of a checked workbook: its format's engine's (Henan's Python, or the declarations)."""
+    if budget.format.engine == "declared":
+        from generator.stages.declared import build_declared
+
+        return build_declared(budget, done, profile)
+    from generator.stages.compute import build_document
+
+    return build_document(budget, book, profile, done)
 
 
 def _bureau_css(templates: Path | None) -> str:

@@ -25,6 +25,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
@@ -157,16 +158,14 @@ def refused_figures(
     for that still gets the headline figures (``figures.headline``) it has.
     """
     from generator.profile import load_profile
-    from generator.stages.compute import build_document
     from generator.stages.figures import headline
 
-    if budget.format.engine == "declared":
-        from generator.stages.declared import build_declared
-
-        figures, projects = document_figures(build_declared(budget, done, load_profile(templates)), budget.format)
+    if budget.format.engine == "declared":  # no Python fallback: a broken declared workbook fails as before
+        document = pipeline.build(budget, book, load_profile(templates), done)
+        figures, projects = document_figures(document, budget.format)
         return budget.bureau, budget.year, figures, projects
     try:
-        document = build_document(budget, book, load_profile(templates), done)
+        document = pipeline.build(budget, book, load_profile(templates), done)
     except Exception:  # a table too broken to print: the headline figures are still the document's
         current = headline(budget, done).current
         return budget.bureau, budget.year, {k: current[k] for k, _ in FIGURES if k in current}, None
@@ -222,11 +221,11 @@ class Group:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
 
-    @property
+    @cached_property
     def totals(self) -> dict[str, Decimal | None]:
         return totals(self.rows, self.columns)
 
-    @property
+    @cached_property
     def counts(self) -> dict[str, int | None]:
         return counts(self.rows)
 

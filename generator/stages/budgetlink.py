@@ -21,6 +21,7 @@ from generator.formats import BUILTIN, Catalog, Format
 from generator.formats.shapes import CODE_MEASURES, ROW_GRAMMAR_COLUMNS
 from generator.formats.spec import TableSpec
 from generator.stages.evaluate import row_code
+from generator.workbook.load import once_per_version
 from generator.workbook.model import ZERO, Row
 
 # A 功能分类 code's levels: 类 (3 digits), 款 (5), 项 (7).
@@ -72,7 +73,7 @@ def by_code(rows: Iterable[Row], spec: TableSpec, column: str) -> tuple[dict[str
     without its 项). Rows of the same code are summed: Henan's tables repeat a 项 under each unit.
     """
     coded = [(code_of(r, spec), r) for r in rows if r.kind in ("class", "subclass", "item")]
-    codes = {code for code, _ in coded if code}
+    parents = {code[:n] for code, _ in coded for n in range(1, len(code))}  # the codes another code extends
     names: dict[str, str] = {}
     amounts: dict[str, Decimal] = {}
     total = ZERO
@@ -80,7 +81,7 @@ def by_code(rows: Iterable[Row], spec: TableSpec, column: str) -> tuple[dict[str
         if not code:
             continue
         names.setdefault(code, row.text("name"))
-        if any(other != code and other.startswith(code) for other in codes):
+        if code in parents:
             continue  # a 类 or 款 row: the sum of the leaves below it
         amount = row.amount(column)
         total += amount
@@ -108,8 +109,11 @@ def measures_of(fmt: Format, tables: dict[str, list[Row]]) -> dict[str, Measure]
     return out
 
 
+@once_per_version
 def read_budget(path: Path, catalog: Catalog = BUILTIN) -> Planned:
     """The measures of the budget workbook at ``path``; ``BudgetLinkError`` naming it when it cannot give them.
+
+    Read once per version of the file (``once_per_version``): every 决算 of a run compares with the one reading.
 
     ``catalog``: the formats it may name besides the built-in ones (the bureau's own).
     """
@@ -120,11 +124,7 @@ def read_budget(path: Path, catalog: Catalog = BUILTIN) -> Planned:
     try:
         budget = load_workbook(path, catalog=catalog)
     except WorkbookError as exc:
-        head = f"无法读取预算工作簿 {path.name}"
-        if len(exc.problems) == 1:
-            raise BudgetLinkError(f"{head}：{exc.problems[0]}") from exc
-        lines = [f"{head}，发现 {len(exc.problems)} 处问题："] + [f"  {p}" for p in exc.problems]
-        raise BudgetLinkError("\n".join(lines)) from exc
+        raise BudgetLinkError(exc.describe(f"无法读取预算工作簿 {path.name}")) from exc
     fmt = budget.format
     if not any(spec.measures for spec in fmt.tables):
         raise BudgetLinkError(

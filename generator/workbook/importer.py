@@ -38,6 +38,7 @@ from generator.workbook.blank import blank_workbook, prefilled_labels
 from generator.workbook.load import (
     MAX_COLUMNS,
     MAX_ROWS,
+    has_value,
     normalize_text,
     parse_amount,
     parse_code,
@@ -380,7 +381,7 @@ class _Import:
             c
             for c in range(1, view.width + 1)
             if c not in header.line_columns
-            and (_filled(ws.value(row, c)) or ((row, c) in ws.formulas and (row, c) not in ws.values))
+            and (has_value(ws.value(row, c)) or ((row, c) in ws.formulas and (row, c) not in ws.values))
         ]
         if not present:
             return None
@@ -458,10 +459,6 @@ class _Import:
                 break
             values[column.key] = code[start:end]
             start = end
-
-
-def _filled(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and value.strip() == "")
 
 
 def _cumulative(values: dict[str, object], columns: Sequence[Column]) -> None:

@@ -27,9 +27,12 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache, update_wrapper
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
@@ -199,15 +202,16 @@ def _sheet_key(title: str) -> str:
 _STALE = "（隐藏的内容看不到、也打印不出，常留有过时的数字）：请取消隐藏后核对"
 
 
-def _has_value(value: object) -> bool:
+def has_value(value: object) -> bool:
+    """A cell that holds something: not empty, not only spaces."""
     return value is not None and not (isinstance(value, str) and value.strip() == "")
 
 
 def _filled(ws: Sheet, rows: range, cols: range) -> bool:
     """Whether any cell of ``rows`` × ``cols`` holds a value: cell by cell, or value by value when fewer."""
     if len(rows) * len(cols) <= len(ws.values):
-        return any(_has_value(ws.values.get((r, c))) for r in rows for c in cols)
-    return any(r in rows and c in cols and _has_value(v) for (r, c), v in ws.values.items())
+        return any(has_value(ws.values.get((r, c))) for r in rows for c in cols)
+    return any(r in rows and c in cols and has_value(v) for (r, c), v in ws.values.items())
 
 
 class _Reader:
@@ -346,7 +350,7 @@ class _Reader:
         for ws in self.book.worksheets:
             if ws.title in self.used:
                 continue
-            if not any(_has_value(value) for value in ws.values.values()):
+            if not any(has_value(value) for value in ws.values.values()):
                 continue
             if ws.sheet_state != "visible":
                 message = f"隐藏的工作表“{ws.title}”含有数据，这些数据不会读取：请取消隐藏后核对，不需要的请删除"
@@ -892,3 +896,28 @@ def load_workbook(path: Path | str, variant: Variant | None = None, catalog: Cat
         raise WorkbookError(path, reader.problems)
     reader.extra_sheets()
     return Budget(path, facts, prior, tables, notes=reader.notes, format=reader.format)
+
+
+_Read = TypeVar("_Read")
+
+
+class once_per_version(Generic[_Read]):
+    """``read(path, catalog)``, done once per version of the file (its path, time and size): a run over many
+    workbooks (and the batch's forked workers) compares them all with one reading of last year's workbook
+    or the budget workbook. A file that cannot be looked at is read each time: the loader says why."""
+
+    def __init__(self, read: Callable[[Path, Catalog], _Read]):
+        self.read = read
+        self.cached = lru_cache(maxsize=4)(lambda path, catalog, _stamp: read(path, catalog))
+        update_wrapper(self, read)
+
+    def __call__(self, path: Path, catalog: Catalog = BUILTIN) -> _Read:
+        path = Path(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return self.read(path, catalog)
+        return self.cached(path, catalog, (str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+
+    def cache_clear(self) -> None:
+        self.cached.cache_clear()
