@@ -682,3 +682,24 @@ def test_a_budget_workbook_with_a_batch_of_budget_format_workbooks_is_refused_fo
     assert f"甲局.xlsx{HENAN_REFUSAL}" in page and f"乙局.xlsx{HENAN_REFUSAL}" in page
     assert "内部错误" not in page
     assert leftovers(workdir) == []
+
+
+def test_findings_are_headed_in_the_workbook_s_own_format(client, workdir, tmp_path):
+    """Shanghai's budget and the 决算 both have a T1: a budget's T1 finding is headed with the budget's title."""
+    import shutil
+
+    import openpyxl
+
+    budget = EXAMPLE.parent / "上海市普陀区财政局2025.xlsx"
+    broken = tmp_path / budget.name
+    shutil.copyfile(budget, broken)
+    wb = openpyxl.load_workbook(broken)
+    ws = next(w for w in wb.worksheets if w.title.startswith("T1"))
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "支出总计")
+    ws.cell(row, 4).value = ws.cell(row, 4).value + 1
+    wb.save(broken)
+    response = post(client, (broken, broken.name), follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "工作簿有 2 处错误" in text_of(response)  # 支出总计 against 收入总计 and against T3's 合计
+    assert '<th colspan="6">T1 部门财务收支预算总表<' in body and "收入支出决算总表" not in body
+    assert leftovers(workdir) == []

@@ -170,7 +170,7 @@ class Entry(Outcome):
         by_sheet: dict[str, list[Finding]] = {}
         for finding in self.findings:
             by_sheet.setdefault(finding.sheet, []).append(finding)
-        return [(_table_title(sheet), items) for sheet, items in by_sheet.items()]
+        return [(self.headings.get(sheet) or _table_title(sheet), items) for sheet, items in by_sheet.items()]
 
     def output(self, fmt: str) -> Path:
         assert self.folder is not None
@@ -190,7 +190,8 @@ def _titles() -> dict[str, str]:
 
 
 def _table_title(sheet: str) -> str:
-    """A finding's sheet as the page heads its group: a table's code and title (of any built-in format)."""
+    """A finding's sheet as the page heads its group when its workbook's format is not known: a table's code and
+    title (of any built-in format)."""
     return _titles().get(sheet, sheet)
 
 

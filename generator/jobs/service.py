@@ -21,6 +21,7 @@ from generator.jobs import pipeline, workers
 from generator.options import DEFAULT_OPTIONS, RenderOptions
 
 if TYPE_CHECKING:
+    from generator.formats import Format
     from generator.workbook.model import Budget
 
 Status = Literal["ok", "errors", "refused", "failed"]
@@ -75,6 +76,9 @@ class Outcome:
     department: str = ""
     budget_year: int | None = None
     title: str = ""  # the document's title as printed (its format's: 预算公开 or 决算)
+    # Each table sheet's heading in the workbook's own format (code and title), for the findings' groups:
+    # formats share codes (T1 is Shanghai's budget's 收支总表 and the 决算's 收入支出决算总表).
+    headings: dict[str, str] = field(default_factory=dict)
     figures: dict[str, Decimal] | None = None
     projects: int | None = None
     pages: int | None = None
@@ -103,6 +107,11 @@ class Outcome:
         return sum(f.severity != "error" for f in self.findings)
 
 
+def headings_of(fmt: Format) -> dict[str, str]:
+    """Each table sheet of ``fmt`` by its code, as the findings of a workbook in it are grouped under."""
+    return {spec.code: spec.heading for spec in fmt.tables}
+
+
 def failed(workbook: Path, exc: Exception, *, internal: str = INTERNAL) -> Outcome:
     """The outcome of a job that raised ``exc`` (call it in the ``except`` block: it keeps the traceback)."""
     outcome = Outcome(
@@ -113,6 +122,8 @@ def failed(workbook: Path, exc: Exception, *, internal: str = INTERNAL) -> Outco
     )
     if isinstance(exc, CheckFailed):
         outcome.status, outcome.findings = "errors", list(exc.findings)
+        if exc.budget is not None:
+            outcome.headings = headings_of(exc.budget.format)
     elif isinstance(exc, WorkbookError):
         outcome.status, outcome.problems = "refused", [str(p) for p in exc.problems]
     return outcome
@@ -159,6 +170,8 @@ def render_job(
 
     outcome = Outcome(workbook, written, list(prepared.findings), budget=prepared.budget)
     outcome.pages = prepared.pages
+    if prepared.budget is not None:
+        outcome.headings = headings_of(prepared.budget.format)
     document = prepared.document
     if document is not None:  # what a batch's summary shows
         outcome.department, outcome.budget_year, outcome.title = document.bureau, document.year, document.title
